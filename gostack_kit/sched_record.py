@@ -1,0 +1,167 @@
+"""What a scheduler run leaves behind: timelines, counters, queue samples, stack memory.
+
+Every model (M:N, 1:1, N:1) fills the same `SchedRun`, so a notebook can put three runs
+of one workload side by side. Time is in whole nanoseconds from the start of main.
+
+    P0 |sw|  G0 run  |sp|sp|  G0 run ....|sw| G3 run |
+    P1 |thr|sw| G2 run      |sys .... G2 blocked ...|
+    P2                |thr|sw|  G1 run  |sw| G4 ...
+        ^ intervals (p, g, start, end, kind): run, switch, spawn, thread, syscall
+
+Invariants (tested as laws): the `run` intervals add up to the workload's compute demand
+under every model; busy time = run + switch + spawn + thread time; a P never has two
+overlapping intervals; makespan >= demand / cores.
+
+Rejected alternative: a Python object per event. At 100,000 goroutines the run makes
+about a million intervals; they are kept as parallel integer arrays, and only the first
+`timeline_cap` are kept at all (the record says when it is truncated). Totals are always
+exact because they are summed as the run goes, not from the kept intervals.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validate import integer
+from .sched_workload import MAX_GOROUTINES
+
+__all__ = ["Span", "Ev", "Costs", "Counts", "StackMemory", "SchedRun", "stack_memory",
+           "G_STACK_BYTES", "G_STRUCT_BYTES", "THREAD_STACK_BYTES", "GUARD_BYTES"]
+
+G_STACK_BYTES = 2048  # initial goroutine stack since Go 1.4 (go-facts 5.5: 2048.3 B/G measured)
+G_STRUCT_BYTES = 480  # the size class of runtime.g (go-facts 5.5, EXP-cost)
+THREAD_STACK_BYTES = 8 << 20  # glibc default pthread stack = `ulimit -s` 8 MiB (go-facts 6.1)
+GUARD_BYTES = 4096  # one PROT_NONE guard page below every pthread stack (go-facts 6.1)
+
+
+class Span(enum.IntEnum):
+    """Kinds of timeline interval; only RUN is the workload's own CPU demand."""
+
+    RUN = 0  # a G's compute burst on the CPU
+    SWITCH = 1  # a context switch: gogo for goroutines, the kernel's switch for threads
+    SPAWN = 2  # creating a child: newproc for a goroutine, clone for a thread
+    THREAD = 3  # starting or waking an M so it can run this P (startm: newm or notewakeup)
+    SYSCALL = 4  # the P (or the only core) is held by a thread blocked in a syscall; not busy
+
+
+BUSY_SPANS = (Span.RUN, Span.SWITCH, Span.SPAWN, Span.THREAD)
+
+
+class Ev(enum.IntEnum):
+    """Scheduling decisions in the event log: how each G got (or lost) a P."""
+
+    RUNNEXT = 0  # picked from runnext, inheriting the time slice
+    LOCAL = 1  # picked from the local run queue
+    GLOBAL = 2  # picked from the global queue (the 1/61 check, or a batch)
+    STEAL = 3  # stolen from another P's queue (half, rounded up)
+    PREEMPT = 4  # sysmon preempted it after forcePreemptNS; it goes to the global queue
+    SYSCALL = 5  # entered a blocking syscall
+    RETAKE = 6  # sysmon took its P away while it sat in a syscall (handoffp)
+    EXITSYSCALL = 7  # returned from a syscall: value 1 if it still had a P, 0 if not
+    PARK = 8  # parked on a channel or the network: the M and P move on
+    READY = 9  # a parked G became runnable again
+    EXIT = 10  # the G finished
+    PUTSLOW = 11  # runqputslow moved half the full local queue plus one G to the global queue
+    NEWM = 12  # a new OS thread was created
+    GO = 13  # a `go` statement started the G (value = parent)
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Per-operation CPU costs in ns that the models charge as busy, non-RUN time."""
+
+    goroutine_switch_ns: int = 200  # ESTIMATE: gogo + schedule() is a few hundred ns, no kernel
+    goroutine_create_ns: int = 500  # go-facts 5.5 (EXP-bench): spawn-to-exit ~0.5 us on this VM
+    thread_switch_ns: int = 2000  # ESTIMATE: a futex wake + kernel switch, a few microseconds
+    thread_create_ns: int = 15000  # ESTIMATE: clone + mmap of an 8 MiB stack, tens of us
+    kernel_slice_ns: int = 3_000_000  # ESTIMATE: Linux CFS/EEVDF slices are a few ms
+
+    def __post_init__(self):
+        for name in ("goroutine_switch_ns", "goroutine_create_ns", "thread_switch_ns",
+                     "thread_create_ns"):
+            integer(name, getattr(self, name), 0, 10**9)
+        integer("kernel_slice_ns", self.kernel_slice_ns, 1000, 10**10)
+
+    @classmethod
+    def zero(cls) -> Costs:
+        """All overheads zero: runs whose times can be checked by hand."""
+        return cls(0, 0, 0, 0, cls.kernel_slice_ns)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How often each scheduler mechanism fired during a run."""
+
+    context_switches: int = 0  # a G (or thread) started running on a P (or core)
+    steals: int = 0  # successful steal operations
+    stolen: int = 0  # goroutines moved by those steals
+    global_takes: int = 0  # times a P took from the global queue (one per batch)
+    putslow: int = 0  # runqputslow calls (local ring full)
+    handoffs: int = 0  # Ps retaken from a syscall and handed to another M
+    preemptions: int = 0  # time slices that ran out
+    spawns: int = 0  # go statements (or thread creations)
+
+
+@dataclass(frozen=True)
+class StackMemory:
+    """Bytes reserved for stacks: goroutine stacks + g structs, and thread stacks + guards."""
+
+    n_goroutines: int
+    threads: int
+    goroutine_bytes: int
+    thread_bytes: int
+
+    @property
+    def total_bytes(self) -> int:
+        """All stack memory reserved (virtual for thread stacks)."""
+        return self.goroutine_bytes + self.thread_bytes
+
+
+@dataclass(frozen=True)
+class SchedRun:
+    """One simulated run: parameters echoed, timelines, samples, counters, memory."""
+
+    model: str
+    gomaxprocs: int
+    n_goroutines: int
+    seed: int | None
+    makespan_ns: int
+    demand_ns: int
+    run_ns: int  # sum of RUN spans; equals demand_ns (work conservation)
+    busy_ns: int  # RUN + SWITCH + SPAWN + THREAD time over all Ps
+    busy_per_p: np.ndarray  # busy ns for each P (or core)
+    completion_ns: np.ndarray  # completion_ns[g] = when G g exited
+    spans: np.ndarray  # structured: p, g, start, end, kind (first timeline_cap only)
+    spans_truncated: bool
+    samples: np.ndarray  # structured: t, global_len, local_len (sum over Ps)
+    local_samples: np.ndarray  # shape (len(samples), gomaxprocs): runq + runnext per P
+    events: tuple  # (t, p, g, Ev, value) decisions, the first event_cap only
+    counts: Counts
+    threads_created: int
+    peak_threads: int
+    memory: StackMemory
+
+    def spans_of(self, p: int) -> np.ndarray:
+        """The kept intervals of one P, in time order."""
+        return self.spans[self.spans["p"] == p]
+
+
+SPAN_DTYPE = np.dtype([("p", "i4"), ("g", "i4"), ("start", "i8"), ("end", "i8"), ("kind", "i1")])
+SAMPLE_DTYPE = np.dtype([("t", "i8"), ("global_len", "i4"), ("local_len", "i4")])
+
+
+def stack_memory(n_goroutines, model, *, threads=None) -> StackMemory:
+    """Stack bytes for n goroutines under `model`: O(1) arithmetic, instant at a million."""
+    n = integer("n_goroutines", n_goroutines, 0, 100 * MAX_GOROUTINES)
+    per_g, default_threads = model.memory_shape(n)
+    t = default_threads if threads is None else integer("threads", threads, 0, 10**8)
+    return StackMemory(n, t, n * per_g, t * (THREAD_STACK_BYTES + GUARD_BYTES))
+
+
+def frozen(a: np.ndarray) -> np.ndarray:
+    """Mark an array read-only, so the record stays immutable."""
+    a.flags.writeable = False
+    return a
