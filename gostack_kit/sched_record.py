@@ -26,9 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validate import integer
-from .sched_workload import MAX_GOROUTINES
 
-__all__ = ["Span", "Ev", "Costs", "Counts", "StackMemory", "SchedRun", "stack_memory",
+__all__ = ["Span", "Ev", "Costs", "Counts", "StackMemory", "SchedRun", "Recorder",
            "G_STACK_BYTES", "G_STRUCT_BYTES", "THREAD_STACK_BYTES", "GUARD_BYTES"]
 
 G_STACK_BYTES = 2048  # initial goroutine stack since Go 1.4 (go-facts 5.5: 2048.3 B/G measured)
@@ -153,15 +152,63 @@ SPAN_DTYPE = np.dtype([("p", "i4"), ("g", "i4"), ("start", "i8"), ("end", "i8"),
 SAMPLE_DTYPE = np.dtype([("t", "i8"), ("global_len", "i4"), ("local_len", "i4")])
 
 
-def stack_memory(n_goroutines, model, *, threads=None) -> StackMemory:
-    """Stack bytes for n goroutines under `model`: O(1) arithmetic, instant at a million."""
-    n = integer("n_goroutines", n_goroutines, 0, 100 * MAX_GOROUTINES)
-    per_g, default_threads = model.memory_shape(n)
-    t = default_threads if threads is None else integer("threads", threads, 0, 10**8)
-    return StackMemory(n, t, n * per_g, t * (THREAD_STACK_BYTES + GUARD_BYTES))
-
-
 def frozen(a: np.ndarray) -> np.ndarray:
     """Mark an array read-only, so the record stays immutable."""
     a.flags.writeable = False
     return a
+
+
+class Recorder:
+    """Collects spans, events and queue samples for one run; totals stay exact past the caps."""
+
+    def __init__(self, nprocs: int, timeline_cap: int, event_cap: int, sample_cap: int):
+        self.cols = ([], [], [], [], [])  # p, g, start, end, kind
+        self.cap, self.truncated = timeline_cap, False
+        self.busy = [0] * nprocs
+        self.run_ns = 0
+        self.events, self.event_cap = [], event_cap
+        self.sample_cap, self.sample_dt, self.next_sample = max(2, sample_cap), 10_000, 0
+        self.sample_rows, self.local_rows = [], []
+
+    def span(self, p: int, g: int, start: int, end: int, kind: int) -> None:
+        """Record that P p spent [start, end) on G g doing `kind`."""
+        if end <= start:
+            return
+        if kind != Span.SYSCALL:
+            self.busy[p] += end - start
+            if kind == Span.RUN:
+                self.run_ns += end - start
+        cols = self.cols
+        if len(cols[0]) < self.cap:
+            cols[0].append(p)
+            cols[1].append(g)
+            cols[2].append(start)
+            cols[3].append(end)
+            cols[4].append(kind)
+        else:
+            self.truncated = True
+
+    def event(self, t: int, p: int, g: int, ev: Ev, value: int = 0) -> None:
+        """Log one scheduling decision (only the first event_cap are kept)."""
+        if len(self.events) < self.event_cap:
+            self.events.append((t, p, g, ev, value))
+
+    def sample(self, t: int, global_len: int, local: list) -> None:
+        """Sample queue lengths on an even time grid up to t; thin the grid when it fills."""
+        while self.next_sample <= t:
+            self.sample_rows.append((self.next_sample, global_len, sum(local)))
+            self.local_rows.append(local)
+            if len(self.sample_rows) >= self.sample_cap:
+                self.sample_rows = self.sample_rows[::2]
+                self.local_rows = self.local_rows[::2]
+                self.sample_dt *= 2
+            self.next_sample = len(self.sample_rows) * self.sample_dt
+
+    def arrays(self, nprocs: int):
+        """Spans, samples and per-P samples as read-only numpy arrays."""
+        spans = np.empty(len(self.cols[0]), SPAN_DTYPE)
+        for name, col in zip(SPAN_DTYPE.names, self.cols, strict=True):
+            spans[name] = col
+        samples = np.array(self.sample_rows, SAMPLE_DTYPE)
+        local = np.array(self.local_rows, np.int32).reshape(len(self.local_rows), nprocs)
+        return frozen(spans), frozen(samples), frozen(local)

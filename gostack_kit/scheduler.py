@@ -1,0 +1,390 @@
+"""The G/M/P scheduler as a discrete-event simulation, beside 1:1 threads and N:1 green threads.
+
+Go runs G (goroutines) on M (OS threads); an M needs a P (one of GOMAXPROCS scheduler
+slots) to run Go code. Each P owns a ring of 256 runnable Gs plus a one-G `runnext` slot;
+one global queue, under a lock, takes the overflow and the Gs that lost their P.
+
+        global runq  [G9 G12 ...]   <- runqputslow, preempted Gs, Gs back from syscalls, ready
+            ^  every 61st schedtick, or in a batch when a local ring is empty
+    P0  runnext[G7]  runq[G3 G4 G5 ...256]  M0 running G1
+    P1  runnext[  ]  runq[]                 M1 idle P: steals half of P0's ring
+        M2 in a syscall with G2, no P (sysmon retook its P after >= 20 us; handoffp)
+
+How a P picks its next G (findRunnable, `runtime/proc.go`): the global queue first on every
+61st schedtick; then runnext, which inherits the current time slice (no schedtick++); then
+the local ring; then a batch of min(128, len, len/GOMAXPROCS + 1) from the global queue;
+then 4 stealing passes over the other Ps in a random order (the last pass may take a
+victim's runnext); else the P goes idle and its M sleeps. A `go` statement puts the child
+in runnext, kicking the old one to the ring's tail; a full ring sends half of itself plus
+that G to the global queue. Sysmon preempts a G that has held one time slice for 10 ms
+(it goes to the global queue) and retakes a P whose G has been in a syscall for one sysmon
+tick (20 us) when there is other work. A parked G (channel, network) holds neither M nor P.
+
+Invariants (checked or tested): every G runs on at most one P; a P is idle, starting, running
+or held by a syscall; len(runq) <= 256; run time equals compute demand; equal times are
+broken by (time, sequence number of the event); randomness (steal order) comes only from
+`seed`.
+
+Rejected alternatives, which the runtime's own notes also discuss: one global queue under one
+lock (Go 1.0: every schedule contends for it); run queues on Ms rather than Ps (a thread
+blocked in a syscall would sit on runnable work); handing off the P on every syscall (most
+syscalls return in microseconds, so sysmon waits a tick before taking the P).
+"""
+
+from __future__ import annotations
+
+import enum
+import heapq
+import itertools
+import math
+from collections import deque
+
+import numpy as np
+
+from ._validate import integer
+from .sched_record import (
+    G_STACK_BYTES,
+    G_STRUCT_BYTES,
+    GUARD_BYTES,
+    THREAD_STACK_BYTES,
+    Costs,
+    Counts,
+    Ev,
+    Recorder,
+    SchedRun,
+    Span,
+    StackMemory,
+    frozen,
+)
+from .sched_threads import ThreadPolicy, run_threads
+from .sched_workload import MAX_GOROUTINES, Phase, Workload
+
+__all__ = ["Model", "simulate", "stack_memory", "MAX_GOMAXPROCS"]
+
+RUNQ_SIZE = 256  # runtime2.go: p.runq [256]guintptr, a lock-free ring
+GLOBAL_BATCH = RUNQ_SIZE // 2  # findRunnable asks globrunqgetbatch for len(pp.runq)/2
+FAIR_TICK = 61  # findRunnable: schedtick%61 == 0 looks at the global queue first (fairness)
+STEAL_TRIES = 4  # stealWork: stealTries; the last pass may also take a victim's runnext
+FORCE_PREEMPT_NS = 10_000_000  # forcePreemptNS: a time slice is 10 ms
+SYSMON_TICK_NS = 20_000  # sysmon's shortest sleep: retake needs >= one tick in a syscall
+SYSMON_MAX_NS = 10_000_000  # sysmon's longest sleep; and a syscall this long is always retaken
+MAX_GOMAXPROCS = 256  # far above any laptop; the widget offers 1..64
+IDLE, STARTING, RUNNING, IN_SYSCALL = range(4)  # P states (the runtime's _Pidle, _Prunning)
+E_RUN, E_SPAWN, E_CONT, E_WAKE, E_SYSDONE, E_RETAKE, E_READY = range(7)  # event kinds
+
+
+class Model(enum.Enum):
+    """A threading model: the value the simulator and the memory arithmetic dispatch on."""
+
+    MN = "M:N"  # Go: goroutines on GOMAXPROCS Ps, Ms created as syscalls need them
+    ONE_TO_ONE = "1:1"  # a kernel thread per goroutine, scheduled on GOMAXPROCS cores
+    N_TO_ONE = "N:1"  # user-level threads on one kernel thread: a syscall stalls them all
+
+    def memory_shape(self, n: int, gomaxprocs: int) -> tuple[int, int]:
+        """(stack bytes per goroutine, number of thread stacks) for n goroutines."""
+        if self is Model.ONE_TO_ONE:
+            return 0, n  # the goroutine's stack is its thread's stack
+        return G_STACK_BYTES + G_STRUCT_BYTES, (gomaxprocs if self is Model.MN else 1)
+
+
+def stack_memory(n_goroutines, model, *, gomaxprocs=2, threads=None) -> StackMemory:
+    """Stack bytes reserved for n goroutines under `model`: O(1) arithmetic.
+
+    Thread stacks count their 8 MiB virtual reserve plus the guard page; M:N uses
+    `gomaxprocs` threads unless `threads` (e.g. a run's threads_created) is given.
+    """
+    n = integer("n_goroutines", n_goroutines, 0, 100 * MAX_GOROUTINES)
+    if not isinstance(model, Model):
+        raise TypeError(f"model must be a Model member ({', '.join(m.name for m in Model)})")
+    procs = integer("gomaxprocs", gomaxprocs, 1, MAX_GOMAXPROCS)
+    per_g, nthreads = model.memory_shape(n, procs)
+    if threads is not None:
+        nthreads = integer("threads", threads, 0, 10**9)
+    return StackMemory(n, nthreads, n * per_g, nthreads * (THREAD_STACK_BYTES + GUARD_BYTES))
+
+
+def simulate(work, model=Model.MN, *, gomaxprocs=2, costs=None, seed=0,
+             timeline_cap=200_000, event_cap=10_000, sample_cap=2048) -> SchedRun:
+    """Run `work` under `model` on `gomaxprocs` Ps (cores) and return the run record."""
+    if not isinstance(work, Workload):
+        raise TypeError(f"work must be a Workload (from workload() or Workload.from_phases); "
+                        f"got {type(work).__name__}")
+    if not isinstance(model, Model):
+        raise TypeError(f"model must be a Model member ({', '.join(m.name for m in Model)})")
+    procs = integer("gomaxprocs", gomaxprocs, 1, MAX_GOMAXPROCS)
+    costs = Costs() if costs is None else costs
+    if not isinstance(costs, Costs):
+        raise TypeError(f"costs must be a Costs record; got {type(costs).__name__}")
+    seed = integer("seed", seed, 0)
+    nprocs = 1 if model is Model.N_TO_ONE else procs
+    rec = Recorder(nprocs, integer("timeline_cap", timeline_cap, 0),
+                   integer("event_cap", event_cap, 0), integer("sample_cap", sample_cap, 2))
+    if model is Model.MN:
+        done, counts, created, peak = _run_mn(work, procs, costs, seed, rec)
+    else:
+        policy = ThreadPolicy.for_model(model is Model.ONE_TO_ONE, costs)
+        done, counts, created, peak = run_threads(work, nprocs, policy, rec)
+    spans, samples, local = rec.arrays(nprocs)
+    return SchedRun(
+        model=model.value, gomaxprocs=nprocs, n_goroutines=work.n_goroutines, seed=work.seed,
+        makespan_ns=max(done), demand_ns=work.demand_ns, run_ns=rec.run_ns,
+        busy_ns=sum(rec.busy), busy_per_p=frozen(np.array(rec.busy, np.int64)),
+        completion_ns=frozen(np.array(done, np.int64)), spans=spans,
+        spans_truncated=rec.truncated, samples=samples, local_samples=local,
+        events=tuple(rec.events), counts=counts, threads_created=created, peak_threads=peak,
+        memory=stack_memory(work.n_goroutines, model, gomaxprocs=procs, threads=peak))
+
+
+def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
+    """The G/M/P event loop; returns (completion times, Counts, threads created, peak)."""
+    phases, n = work.phases, work.n_goroutines
+    sw, spawn_ns = costs.goroutine_switch_ns, costs.goroutine_create_ns
+    wake_ns, newm_ns = costs.thread_switch_ns, costs.thread_create_ns
+    runq = [deque() for _ in range(nproc)]
+    runnext, cur = [-1] * nproc, [-1] * nproc
+    schedtick, slice_end, run_start = [0] * nproc, [0] * nproc, [0] * nproc
+    state, spinning = [IDLE] * nproc, [False] * nproc
+    globq = deque()
+    pc, rem, done = [0] * n, [0] * n, [-1] * n
+    sys_start, sys_n, retake_iv = [0] * n, [0] * n, [0] * n
+    heap, seq = [], itertools.count()
+    push, span, log = heapq.heappush, rec.span, rec.event
+    rnd = np.random.default_rng(seed).integers(0, 2**32, 4096).tolist()
+    coprimes = [i for i in range(1, nproc + 1) if math.gcd(i, nproc) == 1]
+    c = dict.fromkeys(("sw", "steals", "stolen", "gtakes", "slow", "handoffs", "preempt",
+                       "spawns", "ri", "nmspinning", "idle_ms"), 0)
+    c.update(threads=1, npidle=nproc - 1, idle_mask=((1 << nproc) - 1) & ~1)
+
+    def runqput(p, g, next_, t):
+        if next_:
+            g, runnext[p] = runnext[p], g
+            if g < 0:
+                return
+        q = runq[p]
+        if len(q) < RUNQ_SIZE:
+            q.append(g)
+            return
+        batch = [q.popleft() for _ in range(RUNQ_SIZE // 2)]  # runqputslow
+        globq.extend(batch)
+        globq.append(g)
+        c["slow"] += 1
+        log(t, p, g, Ev.PUTSLOW, len(batch) + 1)
+
+    def startm(p, t, spin):
+        if c["idle_ms"]:
+            c["idle_ms"] -= 1
+            cost = wake_ns
+        else:
+            c["threads"] += 1
+            cost = newm_ns
+            log(t, p, -1, Ev.NEWM, c["threads"])
+        state[p], spinning[p] = STARTING, spin
+        c["nmspinning"] += spin
+        span(p, -1, t, t + cost, Span.THREAD)
+        push(heap, (t + cost, next(seq), E_WAKE, p, -1, 0))
+
+    def wakep(t):
+        if c["npidle"] == 0 or c["nmspinning"]:
+            return
+        mask = c["idle_mask"]
+        p = (mask & -mask).bit_length() - 1  # pidleget: the lowest idle P, deterministically
+        c["idle_mask"], c["npidle"] = mask & ~(1 << p), c["npidle"] - 1
+        startm(p, t, True)
+
+    def steal(p):
+        for last in (False, True):  # passes 2 and 3 see the same instant as pass 1
+            r = rnd[c["ri"]]
+            c["ri"] = (c["ri"] + 1) % len(rnd)
+            pos, inc = r % nproc, coprimes[(r // nproc) % len(coprimes)]
+            for _ in range(nproc):
+                v, pos = pos, (pos + inc) % nproc
+                if v == p or state[v] == IDLE:
+                    continue
+                q = runq[v]
+                if q:
+                    k = len(q) - len(q) // 2  # runqgrab: half, rounded up
+                    runq[p].extend(q.popleft() for _ in range(k - 1))
+                    c["steals"] += 1
+                    c["stolen"] += k
+                    return q.popleft()
+                if last and runnext[v] >= 0:
+                    g, runnext[v] = runnext[v], -1
+                    c["steals"] += 1
+                    c["stolen"] += 1
+                    return g
+        return -1
+
+    def find_runnable(p):
+        if schedtick[p] % FAIR_TICK == 0 and globq:
+            c["gtakes"] += 1
+            return globq.popleft(), Ev.GLOBAL
+        if runnext[p] >= 0:
+            g, runnext[p] = runnext[p], -1
+            return g, Ev.RUNNEXT
+        if runq[p]:
+            return runq[p].popleft(), Ev.LOCAL
+        if globq:
+            k = min(GLOBAL_BATCH, len(globq), len(globq) // nproc + 1)
+            g = globq.popleft()
+            runq[p].extend(globq.popleft() for _ in range(k - 1))
+            c["gtakes"] += 1
+            return g, Ev.GLOBAL
+        g = steal(p)
+        return g, Ev.STEAL
+
+    def step(p, g, t):
+        """P p holds G g at time t (g < 0: find one); run until the next event is due."""
+        while True:
+            if g < 0:
+                g, how = find_runnable(p)
+                was_spinning = spinning[p]
+                if was_spinning:
+                    spinning[p] = False
+                    c["nmspinning"] -= 1
+                if g < 0:  # stopm: P to the idle list, M to sleep
+                    state[p], cur[p] = IDLE, -1
+                    c["idle_mask"] |= 1 << p
+                    c["npidle"] += 1
+                    c["idle_ms"] += 1
+                    return
+                if was_spinning:
+                    wakep(t)  # resetspinning: the last spinner to find work wakes another
+                if how != Ev.RUNNEXT:  # execute: only a fresh slice bumps schedtick
+                    schedtick[p] += 1
+                    slice_end[p] = t + FORCE_PREEMPT_NS
+                state[p], cur[p] = RUNNING, g
+                c["sw"] += 1
+                log(t, p, g, how, schedtick[p])
+                if sw:
+                    span(p, g, t, t + sw, Span.SWITCH)
+                    t += sw
+                    if pc[g] == len(phases[g]) or phases[g][pc[g]][0] != Phase.COMPUTE:
+                        push(heap, (t, next(seq), E_CONT, p, g, 0))
+                        return
+            ph, i = phases[g], pc[g]
+            if i == len(ph):
+                done[g] = t
+                log(t, p, g, Ev.EXIT, 0)
+                g = -1
+                continue
+            kind, v = ph[i]
+            if kind == Phase.COMPUTE:
+                r = rem[g] or v
+                end, lim = t + r, slice_end[p]
+                if end > lim:  # sysmon notices at its next tick at the earliest
+                    end = min(end, max(lim, t + SYSMON_TICK_NS))
+                rem[g], run_start[p] = r, t
+                span(p, g, t, end, Span.RUN)
+                push(heap, (end, next(seq), E_RUN, p, g, 0))
+                return
+            if kind == Phase.GO:
+                if spawn_ns:
+                    span(p, g, t, t + spawn_ns, Span.SPAWN)
+                    push(heap, (t + spawn_ns, next(seq), E_SPAWN, p, g, 0))
+                    return
+                spawn(p, g, t)
+                continue
+            if kind == Phase.SYSCALL:
+                state[p], sys_start[g] = IN_SYSCALL, t
+                sys_n[g] += 1
+                log(t, p, g, Ev.SYSCALL, v)
+                push(heap, (t + v, next(seq), E_SYSDONE, p, g, 0))
+                if v > SYSMON_TICK_NS:
+                    retake_iv[g] = SYSMON_TICK_NS
+                    push(heap, (t + SYSMON_TICK_NS, next(seq), E_RETAKE, p, g, sys_n[g]))
+                return
+            log(t, p, g, Ev.PARK, v)  # Phase.PARK: gopark; this M and P run someone else
+            push(heap, (t + v, next(seq), E_READY, -1, g, 0))
+            g = -1
+
+    def spawn(p, g, t):
+        child = phases[g][pc[g]][1]
+        pc[g] += 1
+        c["spawns"] += 1
+        runqput(p, child, True, t)
+        log(t, p, child, Ev.GO, g)
+        wakep(t)
+
+    def handoffp(p, t):
+        if runq[p] or runnext[p] >= 0 or globq:
+            startm(p, t, False)
+        elif c["nmspinning"] + c["npidle"] == 0:
+            startm(p, t, True)
+        else:
+            state[p], cur[p] = IDLE, -1
+            c["idle_mask"] |= 1 << p
+            c["npidle"] += 1
+
+    def on_sysdone(p, g, t):
+        pc[g] += 1
+        if state[p] == IN_SYSCALL and cur[p] == g:  # exitsyscall fast path: P still ours
+            span(p, g, sys_start[g], t, Span.SYSCALL)
+            state[p] = RUNNING
+            log(t, p, g, Ev.EXITSYSCALL, 1)
+            step(p, g, t)
+        elif c["npidle"]:  # exitsyscallfast: grab an idle P
+            mask = c["idle_mask"]
+            p2 = (mask & -mask).bit_length() - 1
+            c["idle_mask"], c["npidle"] = mask & ~(1 << p2), c["npidle"] - 1
+            state[p2], cur[p2] = RUNNING, g
+            schedtick[p2] += 1
+            slice_end[p2] = t + FORCE_PREEMPT_NS
+            log(t, p2, g, Ev.EXITSYSCALL, 1)
+            step(p2, g, t)
+        else:  # exitsyscall0: G to the global queue, M to sleep
+            globq.append(g)
+            c["idle_ms"] += 1
+            log(t, -1, g, Ev.EXITSYSCALL, 0)
+
+    def on_retake(p, g, t, serial):
+        if state[p] != IN_SYSCALL or cur[p] != g or sys_n[g] != serial:
+            return
+        if (not runq[p] and runnext[p] < 0 and c["npidle"] + c["nmspinning"] > 0
+                and t - sys_start[g] < SYSMON_MAX_NS):
+            retake_iv[g] = min(2 * retake_iv[g], SYSMON_MAX_NS)  # sysmon backs off when idle
+            push(heap, (t + retake_iv[g], next(seq), E_RETAKE, p, g, serial))
+            return
+        c["handoffs"] += 1
+        span(p, g, sys_start[g], t, Span.SYSCALL)
+        log(t, p, g, Ev.RETAKE, t - sys_start[g])
+        cur[p] = -1
+        handoffp(p, t)
+
+    state[0], runnext[0] = RUNNING, 0  # m0 runs P0; runtime.main sits in runnext
+    step(0, -1, 0)
+    pop, sample = heapq.heappop, rec.sample
+    while heap:
+        t, _, kind, p, g, x = pop(heap)
+        if t >= rec.next_sample:
+            sample(t, len(globq), [len(q) + (r >= 0) for q, r in zip(runq, runnext, strict=True)])
+        if kind == E_RUN:
+            rem[g] -= t - run_start[p]
+            if rem[g]:  # the slice ran out: preempt to the global queue (goschedImpl)
+                c["preempt"] += 1
+                log(t, p, g, Ev.PREEMPT, rem[g])
+                globq.append(g)
+                wakep(t)
+                step(p, -1, t)
+            else:
+                pc[g] += 1
+                step(p, g, t)
+        elif kind == E_SPAWN:
+            spawn(p, g, t)
+            step(p, g, t)
+        elif kind in (E_CONT, E_WAKE):
+            step(p, g, t)
+        elif kind == E_SYSDONE:
+            on_sysdone(p, g, t)
+        elif kind == E_RETAKE:
+            on_retake(p, g, t, x)
+        else:  # E_READY: netpoll/ready puts the G on the global queue and wakes a P
+            pc[g] += 1
+            log(t, -1, g, Ev.READY, 0)
+            globq.append(g)
+            wakep(t)
+    lost = [g for g in range(n) if done[g] < 0]
+    if lost:
+        raise RuntimeError(f"scheduler invariant broken: G{lost[0]} never finished")
+    counts = Counts(c["sw"], c["steals"], c["stolen"], c["gtakes"], c["slow"], c["handoffs"],
+                    c["preempt"], c["spawns"])
+    return done, counts, c["threads"], c["threads"]
