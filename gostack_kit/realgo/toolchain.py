@@ -23,6 +23,7 @@ and a compile error cannot be told apart from the program's own output.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -166,14 +167,30 @@ def _clean(text: str, workdir: str) -> str:
                    if not line.startswith("# gostackprobe"))
 
 
-def build_and_run(source: str, timeout: float = 30.0, gcflags: str | None = None,
-                  env: dict[str, str] | None = None, asm: str | None = None,
-                  run: bool = True, args: tuple[str, ...] | list[str] = ()) -> BuildResult:
-    """Build `source` (package main) in a temp dir with `gcflags`; run it under `timeout`."""
+@dataclass(frozen=True)
+class Program:
+    """A built program in a live temporary directory (valid inside `built(...)` only)."""
+
+    workdir: str
+    compile_error: str | None
+    compiler_output: str
+
+    def run(self, args=(), timeout: float = 30.0, env: dict[str, str] | None = None
+            ) -> BuildResult:
+        """Run the built program with `args` and extra `env`, killed after `timeout` seconds."""
+        if self.compile_error is not None:
+            return BuildResult("", "", None, self.compile_error, "", False)
+        out, err, code, late = _run_killable([os.path.join(self.workdir, "prog"), *args],
+                                             self.workdir, _base_env(env), timeout)
+        return BuildResult(out, _clean(err, self.workdir), code, None, self.compiler_output,
+                           late)
+
+
+@contextlib.contextmanager
+def built(source: str, gcflags: str | None = None, asm: str | None = None):
+    """Context manager: build `source` (+ amd64 `asm`) in a temp dir, yield a `Program`."""
     if not isinstance(source, str):
         raise TypeError(f"source must be Go source text (str), not {type(source).__name__}")
-    if not (isinstance(timeout, (int, float)) and timeout > 0):
-        raise ValueError(f"timeout must be a number of seconds > 0, got {timeout!r}")
     tc = find_go()
     with tempfile.TemporaryDirectory(prefix="gostack-kit-") as work:
         Path(work, "go.mod").write_text(GO_MOD)
@@ -187,12 +204,20 @@ def build_and_run(source: str, timeout: float = 30.0, gcflags: str | None = None
         out, err, code, late = _run_killable(cmd, work, _base_env(), DEFAULT_BUILD_TIMEOUT)
         err = _clean(err, work)
         if late or code != 0:
-            message = err.strip() or f"go build failed with status {code}"
-            return BuildResult("", "", None, "go build timed out" if late else message,
-                               "", False)
-        compiler = err
-        if not run:
-            return BuildResult("", "", None, None, compiler, False)
-        out, err, code, late = _run_killable([os.path.join(work, "prog"), *args], work,
-                                             _base_env(env), timeout)
-        return BuildResult(out, _clean(err, work), code, None, compiler, late)
+            message = "go build timed out" if late else (
+                err.strip() or f"go build failed with status {code}")
+            yield Program(work, message, "")
+        else:
+            yield Program(work, None, err)
+
+
+def build_and_run(source: str, timeout: float = 30.0, gcflags: str | None = None,
+                  env: dict[str, str] | None = None, asm: str | None = None,
+                  run: bool = True, args=()) -> BuildResult:
+    """Build `source` (package main) in a temp dir with `gcflags`; run it under `timeout`."""
+    if not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise ValueError(f"timeout must be a number of seconds > 0, got {timeout!r}")
+    with built(source, gcflags=gcflags, asm=asm) as prog:
+        if prog.compile_error is not None or not run:
+            return BuildResult("", "", None, prog.compile_error, prog.compiler_output, False)
+        return prog.run(args, timeout=timeout, env=env)
