@@ -226,3 +226,83 @@ def toolchain_info() -> dict:
     """The Go version and platform a probe ran on."""
     tc = find_go()
     return {"go_version": tc.version, "platform": tc.platform}
+
+
+@dataclass(frozen=True)
+class GoroutineBytes:
+    """The model's memory for one parked goroutine, part by part (bytes)."""
+
+    stack: float
+    g: float
+    sudog: float
+    allgs: float
+
+    @property
+    def heap(self) -> float:
+        """Everything but the stack: what HeapInuse grows by."""
+        return self.g + self.sudog + self.allgs
+
+    @property
+    def total(self) -> float:
+        """Stack plus heap."""
+        return self.stack + self.heap
+
+
+# runtime/stack.go fixedStack: a new G's stack (stackMin 2048, power of two on Linux).
+_STACK_MIN = 2048
+# runtime/sizeof_test.go: G is 456 bytes on amd64 -> the 480-byte class, 17 per 8 KB span
+# (internal/runtime/gc/sizeclasses.go class 25), so a full span costs 8192/17 per g.
+_G_SHARE = 8192 / 17
+# sudog is 104 bytes -> the 112-byte class, 73 per 8 KB span (class 10).
+_SUDOG_SHARE = 8192 / 73
+# runtime/proc.go allgadd appends to allgs: one 8-byte pointer, and append's growth
+# (1.25x for large slices) leaves about a quarter of capacity spare on average.
+_ALLGS_SHARE = 8 * 1.25
+
+
+def parked_goroutine_bytes(stack: int = _STACK_MIN) -> GoroutineBytes:
+    """Model: bytes a goroutine blocked on a channel holds (stack, g, its sudog, allgs slot)."""
+    if not isinstance(stack, int) or stack < _STACK_MIN or stack & (stack - 1):
+        raise ValueError(f"stack must be a power of two >= {_STACK_MIN}, got {stack!r}")
+    return GoroutineBytes(float(stack), _G_SHARE, _SUDOG_SHARE, _ALLGS_SHARE)
+
+
+def shrink_trace(probe: ShrinkProbe):
+    """The model's trace of a shrink probe, and the step index of every logged observation.
+
+    A parked goroutine sleeps inside the runtime (park -> chanrecv1 -> chanrecv -> gopark),
+    so at a GC its bytes in use (hi - sched.sp) are more than its last user frame's. The
+    trace stands those runtime frames in as one call whose frame makes the model's bytes in
+    use at that point equal the measured ones; the model then decides the shrinks itself.
+    """
+    from ..trace import CallTrace
+
+    if not -1 <= probe.park_at <= probe.depth or probe.park_at not in (-1, probe.depth):
+        raise ValueError(f"park_at must be -1 or the deepest depth {probe.depth}")
+    steps: list[tuple] = [("call", probe.frame)] * (probe.depth + 1)
+    marks: list[int] = []
+    phases = [p.phase.split()[0] for p in probe.log]
+    for where in dict.fromkeys(phases):
+        entries = [p for p in probe.log if p.phase.startswith(where)]
+        if where == "deep":
+            park = entries[0].used - probe.used_at_park - 8  # entry SP is one word below
+        else:
+            steps += [("ret",)] * (probe.depth + 1)
+            park = entries[0].used - probe.entry_used
+        steps.append(("call", park))
+        marks.append(len(steps) - 1)
+        for _ in entries[1:]:
+            steps.append(("gc",))
+            marks.append(len(steps) - 1)
+        steps.append(("ret",))
+    return CallTrace.from_steps(steps, entry_used=probe.entry_used), tuple(marks)
+
+
+def size_after(run, initial_size: int, step: int) -> int:
+    """A model run's stack size once trace step `step` is done."""
+    size = initial_size
+    for e in sorted([*run.growths, *run.shrinks], key=lambda e: e.step):
+        if e.step > step:
+            break
+        size = e.new_size
+    return size
