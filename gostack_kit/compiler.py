@@ -87,6 +87,7 @@ class FuncFrame:
     inlinable: bool
     inlined: tuple[str, ...]  # callees copied into this body, in the order they were inlined
     frame: int  # N in `TEXT f(SB), $N-M`: locals + outgoing args + saved BP
+    locals: int  # bytes of the frame that hold locals (all inlined copies included)
     args: int  # M: the argument area (spill slots of register arguments)
     nosplit: bool  # auto-NOSPLIT leaf: no stack check at all
     prologue: str  # "none", "small" (CMPQ SP), "leaq" (LEAQ -(N-128)(SP)) or "subq"
@@ -282,7 +283,7 @@ class Compiler:
         nosplit = not has_call and frame < _GO.stack_small
         inlined = tuple(c.func.name for c in walk(root) if c is not root)
         return FuncFrame(root.func.name, costs.get(root.func.name), root.func.name in costs,
-                         inlined, frame, root.func.arg_bytes, nosplit,
+                         inlined, frame, _round8(stack), root.func.arg_bytes, nosplit,
                          prologue_class(frame, nosplit), heap, exact)
 
 

@@ -11,13 +11,14 @@ notebook cell) can build the real thing and put both sets of decisions side by s
                   inlined; a pointer stored in a global always moves to the heap
     big_locals    the 128 KiB / 64 KiB stack limits and the 32-byte buffer of make([]T, n)
     recursion     a recursive function is inlined once, then refused; mutual recursion
+    args_shrink   inlining can also shrink a frame: main's area for g's arguments goes away
 """
 
 from __future__ import annotations
 
 from .compiler_model import Call, Func, Local, Param, Program
 
-__all__ = ["outer_inner", "newpoint", "big_locals", "recursion", "ALL"]
+__all__ = ["outer_inner", "newpoint", "big_locals", "recursion", "args_shrink", "ALL"]
 
 _USE = """//go:noinline
 func use(p *byte) { *p++ }
@@ -195,6 +196,32 @@ func main() {{
     ), depth=depth, go_source=src)
 
 
+def args_shrink() -> Program:
+    """main calls g(a, b, c int), which calls a noinline h(): inlining g drops 24 arg bytes."""
+    src = """package main
+
+var sink int
+
+//go:noinline
+func h() { sink++ }
+
+func g(a, b, c int) {
+	if a+b+c > 0 {
+		h()
+	}
+}
+
+func main() {
+	g(1, 2, 3)
+}
+"""
+    return Program((
+        Func("h", nodes=3, noinline=True),
+        Func("g", nodes=10, params=(Param("a"), Param("b"), Param("c")), calls=(Call("h"),)),
+        Func("main", nodes=5, calls=(Call("g"),)),
+    ), go_source=src)
+
+
 #: Every example builder, by name (for notebooks and the real-Go test).
 ALL = {"outer_inner": outer_inner, "newpoint": newpoint, "big_locals": big_locals,
-       "recursion": recursion}
+       "recursion": recursion, "args_shrink": args_shrink}

@@ -139,10 +139,10 @@ class ContiguousStack:
         """Run `trace` (numpy fast path; identical records to `run_readable`)."""
         _need_trace(trace)
         v, size = self.v, self.initial_size
-        kind, frame = trace.kind, trace.frame.astype(np.int64)
+        kind = trace.kind
         after = trace.used  # hi - SP after each step
         calls_at = np.flatnonzero(kind == CALL)
-        n_frame = frame[calls_at]
+        n_frame = trace.frame[calls_at].astype(np.int64)
         entry = after[calls_at] - n_frame  # hi - SP at each call's prologue
         need = entry + np.maximum(0, n_frame - v.stack_small) + v.stack_guard  # grow iff size <= need
         gcs = np.flatnonzero(kind == GC) if v.shrinks else np.zeros(0, np.int64)
@@ -151,8 +151,9 @@ class ContiguousStack:
         stops = np.concatenate((bounds, [len(calls_at)]))
         running = _epoch_running_max(need, starts, stops)
         log, peak, copied, end = [], size, 0, len(trace)
+        tops = running[np.maximum(stops - 1, 0)].tolist() if len(running) else [0] * len(stops)
         for e, (a, b) in enumerate(zip(starts.tolist(), stops.tolist())):
-            while a < b:
+            while a < b and tops[e] >= size:  # some call in this epoch needs a bigger stack
                 j = a + int(np.searchsorted(running[a:b], size, side="left"))
                 if j >= b:
                     break
@@ -181,10 +182,11 @@ class ContiguousStack:
                     log.append((SHRINK, g, -1, 0, size, size // 2, used, used))
                     copied += used
                     size //= 2
-        done = np.searchsorted(calls_at, end)
-        depth = int(np.count_nonzero(kind[:end] == CALL) - np.count_nonzero(kind[:end] == RET))
+        done = int(np.searchsorted(calls_at, end))  # calls completed before the end
+        depth = done - int(np.count_nonzero(kind[:end] == RET))
+        done += end < len(trace)  # the call that overflowed ran its prologue too
         max_used = int(max(after[:end].max(initial=0), max(0, trace.entry_used - 8)))
-        return self._record(trace, log, end, int(done), size, peak, copied, depth, max_used)
+        return self._record(trace, log, end, done, size, peak, copied, depth, max_used)
 
     def _record(self, trace, log, end, calls, size, peak, copied, depth, max_used) -> StackRun:
         return StackRun(

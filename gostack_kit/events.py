@@ -176,15 +176,11 @@ class StackRun:
 def live_frames(trace, end: int) -> tuple[int, ...]:
     """Frames of the calls still live after the first `end` steps of `trace`, outermost first."""
     kind, frame = trace.kind[:end], trace.frame[:end]
-    depth = trace.depth[:end]
-    calls = np.flatnonzero(kind == 0)
-    if not len(calls):
-        return ()
-    moving = kind != 2
-    delta = np.where(kind[moving] == 0, 1, -1)
-    final = int(delta.sum())
+    final = int(np.count_nonzero(kind == 0)) - int(np.count_nonzero(kind == 1))
     if final == 0:
         return ()
+    calls = np.flatnonzero(kind == 0)
+    depth = trace.depth[:end]
     d = depth[calls]
     # the live call at depth k is the last call made at depth k
     last = np.full(final, -1, np.int64)

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from ._validate import integer
 
-__all__ = ["Span", "Ev", "Costs", "Counts", "StackMemory", "SchedRun", "Recorder",
+__all__ = ["Span", "Ev", "Costs", "Counts", "StackMemory", "SchedRun", "SchedEvent", "Recorder",
            "G_STACK_BYTES", "G_STRUCT_BYTES", "THREAD_STACK_BYTES", "GUARD_BYTES"]
 
 G_STACK_BYTES = 2048  # initial goroutine stack since Go 1.4 (go-facts 5.5: 2048.3 B/G measured)
@@ -102,6 +103,17 @@ class Counts:
     handoffs: int = 0  # Ps retaken from a syscall and handed to another M
     preemptions: int = 0  # time slices that ran out
     spawns: int = 0  # go statements (or thread creations)
+    wakeups: int = 0  # sleeping Ms woken to run a P (startm without newm)
+
+
+class SchedEvent(NamedTuple):
+    """One scheduling decision: at time t, on P p (-1: no P), G g, what happened, a value."""
+
+    t: int
+    p: int
+    g: int
+    ev: Ev
+    value: int  # RUNNEXT/LOCAL/GLOBAL/STEAL: schedtick; SYSCALL/PARK: duration; GO: parent
 
 
 @dataclass(frozen=True)
@@ -143,9 +155,21 @@ class SchedRun:
     peak_threads: int
     memory: StackMemory
 
-    def spans_of(self, p: int) -> np.ndarray:
-        """The kept intervals of one P, in time order."""
-        return self.spans[self.spans["p"] == p]
+    def spans_of(self, p: int, kind: Span | None = None) -> np.ndarray:
+        """The kept intervals of one P (optionally of one kind), in time order."""
+        keep = self.spans["p"] == p
+        if kind is not None:
+            keep &= self.spans["kind"] == kind
+        return self.spans[keep]
+
+    def bars(self, p: int, kind: Span = Span.RUN) -> np.ndarray:
+        """(start, width) rows in ns for one P and kind: ready for Axes.broken_barh."""
+        s = self.spans_of(p, kind)
+        return np.column_stack([s["start"], s["end"] - s["start"]])
+
+    def events_of(self, *kinds: Ev) -> tuple:
+        """The kept events of the given kinds, in order."""
+        return tuple(e for e in self.events if e.ev in kinds)
 
 
 SPAN_DTYPE = np.dtype([("p", "i4"), ("g", "i4"), ("start", "i8"), ("end", "i8"), ("kind", "i1")])

@@ -51,6 +51,7 @@ from .sched_record import (
     Counts,
     Ev,
     Recorder,
+    SchedEvent,
     SchedRun,
     Span,
     StackMemory,
@@ -59,7 +60,8 @@ from .sched_record import (
 from .sched_threads import ThreadPolicy, run_threads
 from .sched_workload import MAX_GOROUTINES, Phase, Workload
 
-__all__ = ["Model", "simulate", "stack_memory", "MAX_GOMAXPROCS"]
+__all__ = ["Model", "simulate", "stack_memory", "global_batch", "steal_count",
+           "MAX_GOMAXPROCS"]
 
 RUNQ_SIZE = 256  # runtime2.go: p.runq [256]guintptr, a lock-free ring
 GLOBAL_BATCH = RUNQ_SIZE // 2  # findRunnable asks globrunqgetbatch for len(pp.runq)/2
@@ -71,6 +73,16 @@ SYSMON_MAX_NS = 10_000_000  # sysmon's longest sleep; and a syscall this long is
 MAX_GOMAXPROCS = 256  # far above any laptop; the widget offers 1..64
 IDLE, STARTING, RUNNING, IN_SYSCALL = range(4)  # P states (the runtime's _Pidle, _Prunning)
 E_RUN, E_SPAWN, E_CONT, E_WAKE, E_SYSDONE, E_RETAKE, E_READY = range(7)  # event kinds
+
+
+def global_batch(size: int, gomaxprocs: int) -> int:
+    """How many Gs an empty P takes from a global queue of `size` (globrunqgetbatch)."""
+    return min(GLOBAL_BATCH, size, size // gomaxprocs + 1)
+
+
+def steal_count(size: int) -> int:
+    """How many Gs a thief takes from a victim ring of `size` (runqgrab: half, rounded up)."""
+    return size - size // 2
 
 
 class Model(enum.Enum):
@@ -131,7 +143,8 @@ def simulate(work, model=Model.MN, *, gomaxprocs=2, costs=None, seed=0,
         busy_ns=sum(rec.busy), busy_per_p=frozen(np.array(rec.busy, np.int64)),
         completion_ns=frozen(np.array(done, np.int64)), spans=spans,
         spans_truncated=rec.truncated, samples=samples, local_samples=local,
-        events=tuple(rec.events), counts=counts, threads_created=created, peak_threads=peak,
+        events=tuple(SchedEvent(*e) for e in rec.events), counts=counts,
+        threads_created=created, peak_threads=peak,
         memory=stack_memory(work.n_goroutines, model, gomaxprocs=procs, threads=peak))
 
 
@@ -152,7 +165,7 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
     rnd = np.random.default_rng(seed).integers(0, 2**32, 4096).tolist()
     coprimes = [i for i in range(1, nproc + 1) if math.gcd(i, nproc) == 1]
     c = dict.fromkeys(("sw", "steals", "stolen", "gtakes", "slow", "handoffs", "preempt",
-                       "spawns", "ri", "nmspinning", "idle_ms"), 0)
+                       "spawns", "ri", "nmspinning", "idle_ms", "wakeups"), 0)
     c.update(threads=1, npidle=nproc - 1, idle_mask=((1 << nproc) - 1) & ~1)
 
     def runqput(p, g, next_, t):
@@ -173,6 +186,7 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
     def startm(p, t, spin):
         if c["idle_ms"]:
             c["idle_ms"] -= 1
+            c["wakeups"] += 1
             cost = wake_ns
         else:
             c["threads"] += 1
@@ -202,7 +216,7 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
                     continue
                 q = runq[v]
                 if q:
-                    k = len(q) - len(q) // 2  # runqgrab: half, rounded up
+                    k = steal_count(len(q))
                     runq[p].extend(q.popleft() for _ in range(k - 1))
                     c["steals"] += 1
                     c["stolen"] += k
@@ -224,7 +238,7 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
         if runq[p]:
             return runq[p].popleft(), Ev.LOCAL
         if globq:
-            k = min(GLOBAL_BATCH, len(globq), len(globq) // nproc + 1)
+            k = global_batch(len(globq), nproc)
             g = globq.popleft()
             runq[p].extend(globq.popleft() for _ in range(k - 1))
             c["gtakes"] += 1
@@ -350,7 +364,8 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
         cur[p] = -1
         handoffp(p, t)
 
-    state[0], runnext[0] = RUNNING, 0  # m0 runs P0; runtime.main sits in runnext
+    state[0] = RUNNING  # m0 runs P0 and starts runtime.main on a fresh slice (schedtick 1)
+    runq[0].append(0)
     step(0, -1, 0)
     pop, sample = heapq.heappop, rec.sample
     while heap:
@@ -386,5 +401,5 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
     if lost:
         raise RuntimeError(f"scheduler invariant broken: G{lost[0]} never finished")
     counts = Counts(c["sw"], c["steals"], c["stolen"], c["gtakes"], c["slow"], c["handoffs"],
-                    c["preempt"], c["spawns"])
+                    c["preempt"], c["spawns"], c["wakeups"])
     return done, counts, c["threads"], c["threads"]

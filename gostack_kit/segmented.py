@@ -171,14 +171,28 @@ class SegmentedStack:
         """
         _need_trace(trace)
         calls_at = np.flatnonzero(trace.kind == CALL)
+        frame = trace.frame[calls_at]
+        need = trace.used[calls_at] - frame + np.maximum(0, frame - self.v.stack_small)
+        if need.max(initial=-1) + self.v.stack_guard < self.stack_min - self.v.stack_top:
+            return self._no_split(trace, len(calls_at))  # no call reaches the first guard
         if len(calls_at) < 64 * (trace.max_depth + 1):
             return self.run_readable(trace)
         return self._run_levels(trace, calls_at)
 
+    def _no_split(self, trace: CallTrace, calls: int) -> StackRun:
+        final_frames = live_frames(trace, len(trace))
+        return StackRun(
+            model="segmented", version=self.v.name, trace_label=trace.label, log=make_log([]),
+            steps_run=len(trace), calls=calls, initial_size=self.stack_min,
+            final_size=self.stack_min, peak_size=self.stack_min, bytes_copied=0,
+            final_depth=len(final_frames), final_frames=final_frames,
+            max_used=int(max(trace.used.max(initial=0), trace.entry_used - 8, 0)),
+        )
+
     def _run_levels(self, trace: CallTrace, calls_at: np.ndarray) -> StackRun:
         v, top = self.v, self.v.stack_top
         n = len(calls_at)
-        depth = trace.depth[calls_at].astype(np.int64)
+        depth = trace.depth[calls_at]
         frame = trace.frame[calls_at].astype(np.int64)
         args = trace.args[calls_at].astype(np.int64)
         size = np.empty(n, np.int64)  # current segment size after each call's prologue
@@ -191,6 +205,7 @@ class SegmentedStack:
         entry = np.empty(n, np.int64)
         order = np.argsort(depth, kind="stable")
         counts = np.bincount(depth, minlength=trace.max_depth + 1)
+        depth = depth.astype(np.int64)
         prev_idx = None
         for d, (a, b) in enumerate(zip(np.cumsum(counts) - counts, np.cumsum(counts))):
             idx = order[a:b]  # positions (into calls_at) of the calls at depth d, in step order
@@ -228,7 +243,7 @@ class SegmentedStack:
         table = np.concatenate(rows)
         table = table[np.argsort(table[:, 1], kind="stable")]
         log = make_log([tuple(r) for r in table.tolist()])
-        done = live.sum()
+        done = int(live.sum()) + (end < len(trace))  # the overflowing call ran its prologue
         final_depth = int(np.count_nonzero(trace.kind[:end] == CALL)
                           - np.count_nonzero(trace.kind[:end] == RET))
         innermost = _innermost_live(trace, calls_at, end, final_depth)
@@ -264,12 +279,11 @@ def _matching_rets(trace: CallTrace, calls_at: np.ndarray) -> np.ndarray:
     """For each call (in step order), the step of the ret that ends it, or -1."""
     moving = np.flatnonzero(trace.kind != 2)
     order = moving[np.argsort(trace.depth[moving], kind="stable")]
-    is_call = trace.kind[order] == CALL
-    nxt = np.append(order[1:], -1)
-    paired = is_call & np.append(trace.kind[order[1:]] == RET, False)
-    paired &= np.append(trace.depth[order[1:]] == trace.depth[order[:-1]], False)
+    kinds, depths = trace.kind[order], trace.depth[order]
+    first = np.flatnonzero(kinds[:-1] == CALL)  # positions of calls, except a last one
+    paired = (kinds[first + 1] == RET) & (depths[first + 1] == depths[first])
     out = np.full(len(trace), -1, np.int64)
-    out[order[is_call]] = np.where(paired[is_call], nxt[is_call], -1)
+    out[order[first[paired]]] = order[first[paired] + 1]
     return out[calls_at]
 
 

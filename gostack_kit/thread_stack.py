@@ -80,6 +80,7 @@ class ThreadStack:
         kind = trace.kind[:end]
         calls = int(np.count_nonzero(kind == CALL))
         depth = calls - int(np.count_nonzero(kind == RET))
+        calls += len(over) > 0  # the call that hit the guard page ran its prologue
         max_used = int(max(trace.used[:end].max(initial=0), trace.entry_used - 8, 0))
         return self._record(trace, log, end, calls, depth, max_used)
 

@@ -35,6 +35,7 @@ from ._validate import integer
 __all__ = ["CallTrace", "CALL", "RET", "GC", "MAX_STEPS", "MAX_FRAME", "DEFAULT_FRAMES"]
 
 CALL, RET, GC = 0, 1, 2  # step kinds, stored as int8
+_SIGN = np.array([1, -1, 0], np.int8)  # how each kind changes the number of live calls
 KIND_NAMES = ("call", "ret", "gc")
 
 #: Largest frame accepted; cmd/compile rejects frames over 1 GB ("stack frame too large").
@@ -68,6 +69,15 @@ class CallTrace:
         args = np.zeros(len(kind), np.int32) if args is None else np.asarray(args, np.int32)
         if not (kind.ndim == frame.ndim == args.ndim == 1 and len(kind) == len(frame) == len(args)):
             raise ValueError("kind, frame and args must be 1-D arrays of one length")
+        if len(kind) > MAX_STEPS:
+            raise ValueError(f"a trace may have at most {MAX_STEPS:,} steps; got {len(kind):,}")
+        if len(kind) and (kind.min() < CALL or kind.max() > GC):
+            raise ValueError("kind must hold only CALL (0), RET (1) and GC (2)")
+        calls = kind == CALL
+        if (frame[calls] < 1).any() or (frame[calls] > MAX_FRAME).any() or (args < 0).any():
+            raise ValueError(f"every call's frame must be in [1, {MAX_FRAME}] and args >= 0")
+        if len(kind) and np.cumsum(_SIGN[kind], dtype=np.int64).min() < 0:
+            raise ValueError("the trace returns more than it called")
         for a in (kind, frame, args):
             a.setflags(write=False)
         self.kind, self.frame, self.args = kind, frame, args
@@ -212,19 +222,23 @@ class CallTrace:
     @cached_property
     def depth(self) -> np.ndarray:
         """Depth of each step: a call's own depth, a ret's depth, -1 for a gc step."""
-        delta = (self.kind == CALL).astype(np.int32) - (self.kind == RET)
-        before = np.cumsum(delta, dtype=np.int64) - delta
-        d = np.where(self.kind == RET, before - 1, before)
+        sign = _SIGN[self.kind]
+        d = np.cumsum(sign, dtype=np.int32)  # live calls after each step
+        d -= self.kind == CALL
         d[self.kind == GC] = -1
+        if d.max(initial=0) < 2**15 - 1:  # int16 lets numpy radix-sort by depth
+            d = d.astype(np.int16)
         d.setflags(write=False)
         return d
 
     @cached_property
     def used(self) -> np.ndarray:
         """Bytes in use (hi - SP) after each step; after a call, with its frame allocated."""
-        f = self.frame.astype(np.int64) + 8
-        delta = np.where(self.kind == CALL, f, np.where(self.kind == RET, -f, 0))
-        u = np.cumsum(delta) + (self.entry_used - 8)
+        u = self.frame.astype(np.int64)
+        u += 8
+        u *= _SIGN[self.kind]
+        np.cumsum(u, out=u)
+        u += self.entry_used - 8
         u.setflags(write=False)
         return u
 
