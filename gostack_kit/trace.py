@@ -122,7 +122,7 @@ class CallTrace:
                     raise ValueError(f"steps[{i}] must be ('ret',)")
                 if not live:
                     raise ValueError(
-                        f"steps[{i}] is a 'ret' with no live call: a trace cannot return more "
+                        f"steps[{i}] is a 'ret' with no live call: the trace returns more "
                         "than it called"
                     )
                 f, a = live.pop()
