@@ -143,11 +143,11 @@ class CompilerFact:
 
 @dataclass(frozen=True)
 class DemoOutput:
-    """The compiler's raw output for DEMO: -m -m, -S, and -S with inlining off (-l)."""
+    """The compiler's output for DEMO: -m -m as printed, and main's frames from -S and -S -l."""
 
     m_output: str
-    s_output: str
-    s_noinline_output: str
+    frames: tuple[FuncFrame, ...]
+    frames_noinline: tuple[FuncFrame, ...]
 
 
 def tag_line(tag: str, source: str = DEMO) -> int:
@@ -166,7 +166,8 @@ def demo_output(timeout: float = 60.0) -> DemoOutput:
         if res.compile_error:
             raise RuntimeError(f"demo did not build: {res.compile_error}")
         outs.append(res.compiler_output)
-    return DemoOutput(*outs)
+    mine = [tuple(f for f in parse_asm(text) if f.name.startswith("main.")) for text in outs[1:]]
+    return DemoOutput(outs[0], *mine)
 
 
 def _said(decisions, kind: str, tag: str, subject: str | None = None) -> Decision | None:
@@ -192,8 +193,8 @@ def _frame(f: FuncFrame | None) -> str:
 def judge(out: DemoOutput) -> tuple[CompilerFact, ...]:
     """Every claim, judged from the demo's compiler output."""
     ds = parse_decisions(out.m_output)
-    fr = frames_by_name(parse_asm(out.s_output))
-    fl = frames_by_name(parse_asm(out.s_noinline_output))
+    fr = frames_by_name(out.frames)
+    fl = frames_by_name(out.frames_noinline)
     facts = []
 
     def fact(name, statement, holds, evidence):
