@@ -19,3 +19,10 @@ __all__ = [
     "ThreadStack",
     "versions",
 ]
+
+
+def load_ipython_extension(ipython):
+    """`%load_ext gostack_kit`: register the `%%go` cell magic (real Go toolchain)."""
+    from .realgo.magic import GoMagics
+
+    ipython.register_magics(GoMagics)
