@@ -1,0 +1,48 @@
+"""The real Go toolchain: build and run, frames from -S, decisions from -m, stack probes.
+
+One module per mechanism:
+
+    toolchain     find_go, build_and_run, built        (offline builds in a temp dir)
+    asm           parse_asm -> FuncFrame               (frame, args, prologue class)
+    decisions     parse_decisions -> Decision          (inlining and escape, -m -m)
+    probe_source  the generated Go + amd64 asm probe program
+    probes        growth/shrink/adaptive/memory probes and the parked-goroutine memory model
+    facts         the notebooks' compiler claims, judged from real -m and -S output
+    recordings    shipped JSON of all of the above; measurements() picks live or recorded
+    magic         the %%go cell magic (imported lazily by `%load_ext gostack_kit`)
+
+Regenerate the recording with `python -m gostack_kit.realgo.record`.
+"""
+
+from .asm import FuncFrame, expected_prologue, parse_asm
+from .decisions import Decision, parse_decisions
+from .facts import CompilerFact, compiler_facts
+from .probes import (
+    GrowthProbe,
+    MemoryProbe,
+    ShrinkProbe,
+    adaptive_probes,
+    growth_probes,
+    memory_probes,
+    parked_goroutine_bytes,
+    shrink_probes,
+    shrink_trace,
+)
+from .recordings import Recording, load, measurements
+from .toolchain import (
+    INSTALL_HINT,
+    BuildResult,
+    GoNotFoundError,
+    Toolchain,
+    build_and_run,
+    find_go,
+    have_go,
+)
+
+__all__ = [
+    "INSTALL_HINT", "BuildResult", "CompilerFact", "Decision", "FuncFrame", "GoNotFoundError",
+    "GrowthProbe", "MemoryProbe", "Recording", "ShrinkProbe", "Toolchain", "adaptive_probes",
+    "build_and_run", "compiler_facts", "expected_prologue", "find_go", "growth_probes",
+    "have_go", "load", "measurements", "memory_probes", "parked_goroutine_bytes", "parse_asm",
+    "parse_decisions", "shrink_probes", "shrink_trace",
+]
