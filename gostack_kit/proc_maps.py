@@ -31,6 +31,14 @@ Other rules, in order:
     that image's bss (zero-filled memory past the file's end);
   * every other file mapping is `file`, every other anonymous one `anon`.
 
+Limits of reading by shape (this machine: kernel 6.18, glibc 2.36):
+  * bss is a guess; an unrelated anonymous mapping that lands right above a
+    library's data (CPython's 16 KiB per-thread frame chunks sometimes do)
+    is called bss too;
+  * newer glibc on kernels >= 6.13 can make guards with madvise
+    (MADV_GUARD_INSTALL) inside the stack's own VMA; such a guard shows no
+    ---p line at all (not verified here).
+
 When /proc is absent (macOS, a sandbox), the reader falls back to a recorded
 snapshot shipped in data/maps_sample.json, and the record says so.
 """
@@ -189,8 +197,10 @@ def _kind_alone(row: tuple, images: set[str]) -> str:
     perms, inode, path = row[2], row[5], row[6]
     if path in _SPECIAL:
         return _SPECIAL[path]
-    if path.startswith("[stack:"):
-        return "thread-stack"  # kernels before 4.5 named thread stacks
+    if path.startswith(("[stack:", "[anon: glibc: pthread", "[anon: glibc: unused stack")):
+        # Kernels before 4.5 named thread stacks [stack:tid]; glibc 2.41+ can
+        # name its own (tunable glibc.mem.decorate_maps), cached ones "unused".
+        return "thread-stack"
     if path.startswith("[anon:") or (not path and inode == 0):
         return "anon"
     if path.startswith("["):

@@ -67,13 +67,14 @@ class Observation:
     added: tuple[Mapping, ...]  # mappings present only while the threads ran
     removed: tuple[Mapping, ...]  # mappings present only before (rare: merges, frees)
     threads: tuple[StackInfo, ...]
-    stacks: tuple[tuple[Mapping, Mapping], ...]  # (guard, stack) holding each thread
+    # (guard, stack) holding each thread; guard None when no ---p sits below
+    stacks: tuple[tuple[Mapping | None, Mapping], ...]
     touched: tuple[int, ...]  # Rss bytes of each stack mapping (smaps), same order
     vm_size: tuple[int, int]  # VmSize before, during (bytes)
     vm_rss: tuple[int, int]  # VmRSS before, during (bytes)
 
     @property
-    def new_stacks(self) -> tuple[tuple[Mapping, Mapping], ...]:
+    def new_stacks(self) -> tuple[tuple[Mapping | None, Mapping], ...]:
         """(guard, stack) pairs that were mapped for this run (not reused from glibc's cache)."""
         fresh = {(m.start, m.end) for m in self.added}
         return tuple(p for p in self.stacks if (p[1].start, p[1].end) in fresh)
@@ -81,7 +82,7 @@ class Observation:
     @property
     def others(self) -> tuple[Mapping, ...]:
         """Added mappings that are not thread stacks or guards (malloc arenas, ...)."""
-        mine = {m.start for pair in self.stacks for m in pair}
+        mine = {m.start for pair in self.stacks for m in pair if m is not None}
         return tuple(m for m in self.added if m.start not in mine)
 
     @property
@@ -92,7 +93,7 @@ class Observation:
     @property
     def reserved(self) -> int:
         """Bytes of address space the threads' stacks and guards occupy."""
-        return sum(g.size + s.size for g, s in self.stacks)
+        return sum(s.size + (g.size if g else 0) for g, s in self.stacks)
 
     @property
     def vm_size_growth(self) -> int:
@@ -182,6 +183,18 @@ def parked_threads(n: int, stack_size: int) -> Iterator[tuple[StackInfo, ...]]:
             t.join(TIMEOUT)
 
 
+def _find_stack(maps: Maps, info: StackInfo) -> tuple[Mapping | None, Mapping] | None:
+    """(guard or None, stack mapping) holding the thread's stack, by its own address."""
+    if info.lo is None:
+        return None
+    for i, m in enumerate(maps.mappings):
+        if m.start <= info.lo < m.end:
+            below = maps.mappings[i - 1] if i else None
+            is_guard = below is not None and below.kind == "guard" and below.end == m.start
+            return (below if is_guard else None, m)
+    return None
+
+
 def observe_threads(n: int = 4, stack_size: int = 256 * 1024) -> Observation:
     """Start n parked threads, snapshot maps/status/smaps before and during, then stop them.
 
@@ -197,13 +210,8 @@ def observe_threads(n: int = 4, stack_size: int = 256 * 1024) -> Observation:
         during = read_maps()
         rss = read_rss()
     added, removed = diff(before, during)
-    pairs = {s.start: (g, s) for g, s in during.thread_stacks()}
-    stacks = []
-    for info in infos:
-        pair = pairs.get(info.lo) if info.lo is not None else None
-        if pair is not None:
-            stacks.append(pair)
-    if len(stacks) < n:  # no pthread_getattr_np: fall back to the new guard/stack pairs
+    stacks = [_find_stack(during, info) for info in infos]
+    if None in stacks:  # no pthread_getattr_np: fall back to the new guard/stack pairs
         fresh = {(m.start, m.end) for m in added}
         stacks = [p for p in during.thread_stacks() if (p[1].start, p[1].end) in fresh]
     return Observation(

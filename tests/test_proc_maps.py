@@ -33,6 +33,9 @@ c000000000-c004000000 rw-p 00000000 00:00 0 [anon: Go: heap]
 7f0030001000-7f0030801000 rw-p 00000000 00:00 0
 7f0030801000-7f0030802000 ---p 00000000 00:00 0
 7f0030802000-7f0031002000 rw-p 00000000 00:00 0 [stack:4242]
+7f0038000000-7f0038001000 ---p 00000000 00:00 0
+7f0038001000-7f0038041000 rw-p 00000000 00:00 0 [anon: glibc: pthread stack: 4243]
+7f0038041000-7f0038081000 rw-p 00000000 00:00 0 [anon: glibc: unused stack]
 7f0040000000-7f0040010000 r--s 00000000 fe:00 21 /usr/lib/locale/locale-archive
 7f0050000000-7f0050026000 r--p 00000000 fe:00 31 {LIBC}
 7f0050026000-7f005017c000 r-xp 00026000 fe:00 31 {LIBC}
@@ -54,6 +57,8 @@ EXPECTED = [
     "reserved", "anon",              # 4 KiB ---p under a 4 KiB rw-p: too small for a stack
     "guard", "thread-stack",         # a pthread: 4 KiB guard, 8 MiB stack
     "guard", "thread-stack",         # an old kernel's [stack:tid] above its guard
+    "guard", "thread-stack",         # glibc 2.41+ decorated stack above its guard
+    "thread-stack",                  # a cached stack, decorated, guard-less here
     "file", "rodata", "text", "file", "data", "bss",
     "special", "vvar", "vvar", "vdso", "stack", "vsyscall",
 ]  # fmt: skip
@@ -80,11 +85,12 @@ def test_synthetic_fields_are_parsed():
 def test_thread_stacks_pair_each_guard_with_the_stack_above():
     maps = Maps(parse_maps(SYNTHETIC), "live", "test")
     pairs = maps.thread_stacks()
-    assert [(g.start, s.start, s.size) for g, s in pairs] == [
+    assert [(g.start, s.start, s.size) for g, s in pairs[:2]] == [
         (0x7F0030000000, 0x7F0030001000, 8 << 20),
         (0x7F0030801000, 0x7F0030802000, 8 << 20),
     ]
-    assert maps.counts()["guard"] == 2 and maps.counts()["reserved"] == 3
+    assert len(pairs) == 3 and pairs[2][1].path.endswith("pthread stack: 4243]")
+    assert maps.counts()["guard"] == 3 and maps.counts()["reserved"] == 3
     assert maps.of_kind("vvar")[1].name == "[vvar_vclock]"
     assert maps.total == sum(m.end - m.start for m in maps.mappings)
 

@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from gostack_kit import proc_maps, thread_observe
-from gostack_kit.thread_observe import observe_threads, parked_threads, read_rss, read_status
+from gostack_kit.thread_observe import (
+    StackInfo,
+    observe_threads,
+    parked_threads,
+    read_rss,
+    read_status,
+)
 
 KiB = 1024
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux /proc")
@@ -126,3 +132,28 @@ def test_status_and_smaps_parsers(tmp_path):
         "Size:                256 kB\nRss:                  12 kB\nPss:   12 kB\n"
     )
     assert read_rss(smaps) == {0x7F0000000000: 0, 0x7F0000001000: 12 * KiB}
+
+
+def test_find_stack_pairs_a_guard_only_when_one_sits_below():
+    maps = proc_maps.Maps(proc_maps.parse_maps(
+        "7f0000000000-7f0000001000 ---p 00000000 00:00 0\n"
+        "7f0000001000-7f0000041000 rw-p 00000000 00:00 0\n"
+        "7f0000100000-7f0000141000 rw-p 00000000 00:00 0\n"  # guard inside (MADV_GUARD)
+    ), "live", "test")  # fmt: skip
+    guarded = thread_observe._find_stack(maps, StackInfo(1, 0x7F0000002000, 0x3F000, 4096))
+    assert guarded == maps.mappings[:2]
+    bare = thread_observe._find_stack(maps, StackInfo(2, 0x7F0000101000, 0x40000, 4096))
+    assert bare == (None, maps.mappings[2])
+    assert thread_observe._find_stack(maps, StackInfo(3, 0x1000, 4096, 0)) is None
+    assert thread_observe._find_stack(maps, StackInfo(4, None, None, None)) is None
+
+
+@linux
+def test_without_pthread_getattr_np_the_maps_diff_finds_the_stacks(baseline, monkeypatch):
+    def blind():
+        return StackInfo(threading.get_native_id(), None, None, None)
+
+    monkeypatch.setattr(thread_observe, "_own_stack", blind)
+    obs = observe_threads(3, 48 * KiB)
+    assert [(g.size, s.size) for g, s in obs.stacks] == [(4 * KiB, 48 * KiB)] * 3
+    assert obs.new_stacks == obs.stacks
