@@ -94,7 +94,7 @@ class ContiguousStack:
 
     def run_readable(self, trace: CallTrace) -> StackRun:
         """Run `trace` one step at a time (the reference implementation)."""
-        _need_trace(trace)
+        _need_trace(trace, self.initial_size)
         v, size = self.v, self.initial_size
         used = trace.entry_used - 8  # hi - SP before the next CALL pushes its return address
         depth, peak, copied, calls, max_used = 0, size, 0, 0, max(0, used)
@@ -137,7 +137,7 @@ class ContiguousStack:
 
     def run(self, trace: CallTrace) -> StackRun:
         """Run `trace` (numpy fast path; identical records to `run_readable`)."""
-        _need_trace(trace)
+        _need_trace(trace, self.initial_size)
         v, size = self.v, self.initial_size
         kind = trace.kind
         after = trace.used  # hi - SP after each step
@@ -197,9 +197,12 @@ class ContiguousStack:
         )
 
 
-def _need_trace(trace) -> None:
+def _need_trace(trace, size: int) -> None:
     if not isinstance(trace, CallTrace):
         raise TypeError(f"trace must be a CallTrace; got {type(trace).__name__}")
+    if trace.entry_used >= size:
+        raise ValueError(f"trace.entry_used must be below the initial stack size: in [0, {size - 1}];"
+                         f" got {trace.entry_used}")
 
 
 def _epoch_running_max(need: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:

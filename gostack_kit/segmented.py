@@ -107,7 +107,7 @@ class SegmentedStack:
 
     def run_readable(self, trace: CallTrace) -> StackRun:
         """Run `trace` one step at a time: prologue checks, splits and frees."""
-        _need_trace(trace)
+        _need_trace(trace, self.stack_min - self.v.stack_top)
         v, top = self.v, self.v.stack_top
         size = self.stack_min  # the first segment, as malg allocated it
         used = trace.entry_used - 8  # in-segment bytes in use before the next CALL
@@ -169,7 +169,7 @@ class SegmentedStack:
         all calls at one depth are decided together. Deep, narrow traces (few calls per
         depth) gain nothing from that and take the readable path.
         """
-        _need_trace(trace)
+        _need_trace(trace, self.stack_min - self.v.stack_top)
         calls_at = np.flatnonzero(trace.kind == CALL)
         frame = trace.frame[calls_at]
         need = trace.used[calls_at] - frame + np.maximum(0, frame - self.v.stack_small)
@@ -270,9 +270,12 @@ class SegmentedStack:
         return out
 
 
-def _need_trace(trace) -> None:
+def _need_trace(trace, capacity: int) -> None:
     if not isinstance(trace, CallTrace):
         raise TypeError(f"trace must be a CallTrace; got {type(trace).__name__}")
+    if trace.entry_used >= capacity:
+        raise ValueError(f"trace.entry_used must fit the first segment: in [0, {capacity - 1}];"
+                         f" got {trace.entry_used}")
 
 
 def _matching_rets(trace: CallTrace, calls_at: np.ndarray) -> np.ndarray:

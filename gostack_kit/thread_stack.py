@@ -46,7 +46,7 @@ class ThreadStack:
 
     def run_readable(self, trace: CallTrace) -> StackRun:
         """Run `trace` one step at a time until a frame reaches the guard page."""
-        _need_trace(trace)
+        _need_trace(trace, self.size)
         used, depth, calls, log, end = trace.entry_used - 8, 0, 0, [], len(trace)
         max_used = max(0, used)
         for lo, kinds, frames, _ in trace.chunks():
@@ -69,7 +69,7 @@ class ThreadStack:
 
     def run(self, trace: CallTrace) -> StackRun:
         """Run `trace` (numpy fast path; identical records to `run_readable`)."""
-        _need_trace(trace)
+        _need_trace(trace, self.size)
         over = np.flatnonzero((trace.kind == CALL) & (trace.used > self.size))
         end = int(over[0]) if len(over) else len(trace)
         log = []
@@ -103,6 +103,9 @@ class ThreadStack:
         return (self.size - entry_used - frame) // (frame + 8)
 
 
-def _need_trace(trace) -> None:
+def _need_trace(trace, size: int) -> None:
     if not isinstance(trace, CallTrace):
         raise TypeError(f"trace must be a CallTrace; got {type(trace).__name__}")
+    if trace.entry_used >= size:
+        raise ValueError(f"trace.entry_used must be below the stack size: in [0, {size - 1}];"
+                         f" got {trace.entry_used}")
