@@ -29,8 +29,9 @@ passes follow the real ones where it matters for the stack:
   * the frame is locals + the largest outgoing argument area + 8 for the saved BP (none for
     a leaf without locals), and a leaf under StackSmall is NOSPLIT, with no check.
 
-Invariants: inlining never adds a stack check to a run; a caller's frame with inlining is at
-least its frame without; with escape analysis off every address-taken local goes to the heap.
+Invariants: inlining never adds a stack check or a call to a run; it never takes bytes of
+locals out of a frame (the whole frame can still shrink: the argument area of an inlined call
+goes away); with escape analysis off every address-taken local goes to the heap.
 
 What the toy does not model (FuncFrame.exact says where this matters): register spill slots
 (an inlined callee's parameter that stays live across a call needs one), the slot holding a
@@ -83,7 +84,7 @@ class FuncFrame:
     """A compiled function: its inline cost, what was inlined into it, its frame and check."""
 
     name: str
-    cost: int | None  # inline cost (None when inlining is off or the function is go:noinline)
+    cost: int | None  # inline cost, also when over budget (None: inlining off, or go:noinline)
     inlinable: bool
     inlined: tuple[str, ...]  # callees copied into this body, in the order they were inlined
     frame: int  # N in `TEXT f(SB), $N-M`: locals + outgoing args + saved BP
@@ -132,13 +133,14 @@ class Compiler:
         if not isinstance(program, Program):
             raise TypeError(f"program must be a compiler.Program; got {type(program).__name__}")
         decisions: list[Decision] = []
-        costs = self._can_inline(program, decisions)
+        costs: dict[str, int] = {}  # every analysed function's cost, inlinable or not
+        inlinable = self._can_inline(program, decisions, costs)
         roots, frames = {}, []
         for fn in program.funcs:
-            root = self._expand(program, fn, costs, decisions)
+            root = self._expand(program, fn, inlinable, decisions)
             roots[fn.name] = root
             self._escape_messages(root, fn.name, decisions)
-            frames.append(self._frame(program, root, costs))
+            frames.append(self._frame(program, root, costs.get(fn.name), fn.name in inlinable))
         return Build(program, self.inlining, self.budget, self.escape, tuple(frames),
                      tuple(decisions), tuple(roots.items()))
 
@@ -149,7 +151,8 @@ class Compiler:
 
     # --- inlining (inline/inl.go CanInline, interleaved.go) ---------------------------------
 
-    def _can_inline(self, program: Program, out: list[Decision]) -> dict[str, int]:
+    def _can_inline(self, program: Program, out: list[Decision],
+                    all_costs: dict[str, int]) -> dict[str, int]:
         """Inline cost of every inlinable function, visiting the call graph bottom-up."""
         costs: dict[str, int] = {}
         if not self.inlining:
@@ -166,6 +169,7 @@ class Compiler:
                     callee = costs.get(call.callee)
                     ok = callee is not None and callee <= limit
                     cost += callee if ok else INLINE_EXTRA_CALL_COST
+                all_costs[fn.name] = cost
                 if cost > self.budget:
                     out.append(Decision(fn.name, "inline", f"cannot inline {fn.name}: function "
                                         f"too complex: cost {cost} exceeds budget {self.budget}"))
@@ -249,7 +253,8 @@ class Compiler:
 
     # --- frame layout (ssagen defframe, obj/x86 preprocess and stacksplit) ---------------------
 
-    def _frame(self, program: Program, root: Copy, costs: dict[str, int]) -> FuncFrame:
+    def _frame(self, program: Program, root: Copy, cost: int | None,
+               inlinable: bool) -> FuncFrame:
         """Frame size, NOSPLIT-ness and prologue class of one compiled function."""
         stack = outgoing = heap = 0
         has_call, exact = False, True
@@ -272,19 +277,16 @@ class Compiler:
                 else:
                     stack += local.size
                 heap += on_heap
-                if local.flow == "global" and not on_heap:
-                    has_call = True  # the store needs a write barrier
             if any(p.flow == "global" for p in copy.func.params):
-                has_call = True
+                has_call = True  # storing a pointer in the heap calls the write barrier
             if copy is not root and copy.func.params and _any_call(copy):
                 exact = False  # an inlined parameter may need a spill slot across the call
         auto = _round8(stack) + _round8(outgoing) + PTR_SIZE * heap
         frame = auto + PTR_SIZE if (auto or has_call) else 0  # NOFRAME leaf: no saved BP
         nosplit = not has_call and frame < _GO.stack_small
         inlined = tuple(c.func.name for c in walk(root) if c is not root)
-        return FuncFrame(root.func.name, costs.get(root.func.name), root.func.name in costs,
-                         inlined, frame, _round8(stack), root.func.arg_bytes, nosplit,
-                         prologue_class(frame, nosplit), heap, exact)
+        return FuncFrame(root.func.name, cost, inlinable, inlined, frame, _round8(stack),
+                         root.func.arg_bytes, nosplit, prologue_class(frame, nosplit), heap, exact)
 
 
 def prologue_class(frame: int, nosplit: bool = False) -> str:

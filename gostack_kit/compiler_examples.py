@@ -12,13 +12,15 @@ notebook cell) can build the real thing and put both sets of decisions side by s
     big_locals    the 128 KiB / 64 KiB stack limits and the 32-byte buffer of make([]T, n)
     recursion     a recursive function is inlined once, then refused; mutual recursion
     args_shrink   inlining can also shrink a frame: main's area for g's arguments goes away
+    big_function  a caller of 5000+ nodes only inlines callees that cost at most 20
 """
 
 from __future__ import annotations
 
 from .compiler_model import Call, Func, Local, Param, Program
 
-__all__ = ["outer_inner", "newpoint", "big_locals", "recursion", "args_shrink", "ALL"]
+__all__ = ["outer_inner", "newpoint", "big_locals", "recursion", "args_shrink", "big_function",
+           "ALL"]
 
 _USE = """//go:noinline
 func use(p *byte) { *p++ }
@@ -222,6 +224,36 @@ func main() {
     ), go_source=src)
 
 
+def big_function(statements: int = 1700) -> Program:
+    """main has `statements` lines `sink += i` (3 nodes each) plus calls to small and mid."""
+    body = "\n".join(f"\tsink += {i}" for i in range(statements))
+    src = f"""package main
+
+var sink int
+
+func small(x int) int {{ return x + 1 }}
+
+func mid(x int) int {{
+	if x > 10 {{
+		return x*x + x*3 + 7 + x*x*x + x/3 + x%5
+	}}
+	return x - 1
+}}
+
+func main() {{
+	sink = small(sink)
+	sink = mid(sink)
+{body}
+}}
+"""
+    return Program((
+        Func("small", nodes=4, params=(Param("x"),)),
+        Func("mid", nodes=32, params=(Param("x"),)),
+        Func("main", nodes=3 * statements + 10, calls=(Call("small"), Call("mid"))),
+    ), go_source=src)
+
+
 #: Every example builder, by name (for notebooks and the real-Go test).
 ALL = {"outer_inner": outer_inner, "newpoint": newpoint, "big_locals": big_locals,
-       "recursion": recursion, "args_shrink": args_shrink}
+       "recursion": recursion, "args_shrink": args_shrink,
+       "big_function": big_function}

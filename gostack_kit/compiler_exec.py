@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .compiler_model import Func
+
 __all__ = ["Copy", "Run", "execute"]
 
 RETURN_ADDRESS = 8  # CALL pushes the return address: each real call moves SP by frame + 8
@@ -35,7 +37,7 @@ RETURN_ADDRESS = 8  # CALL pushes the return address: each real call moves SP by
 class Copy:
     """One body of an inline tree: a compiled function's own body or an inlined copy."""
 
-    func: object  # compiler_model.Func
+    func: Func
     out_flow: str  # where this body's returned pointers end up ("returned" at the root)
     sites: tuple  # per call site: ("inline", Copy) or ("call", callee name)
     allocs: int  # heap allocations each run of this body makes

@@ -32,6 +32,7 @@ def test_outer_inner_inlined_decisions_and_frames():
     assert (inner.frame, inner.prologue) == (64 + 8 + 8, "small")  # buf, arg for use, BP
     assert (outer.frame, outer.prologue) == (2 * 64 + 8 + 8, "leaq")  # both bufs in one frame
     assert outer.inlined == ("inner", "inner") and outer.locals == 128
+    assert (outer.cost, outer.inlinable, inner.cost, inner.inlinable) == (138, False, 67, True)
     assert (use.frame, use.nosplit, use.prologue) == (0, True, "none")
     # main, outer, use, use are called; only main and outer run a check (use is NOSPLIT)
     assert (run.calls_executed, run.stack_checks, run.heap_allocs) == (4, 2, 0)

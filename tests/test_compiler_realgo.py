@@ -30,9 +30,11 @@ CASES = [
     ("big_locals", examples.big_locals),
     ("recursion", examples.recursion),
     ("args_shrink", examples.args_shrink),
+    ("big_function", examples.big_function),
 ]
 MODELLED = ("can inline ", "cannot inline ", "inlining call to ", "moved to heap: ",
             "leaking param")
+BIG = "considered 'big'; reducing max cost of inlinees"
 ONCE = "repeated recursive cycle"
 
 
@@ -91,7 +93,7 @@ def real_decisions(output: str, source: str) -> Counter:
             continue  # not a decision, or a -m -m explanation (header or flow line)
         text = re.sub(r"^(can inline \S+ with cost \d+) as: .*$", r"\1", m.group(2))
         if not (text.startswith(MODELLED) or text.endswith((" escapes to heap",
-                                                            " does not escape"))):
+                                                            " does not escape", BIG))):
             continue
         func = [name for start, name in funcs if start <= int(m.group(1))][-1]
         got[(func, text)] = 1 if ONCE in text else got[(func, text)] + 1
