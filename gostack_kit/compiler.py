@@ -38,8 +38,8 @@ What the toy does not model (FuncFrame.exact says where this matters): register 
 heap copy's address and runtime-call temporaries (estimated: 8 bytes per heap local), stack
 slot merging, results, closures, interfaces, PGO and the new inliner heuristics. The real
 compiler prints a recursive-cycle refusal once per fixed-point pass; the toy prints it once.
-The rejected alternative the real compiler lives with: escape analysis before inlining would
-be simpler but would send every pointer a constructor returns to the heap.
+The order the compiler rejected: escape analysis before inlining would be simpler, but then
+every pointer a constructor returns would go to the heap, inlined or not.
 """
 
 from __future__ import annotations

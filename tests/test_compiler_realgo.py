@@ -136,7 +136,7 @@ def test_toy_agrees_with_go(gobin, name, make, inlining):
             assert (f.frame, f.prologue) == (n, cls), f.name
 
 
-def test_exactness_claims_are_not_empty(gobin):
+def test_exactness_claims_are_not_empty():
     # The frame claim must bite: most functions of the examples are exact, including a
     # merged frame in the LEAQ class and one in the SUBQ class.
     exact = [(name, f) for name, make in CASES for inl in (True, False)
