@@ -48,6 +48,7 @@ class Span(enum.IntEnum):
 
 
 BUSY_SPANS = (Span.RUN, Span.SWITCH, Span.SPAWN, Span.THREAD)
+_RUN, _SYSCALL = int(Span.RUN), int(Span.SYSCALL)  # plain ints for the hot path
 
 
 class Ev(enum.IntEnum):
@@ -198,9 +199,9 @@ class Recorder:
         """Record that P p spent [start, end) on G g doing `kind`."""
         if end <= start:
             return
-        if kind != Span.SYSCALL:
+        if kind != _SYSCALL:
             self.busy[p] += end - start
-            if kind == Span.RUN:
+            if kind == _RUN:
                 self.run_ns += end - start
         cols = self.cols
         if len(cols[0]) < self.cap:

@@ -33,6 +33,8 @@ __all__ = ["ThreadPolicy", "run_threads"]
 
 KERNEL_TICK_NS = 1_000_000  # ESTIMATE: a 1000 Hz tick; a slice cannot end before the next one
 E_RUN, E_SPAWN, E_CONT, E_WAKEUP, E_STALL_END = range(5)  # event kinds
+PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO = map(int, Phase)  # plain ints: fast compares
+SP_RUN, SP_SWITCH, SP_SPAWN, SP_THREAD, SP_SYSCALL = map(int, Span)
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,9 @@ def run_threads(work: Workload, ncores: int, pol: ThreadPolicy, rec: Recorder):
                 slice_end[core] = t + slice_ns if slice_ns else -1
                 log(t, core, g, Ev.LOCAL, 0)
                 if sw:
-                    span(core, g, t, t + sw, Span.SWITCH)
+                    span(core, g, t, t + sw, SP_SWITCH)
                     t += sw
-                    if pc[g] == len(phases[g]) or phases[g][pc[g]][0] != Phase.COMPUTE:
+                    if pc[g] == len(phases[g]) or phases[g][pc[g]][0] != PH_COMPUTE:
                         push(heap, (t, next(seq), E_CONT, core, g))
                         return
             ph, i = phases[g], pc[g]
@@ -98,22 +100,22 @@ def run_threads(work: Workload, ncores: int, pol: ThreadPolicy, rec: Recorder):
                 g = -1
                 continue
             kind, v = ph[i]
-            if kind == Phase.COMPUTE:
+            if kind == PH_COMPUTE:
                 r = rem[g] or v
                 end, lim = t + r, slice_end[core]
                 if lim >= 0 and end > lim:  # the scheduler tick notices the expired slice
                     end = min(end, max(lim, t + KERNEL_TICK_NS))
                 rem[g], run_start[core] = r, t
-                span(core, g, t, end, Span.RUN)
+                span(core, g, t, end, SP_RUN)
                 push(heap, (end, next(seq), E_RUN, core, g))
                 return
-            if kind == Phase.GO:
-                span(core, g, t, t + spawn_ns, Span.SPAWN)
+            if kind == PH_GO:
+                span(core, g, t, t + spawn_ns, SP_SPAWN)
                 push(heap, (t + spawn_ns, next(seq), E_SPAWN, core, g))
                 return
-            log(t, core, g, Ev.SYSCALL if kind == Phase.SYSCALL else Ev.PARK, v)
-            if kind == Phase.SYSCALL and pol.syscall_stalls_core:
-                span(core, g, t, t + v, Span.SYSCALL)  # the only thread sits in the kernel
+            log(t, core, g, Ev.SYSCALL if kind == PH_SYSCALL else Ev.PARK, v)
+            if kind == PH_SYSCALL and pol.syscall_stalls_core:
+                span(core, g, t, t + v, SP_SYSCALL)  # the only thread sits in the kernel
                 push(heap, (t + v, next(seq), E_STALL_END, core, g))
                 return
             push(heap, (t + v, next(seq), E_WAKEUP, -1, g))  # only this thread sleeps

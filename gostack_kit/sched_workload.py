@@ -23,6 +23,7 @@ from __future__ import annotations
 import enum
 import numbers
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -63,7 +64,7 @@ class Workload:
         """Number of goroutines, main included."""
         return len(self.phases)
 
-    @property
+    @cached_property
     def demand_ns(self) -> int:
         """Total CPU time the goroutines ask for (compute phases only), in ns."""
         return sum(v for g in self.phases for k, v in g if k == Phase.COMPUTE)
@@ -134,38 +135,39 @@ def workload(n_goroutines, seed, *, blocking_fraction=0.2, network_fraction=0.0,
     if not isinstance(spawn, Spawn):
         raise TypeError(f"spawn must be a Spawn member ({', '.join(s.name for s in Spawn)})")
     rng = np.random.default_rng(seed)
-    burst = _durations(rng, means[0], (n, k))
-    gap_u = rng.random((n, max(k - 1, 1)))
+    burst = _durations(rng, means[0], (n, k)).tolist()
+    gap_u = rng.random((n, max(k - 1, 1)))  # which kind of wait ends each burst
     sys_ns = _durations(rng, means[1], (n, max(k - 1, 1)))
     park_ns = _durations(rng, means[2], (n, max(k - 1, 1)))
+    gap_kind = np.where(gap_u < fb, 1, np.where(gap_u < fb + fn, 2, 0)).tolist()
+    wait_ns = np.where(gap_u < fb, sys_ns, park_ns).tolist()
+    compute, waits = Phase.COMPUTE, (None, Phase.SYSCALL, Phase.PARK)
     rows = []
-    for g in range(n):
-        row, acc = [], burst[g][0]
+    for b, kinds, ws in zip(burst, gap_kind, wait_ns, strict=True):
+        row, acc = [], b[0]
         for j in range(1, k):
-            u = gap_u[g][j - 1]
-            if u < fb:
-                row += [(Phase.COMPUTE, acc), (Phase.SYSCALL, sys_ns[g][j - 1])]
-            elif u < fb + fn:
-                row += [(Phase.COMPUTE, acc), (Phase.PARK, park_ns[g][j - 1])]
-            else:
-                acc += burst[g][j]
-                continue
-            acc = burst[g][j]
-        row.append((Phase.COMPUTE, acc))
+            if kinds[j - 1]:  # a wait ends this burst
+                row.append((compute, acc))
+                row.append((waits[kinds[j - 1]], ws[j - 1]))
+                acc = b[j]
+            else:  # no wait: the next burst merges into this one
+                acc += b[j]
+        row.append((compute, acc))
         rows.append(row)
+    go = Phase.GO
     if spawn is Spawn.MAIN:
-        rows[0] = [(Phase.GO, c) for c in range(1, n)] + rows[0]
+        rows[0] = [(go, c) for c in range(1, n)] + rows[0]
     else:
         for g in range(n):
-            kids = [(Phase.GO, c) for c in (2 * g + 1, 2 * g + 2) if c < n]
+            kids = [(go, c) for c in (2 * g + 1, 2 * g + 2) if c < n]
             rows[g] = kids + rows[g]
-    return Workload(tuple(tuple(r) for r in rows), seed)
+    return Workload(tuple(map(tuple, rows)), seed)
 
 
-def _durations(rng, mean_us: float, shape) -> list:
-    """Exponential durations in whole ns, at least MIN_BURST_NS, as nested Python lists."""
+def _durations(rng, mean_us: float, shape) -> np.ndarray:
+    """Exponential durations in whole ns, at least MIN_BURST_NS."""
     ns = np.maximum(rng.exponential(mean_us * NS_PER_US, shape), MIN_BURST_NS)
-    return np.rint(ns).astype(np.int64).tolist()
+    return np.rint(ns).astype(np.int64)
 
 
 def _kind(value, g: int) -> Phase:

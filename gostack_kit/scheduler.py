@@ -73,6 +73,8 @@ SYSMON_MAX_NS = 10_000_000  # sysmon's longest sleep; and a syscall this long is
 MAX_GOMAXPROCS = 256  # far above any laptop; the widget offers 1..64
 IDLE, STARTING, RUNNING, IN_SYSCALL = range(4)  # P states (the runtime's _Pidle, _Prunning)
 E_RUN, E_SPAWN, E_CONT, E_WAKE, E_SYSDONE, E_RETAKE, E_READY = range(7)  # event kinds
+PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO = map(int, Phase)  # plain ints: fast compares
+SP_RUN, SP_SWITCH, SP_SPAWN, SP_THREAD, SP_SYSCALL = map(int, Span)
 
 
 def global_batch(size: int, gomaxprocs: int) -> int:
@@ -194,7 +196,7 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
             log(t, p, -1, Ev.NEWM, c["threads"])
         state[p], spinning[p] = STARTING, spin
         c["nmspinning"] += spin
-        span(p, -1, t, t + cost, Span.THREAD)
+        span(p, -1, t, t + cost, SP_THREAD)
         push(heap, (t + cost, next(seq), E_WAKE, p, -1, 0))
 
     def wakep(t):
@@ -270,9 +272,9 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
                 c["sw"] += 1
                 log(t, p, g, how, schedtick[p])
                 if sw:
-                    span(p, g, t, t + sw, Span.SWITCH)
+                    span(p, g, t, t + sw, SP_SWITCH)
                     t += sw
-                    if pc[g] == len(phases[g]) or phases[g][pc[g]][0] != Phase.COMPUTE:
+                    if pc[g] == len(phases[g]) or phases[g][pc[g]][0] != PH_COMPUTE:
                         push(heap, (t, next(seq), E_CONT, p, g, 0))
                         return
             ph, i = phases[g], pc[g]
@@ -282,23 +284,23 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
                 g = -1
                 continue
             kind, v = ph[i]
-            if kind == Phase.COMPUTE:
+            if kind == PH_COMPUTE:
                 r = rem[g] or v
                 end, lim = t + r, slice_end[p]
                 if end > lim:  # sysmon notices at its next tick at the earliest
                     end = min(end, max(lim, t + SYSMON_TICK_NS))
                 rem[g], run_start[p] = r, t
-                span(p, g, t, end, Span.RUN)
+                span(p, g, t, end, SP_RUN)
                 push(heap, (end, next(seq), E_RUN, p, g, 0))
                 return
-            if kind == Phase.GO:
+            if kind == PH_GO:
                 if spawn_ns:
-                    span(p, g, t, t + spawn_ns, Span.SPAWN)
+                    span(p, g, t, t + spawn_ns, SP_SPAWN)
                     push(heap, (t + spawn_ns, next(seq), E_SPAWN, p, g, 0))
                     return
                 spawn(p, g, t)
                 continue
-            if kind == Phase.SYSCALL:
+            if kind == PH_SYSCALL:
                 state[p], sys_start[g] = IN_SYSCALL, t
                 sys_n[g] += 1
                 log(t, p, g, Ev.SYSCALL, v)
@@ -307,7 +309,7 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
                     retake_iv[g] = SYSMON_TICK_NS
                     push(heap, (t + SYSMON_TICK_NS, next(seq), E_RETAKE, p, g, sys_n[g]))
                 return
-            log(t, p, g, Ev.PARK, v)  # Phase.PARK: gopark; this M and P run someone else
+            log(t, p, g, Ev.PARK, v)  # PH_PARK: gopark; this M and P run someone else
             push(heap, (t + v, next(seq), E_READY, -1, g, 0))
             g = -1
 
@@ -332,7 +334,7 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
     def on_sysdone(p, g, t):
         pc[g] += 1
         if state[p] == IN_SYSCALL and cur[p] == g:  # exitsyscall fast path: P still ours
-            span(p, g, sys_start[g], t, Span.SYSCALL)
+            span(p, g, sys_start[g], t, SP_SYSCALL)
             state[p] = RUNNING
             log(t, p, g, Ev.EXITSYSCALL, 1)
             step(p, g, t)
@@ -359,7 +361,7 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
             push(heap, (t + retake_iv[g], next(seq), E_RETAKE, p, g, serial))
             return
         c["handoffs"] += 1
-        span(p, g, sys_start[g], t, Span.SYSCALL)
+        span(p, g, sys_start[g], t, SP_SYSCALL)
         log(t, p, g, Ev.RETAKE, t - sys_start[g])
         cur[p] = -1
         handoffp(p, t)
