@@ -19,10 +19,11 @@ point at its exact mapping even when glibc reused a cached stack of an earlier
 thread (glibc keeps up to 40 MiB of freed stacks for reuse, so a second run
 of the same size may add no mappings at all).
 
-Invariant: every thread started is stopped and joined before the function
-returns or raises, and threading.stack_size is restored.  A thread's stack is
-never overflowed here: overflow is a SIGSEGV for the whole process; the model
-in threads.guard_depth answers that question instead.
+Invariant: every thread started is stopped, joined and gone from
+/proc/self/task before the function returns or raises, and
+threading.stack_size is restored.  A thread's stack is never overflowed
+here: overflow is a SIGSEGV for the whole process; the model in
+threads.guard_depth answers that question instead.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,6 +183,21 @@ def parked_threads(n: int, stack_size: int) -> Iterator[tuple[StackInfo, ...]]:
         started.abort()  # frees any thread still waiting if a start failed
         for t in threads:
             t.join(TIMEOUT)
+        _wait_gone([t.native_id for t in threads])
+
+
+def _wait_gone(tids: list[int | None]) -> None:
+    """Wait (bounded) until the kernel has reaped the joined threads.
+
+    join() returns once Python is done with a thread; the OS thread may live a
+    few microseconds longer, still listed in /proc/self/task.
+    """
+    task = PROC_SELF / "task"
+    deadline = time.monotonic() + TIMEOUT
+    while task.exists() and time.monotonic() < deadline:
+        if not any((task / str(tid)).exists() for tid in tids if tid is not None):
+            return
+        time.sleep(0.001)
 
 
 def _find_stack(maps: Maps, info: StackInfo) -> tuple[Mapping | None, Mapping] | None:
