@@ -168,6 +168,20 @@ class SchedRun:
         s = self.spans_of(p, kind)
         return np.column_stack([s["start"], s["end"] - s["start"]])
 
+    def summary(self) -> dict:
+        """Headline figures, rounded for stable printing: times in ms, memory in MiB."""
+        cap = self.makespan_ns * self.gomaxprocs
+        return {
+            "model": self.model, "gomaxprocs": self.gomaxprocs, "goroutines": self.n_goroutines,
+            "makespan_ms": round(self.makespan_ns / 1e6, 3),
+            "utilization_pct": round(100 * self.run_ns / cap, 1) if cap else 0.0,
+            "overhead_pct": round(100 * (self.busy_ns - self.run_ns) / cap, 1) if cap else 0.0,
+            "threads": self.threads_created,
+            "stack_MiB": round(self.memory.total_bytes / 2**20, 1),
+            "context_switches": self.counts.context_switches, "steals": self.counts.steals,
+            "handoffs": self.counts.handoffs, "preemptions": self.counts.preemptions,
+        }
+
     def events_of(self, *kinds: Ev) -> tuple:
         """The kept events of the given kinds, in order."""
         return tuple(e for e in self.events if e.ev in kinds)

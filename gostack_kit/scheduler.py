@@ -245,8 +245,9 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
             runq[p].extend(globq.popleft() for _ in range(k - 1))
             c["gtakes"] += 1
             return g, Ev.GLOBAL
-        g = steal(p)
-        return g, Ev.STEAL
+        if spinning[p] or 2 * c["nmspinning"] < nproc - c["npidle"]:  # cap the spinners
+            return steal(p), Ev.STEAL  # (a P that steals is spinning while it does)
+        return -1, Ev.STEAL
 
     def step(p, g, t):
         """P p holds G g at time t (g < 0: find one); run until the next event is due."""
@@ -263,7 +264,7 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
                     c["npidle"] += 1
                     c["idle_ms"] += 1
                     return
-                if was_spinning:
+                if was_spinning or how == Ev.STEAL:
                     wakep(t)  # resetspinning: the last spinner to find work wakes another
                 if how != Ev.RUNNEXT:  # execute: only a fresh slice bumps schedtick
                     schedtick[p] += 1
@@ -338,7 +339,7 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
             state[p] = RUNNING
             log(t, p, g, Ev.EXITSYSCALL, 1)
             step(p, g, t)
-        elif c["npidle"]:  # exitsyscallfast: grab an idle P
+        elif c["npidle"]:  # exitsyscallTryGetP: grab an idle P (taken as a fresh slice)
             mask = c["idle_mask"]
             p2 = (mask & -mask).bit_length() - 1
             c["idle_mask"], c["npidle"] = mask & ~(1 << p2), c["npidle"] - 1

@@ -64,6 +64,9 @@ def test_whole_log_two_ps_three_goroutines():
     assert r.completion_ns.tolist() == [10 * US, 20 * US, 70 * US]
     assert (r.makespan_ns, r.threads_created, r.counts.steals, r.counts.handoffs) == (
         70 * US, 2, 1, 0)
+    s = r.summary()  # 40 us of work on 2 Ps over 70 us; m0 + one M with 8 MiB stacks
+    assert (s["makespan_ms"], s["utilization_pct"], s["overhead_pct"]) == (0.07, 28.6, 0.0)
+    assert s["stack_MiB"] == round((3 * 2528 + 2 * ((8 << 20) + 4096)) / 2**20, 1)
 
 
 def test_runnext_runs_first_and_inherits_the_time_slice():
