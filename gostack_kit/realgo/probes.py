@@ -68,7 +68,7 @@ class GrowthProbe:
     final_size: int
 
 
-def _tune(n: int, targets: tuple[int, ...], depths: list[int]):
+def tune_frames(n: int, targets: tuple[int, ...], depths: list[int]):
     """Array sizes so that rec<i>'s -S frame equals targets[i], and the parsed frames."""
     locals_ = [max(t - _OVERHEAD, 0) for t in targets]
     for _ in range(4):
@@ -111,7 +111,7 @@ def growth_probes(frames=GROWTH_FRAMES, main_frames=MAIN_FRAMES) -> tuple[Growth
     if any(f not in frames for f in main_frames):
         raise ValueError(f"main_frames must be a subset of frames {frames}, got {main_frames}")
     depths = _depths(frames)
-    locals_, parsed = _tune(len(frames), frames, depths)
+    locals_, parsed = tune_frames(len(frames), frames, depths)
     out = []
     with built(probe_source(locals_, depths), asm=ASM) as prog:
         res = prog.run(["grow"], timeout=120)
@@ -158,7 +158,7 @@ def shrink_probes(cases=SHRINK_CASES) -> tuple[ShrinkProbe, ...]:
     """Run each shrink case in its own process (a clean heap and GC history each)."""
     frames = tuple(sorted({c[0] for c in cases}))
     depths = [max(c[1] for c in cases if c[0] == f) for f in frames]
-    locals_, _ = _tune(len(frames), frames, depths)
+    locals_, _ = tune_frames(len(frames), frames, depths)
     out = []
     with built(probe_source(locals_, depths), asm=ASM) as prog:
         for frame, depth, at, gcs in cases:
@@ -184,7 +184,7 @@ class AdaptiveProbe:
 
 def adaptive_probes(frame: int = 88, depth: int = 300) -> tuple[AdaptiveProbe, ...]:
     """The starting size with the default GODEBUG and with adaptivestackstart=0."""
-    locals_, _ = _tune(1, (frame,), [depth])
+    locals_, _ = tune_frames(1, (frame,), [depth])
     out = []
     with built(probe_source(locals_, [depth]), asm=ASM) as prog:
         for godebug in ("", "adaptivestackstart=0"):
