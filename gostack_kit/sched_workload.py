@@ -7,7 +7,7 @@ network wait) wants nothing and, under Go, keeps no thread at all; `go` starts a
     G0 (main)  go G1 | go G2 | go G3 | compute 40us
     G1         compute 12us | syscall 90us | compute 30us
     G2         compute 55us | park 100us   | compute 8us
-    G3         compute 20us
+    G3         compute 20us | block 5ms (a call Go knows is slow: its P is handed off at once)
 
 Invariants: G0 is the root and is runnable at time 0; every other G is started by exactly
 one `go` phase of a G reachable from G0; durations are whole nanoseconds > 0. The
@@ -43,6 +43,7 @@ class Phase(enum.IntEnum):
     SYSCALL = 1  # blocks its thread in the kernel for `value` ns (read(2) on a file)
     PARK = 2  # waits `value` ns on a channel or the netpoller, holding no thread
     GO = 3  # `go` statement: starts goroutine number `value`
+    BLOCK = 4  # a syscall known to block long (entersyscallblock): Go hands off the P at once
 
 
 class Spawn(enum.Enum):

@@ -73,7 +73,7 @@ SYSMON_MAX_NS = 10_000_000  # sysmon's longest sleep; and a syscall this long is
 MAX_GOMAXPROCS = 256  # far above any laptop; the widget offers 1..64
 IDLE, STARTING, RUNNING, IN_SYSCALL = range(4)  # P states (the runtime's _Pidle, _Prunning)
 E_RUN, E_SPAWN, E_CONT, E_WAKE, E_SYSDONE, E_RETAKE, E_READY = range(7)  # event kinds
-PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO = map(int, Phase)  # plain ints: fast compares
+PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO, PH_BLOCK = map(int, Phase)  # plain ints: fast compares
 SP_RUN, SP_SWITCH, SP_SPAWN, SP_THREAD, SP_SYSCALL = map(int, Span)
 
 
@@ -301,12 +301,17 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
                     return
                 spawn(p, g, t)
                 continue
-            if kind == PH_SYSCALL:
+            if kind in (PH_SYSCALL, PH_BLOCK):
                 state[p], sys_start[g] = IN_SYSCALL, t
                 sys_n[g] += 1
                 log(t, p, g, Ev.SYSCALL, v)
                 push(heap, (t + v, next(seq), E_SYSDONE, p, g, 0))
-                if v > SYSMON_TICK_NS:
+                if kind == PH_BLOCK:  # entersyscallblock: hand the P off right away
+                    c["handoffs"] += 1
+                    log(t, p, g, Ev.RETAKE, 0)
+                    cur[p] = -1
+                    handoffp(p, t)
+                elif v > SYSMON_TICK_NS:
                     retake_iv[g] = SYSMON_TICK_NS
                     push(heap, (t + SYSMON_TICK_NS, next(seq), E_RETAKE, p, g, sys_n[g]))
                 return

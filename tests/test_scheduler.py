@@ -165,6 +165,22 @@ def test_syscall_hands_off_the_p_to_a_new_m():
     assert short.completion_ns.tolist() == [25 * US, 75 * US]
 
 
+def test_known_long_syscall_hands_off_at_once():
+    r = run([[("go", 1), ("block", 100), ("compute", 10)], [("compute", 50)]])
+    assert r.events == (
+        SchedEvent(0, 0, 0, Ev.LOCAL, 1),
+        SchedEvent(0, 0, 1, Ev.GO, 0),
+        SchedEvent(0, 0, 0, Ev.SYSCALL, 100 * US),
+        SchedEvent(0, 0, 0, Ev.RETAKE, 0),
+        SchedEvent(0, 0, -1, Ev.NEWM, 2),
+        SchedEvent(0, 0, 1, Ev.RUNNEXT, 1),
+        SchedEvent(50 * US, 0, 1, Ev.EXIT, 0),
+        SchedEvent(100 * US, 0, 0, Ev.EXITSYSCALL, 1),
+        SchedEvent(110 * US, 0, 0, Ev.EXIT, 0),
+    )
+    assert r.counts.handoffs == 1
+
+
 def test_parked_goroutines_hold_no_thread():
     n = 1000
     rows = [[("go", g) for g in range(1, n + 1)]] + [[("park", 1000), ("compute", 10)]] * n
