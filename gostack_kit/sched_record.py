@@ -1,7 +1,8 @@
 """What a scheduler run leaves behind: timelines, counters, queue samples, stack memory.
 
-Every model (M:N, 1:1, N:1) fills the same `SchedRun`, so a notebook can put three runs
-of one workload side by side. Time is in whole nanoseconds from the start of main.
+Every `Model` (M:N, 1:1, N:1) fills the same `SchedRun`, so a notebook can put three runs
+of one workload side by side; `stack_memory` prices their stacks without simulating. Time
+is in whole nanoseconds from the start of main.
 
     P0 |sw|  G0 run  |sp|sp|  G0 run ....|sw| G3 run |
     P1 |thr|sw| G2 run      |sys .... G2 blocked ...|
@@ -28,13 +29,48 @@ import numpy as np
 
 from ._validate import integer
 
-__all__ = ["Span", "Ev", "Costs", "Counts", "StackMemory", "SchedRun", "SchedEvent", "Recorder",
-           "G_STACK_BYTES", "G_STRUCT_BYTES", "THREAD_STACK_BYTES", "GUARD_BYTES"]
+__all__ = ["Model", "stack_memory", "Span", "Ev", "Costs", "Counts", "StackMemory", "SchedRun",
+           "SchedEvent", "Recorder", "G_STACK_BYTES", "G_STRUCT_BYTES", "THREAD_STACK_BYTES",
+           "GUARD_BYTES"]
 
 G_STACK_BYTES = 2048  # initial goroutine stack since Go 1.4 (go-facts 5.5: 2048.3 B/G measured)
 G_STRUCT_BYTES = 480  # the size class of runtime.g (go-facts 5.5, EXP-cost)
 THREAD_STACK_BYTES = 8 << 20  # glibc default pthread stack = `ulimit -s` 8 MiB (go-facts 6.1)
 GUARD_BYTES = 4096  # one PROT_NONE guard page below every pthread stack (go-facts 6.1)
+MAX_GOMAXPROCS = 256  # far above any laptop; the widget offers 1..64
+MAX_COUNT = 10**8  # goroutine and thread counts accepted by the memory arithmetic
+
+
+class Model(enum.Enum):
+    """A threading model: the value the simulator and the memory arithmetic dispatch on."""
+
+    MN = "M:N"  # Go: goroutines on GOMAXPROCS Ps, Ms created as syscalls need them
+    ONE_TO_ONE = "1:1"  # a kernel thread per goroutine, scheduled on GOMAXPROCS cores
+    N_TO_ONE = "N:1"  # user-level threads on one kernel thread: a syscall stalls them all
+
+    def memory_shape(self, n: int, gomaxprocs: int) -> tuple[int, int]:
+        """(stack bytes per goroutine, number of thread stacks) for n goroutines."""
+        if self is Model.ONE_TO_ONE:
+            return 0, n  # the goroutine's stack is its thread's stack
+        # Ms are counted as cgo-built pthreads (8 MiB + guard); a pure-Go Linux binary gives
+        # each M a 16 KiB g0 stack instead (go-facts 6.1), which only shrinks the M:N figure.
+        return G_STACK_BYTES + G_STRUCT_BYTES, (gomaxprocs if self is Model.MN else 1)
+
+
+def stack_memory(n_goroutines, model, *, gomaxprocs=2, threads=None) -> StackMemory:
+    """Stack bytes reserved for n goroutines under `model`: O(1) arithmetic.
+
+    Thread stacks count their 8 MiB virtual reserve plus the guard page; M:N uses
+    `gomaxprocs` threads unless `threads` (e.g. a run's threads_created) is given.
+    """
+    n = integer("n_goroutines", n_goroutines, 0, MAX_COUNT)
+    if not isinstance(model, Model):
+        raise TypeError(f"model must be a Model member ({', '.join(m.name for m in Model)})")
+    procs = integer("gomaxprocs", gomaxprocs, 1, MAX_GOMAXPROCS)
+    per_g, nthreads = model.memory_shape(n, procs)
+    if threads is not None:
+        nthreads = integer("threads", threads, 0, MAX_COUNT)
+    return StackMemory(n, nthreads, n * per_g, nthreads * (THREAD_STACK_BYTES + GUARD_BYTES))
 
 
 class Span(enum.IntEnum):

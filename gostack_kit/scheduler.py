@@ -33,7 +33,6 @@ syscalls return in microseconds, so sysmon waits a tick before taking the P).
 
 from __future__ import annotations
 
-import enum
 import heapq
 import itertools
 import math
@@ -43,22 +42,20 @@ import numpy as np
 
 from ._validate import integer
 from .sched_record import (
-    G_STACK_BYTES,
-    G_STRUCT_BYTES,
-    GUARD_BYTES,
-    THREAD_STACK_BYTES,
+    MAX_GOMAXPROCS,
     Costs,
     Counts,
     Ev,
+    Model,
     Recorder,
     SchedEvent,
     SchedRun,
     Span,
-    StackMemory,
     frozen,
+    stack_memory,
 )
 from .sched_threads import ThreadPolicy, run_threads
-from .sched_workload import MAX_GOROUTINES, Phase, Workload
+from .sched_workload import Phase, Workload
 
 __all__ = ["Model", "simulate", "stack_memory", "global_batch", "steal_count",
            "MAX_GOMAXPROCS"]
@@ -70,7 +67,6 @@ STEAL_TRIES = 4  # stealWork: stealTries; the last pass may also take a victim's
 FORCE_PREEMPT_NS = 10_000_000  # forcePreemptNS: a time slice is 10 ms
 SYSMON_TICK_NS = 20_000  # sysmon's shortest sleep: retake needs >= one tick in a syscall
 SYSMON_MAX_NS = 10_000_000  # sysmon's longest sleep; and a syscall this long is always retaken
-MAX_GOMAXPROCS = 256  # far above any laptop; the widget offers 1..64
 IDLE, STARTING, RUNNING, IN_SYSCALL = range(4)  # P states (the runtime's _Pidle, _Prunning)
 E_RUN, E_SPAWN, E_CONT, E_WAKE, E_SYSDONE, E_RETAKE, E_READY = range(7)  # event kinds
 PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO, PH_BLOCK = map(int, Phase)  # plain ints: fast compares
@@ -85,36 +81,6 @@ def global_batch(size: int, gomaxprocs: int) -> int:
 def steal_count(size: int) -> int:
     """How many Gs a thief takes from a victim ring of `size` (runqgrab: half, rounded up)."""
     return size - size // 2
-
-
-class Model(enum.Enum):
-    """A threading model: the value the simulator and the memory arithmetic dispatch on."""
-
-    MN = "M:N"  # Go: goroutines on GOMAXPROCS Ps, Ms created as syscalls need them
-    ONE_TO_ONE = "1:1"  # a kernel thread per goroutine, scheduled on GOMAXPROCS cores
-    N_TO_ONE = "N:1"  # user-level threads on one kernel thread: a syscall stalls them all
-
-    def memory_shape(self, n: int, gomaxprocs: int) -> tuple[int, int]:
-        """(stack bytes per goroutine, number of thread stacks) for n goroutines."""
-        if self is Model.ONE_TO_ONE:
-            return 0, n  # the goroutine's stack is its thread's stack
-        return G_STACK_BYTES + G_STRUCT_BYTES, (gomaxprocs if self is Model.MN else 1)
-
-
-def stack_memory(n_goroutines, model, *, gomaxprocs=2, threads=None) -> StackMemory:
-    """Stack bytes reserved for n goroutines under `model`: O(1) arithmetic.
-
-    Thread stacks count their 8 MiB virtual reserve plus the guard page; M:N uses
-    `gomaxprocs` threads unless `threads` (e.g. a run's threads_created) is given.
-    """
-    n = integer("n_goroutines", n_goroutines, 0, 100 * MAX_GOROUTINES)
-    if not isinstance(model, Model):
-        raise TypeError(f"model must be a Model member ({', '.join(m.name for m in Model)})")
-    procs = integer("gomaxprocs", gomaxprocs, 1, MAX_GOMAXPROCS)
-    per_g, nthreads = model.memory_shape(n, procs)
-    if threads is not None:
-        nthreads = integer("threads", threads, 0, 10**9)
-    return StackMemory(n, nthreads, n * per_g, nthreads * (THREAD_STACK_BYTES + GUARD_BYTES))
 
 
 def simulate(work, model=Model.MN, *, gomaxprocs=2, costs=None, seed=0,
