@@ -84,6 +84,22 @@ func gview() [3]uintptr {
 	p := (*[8]uintptr)(unsafe.Pointer(gptr))
 	return [3]uintptr{p[0], p[1], p[7]}
 }
+
+// gstatus reads g.atomicstatus: after stack(2), stackguard0/1, _panic, _defer, m (4),
+// sched (a 6-word gobuf), syscallsp/pc/bp, stktopsp and param: word 18.
+func gstatus(g uintptr) uint32 {
+	return *(*uint32)(unsafe.Pointer(g + 18*8))
+}
+
+// waitParked waits until the goroutine saved in gptr is _Gwaiting (4).
+func waitParked() {
+	for i := 0; i < 10000 && gstatus(gptr) != 4; i++ {
+		time.Sleep(time.Millisecond)
+	}
+	if gstatus(gptr) != 4 {
+		panic("the probe goroutine never parked")
+	}
+}
 """
 
 _REC = """
@@ -162,7 +178,7 @@ func shrink(c, depth, at, gcs int) map[string]interface{} {
 	var log []parked
 	for round := 0; round < 2; round++ {
 		<-ready
-		time.Sleep(20 * time.Millisecond)
+		waitParked()
 		phase := "deep"
 		if round == 1 || at < 0 {
 			phase = "top"
@@ -241,6 +257,10 @@ func main() {
 		i, _ := strconv.Atoi(os.Args[2])
 		out = runCase(i, "main")
 	case "shrink":
+		storeg()
+		if gstatus(gptr) != 2 { // main is _Grunning: checks the g layout assumed above
+			panic("g.atomicstatus is not where the probe expects it")
+		}
 		c, _ := strconv.Atoi(os.Args[2])
 		depth, _ := strconv.Atoi(os.Args[3])
 		at, _ := strconv.Atoi(os.Args[4])
