@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import enum
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -46,6 +46,9 @@ class Phase(enum.IntEnum):
     BLOCK = 4  # a syscall known to block long (entersyscallblock): Go hands off the P at once
 
 
+_KINDS = frozenset(Phase)
+
+
 class Spawn(enum.Enum):
     """Who starts whom in a generated workload."""
 
@@ -59,6 +62,13 @@ class Workload:
 
     phases: tuple  # phases[g] = tuple of (Phase, value) pairs
     seed: int | None = None
+    trusted: bool = field(default=False, compare=False, repr=False)  # built valid: skip check
+
+    def __post_init__(self):
+        if not isinstance(self.phases, tuple):
+            raise TypeError(f"phases must be a tuple of per-G tuples; got {type(self.phases)}")
+        if not self.trusted:
+            self.check()
 
     @property
     def n_goroutines(self) -> int:
@@ -87,29 +97,33 @@ class Workload:
                 else:
                     out.append((kind, _us_to_ns(f"phases[{g}] {kind.name.lower()}", item[1])))
             rows.append(tuple(out))
-        w = cls(tuple(rows))
-        w.check()
-        return w
+        return cls(tuple(rows))
 
     def check(self) -> None:
-        """Raise ValueError unless every G but G0 is started exactly once, reachably."""
-        n = len(self.phases)
+        """Raise unless phases are valid and every G but G0 is started once, reachably from G0."""
+        n, go = len(self.phases), int(Phase.GO)
         if not 1 <= n <= MAX_GOROUTINES:
             raise ValueError(f"phases must describe between 1 and {MAX_GOROUTINES} goroutines")
         started = [0] * n
-        for row in self.phases:
+        for g, row in enumerate(self.phases):
+            if not all(isinstance(item, tuple) and len(item) == 2 for item in row):
+                raise TypeError(f"phases[{g}] must be a tuple of (Phase, int) pairs")
             for kind, value in row:
-                if kind == Phase.GO:
+                if kind not in _KINDS or isinstance(value, bool) or not isinstance(value, int):
+                    raise TypeError(f"phases[{g}] must hold (Phase, int) pairs; got {kind, value}")
+                if kind == go:
                     if not 1 <= value < n:
                         raise ValueError(f"go child must be in [1, {n - 1}]; got {value}")
                     started[value] += 1
+                elif value <= 0:
+                    raise ValueError(f"phases[{g}] durations must be > 0 ns; got {value}")
         bad = [g for g in range(1, n) if started[g] != 1]
         if bad:
             raise ValueError(f"every goroutine but G0 must be started exactly once; G{bad[0]}")
         seen, todo = {0}, [0]
         while todo:
             for kind, value in self.phases[todo.pop()]:
-                if kind == Phase.GO and value not in seen:
+                if kind == go and value not in seen:
                     seen.add(value)
                     todo.append(value)
         if len(seen) != n:
@@ -162,7 +176,7 @@ def workload(n_goroutines, seed, *, blocking_fraction=0.2, network_fraction=0.0,
         for g in range(n):
             kids = [(go, c) for c in (2 * g + 1, 2 * g + 2) if c < n]
             rows[g] = kids + rows[g]
-    return Workload(tuple(map(tuple, rows)), seed)
+    return Workload(tuple(map(tuple, rows)), seed, trusted=True)
 
 
 def _durations(rng, mean_us: float, shape) -> np.ndarray:

@@ -174,7 +174,8 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
         startm(p, t, True)
 
     def steal(p):
-        for last in (False, True):  # passes 2 and 3 see the same instant as pass 1
+        for attempt in (1, STEAL_TRIES):  # passes 2 and 3 would see pass 1's instant again
+            last = attempt == STEAL_TRIES
             r = rnd[c["ri"]]
             c["ri"] = (c["ri"] + 1) % len(rnd)
             pos, inc = r % nproc, coprimes[(r // nproc) % len(coprimes)]

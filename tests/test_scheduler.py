@@ -262,6 +262,9 @@ def test_stack_memory_for_a_million_goroutines():
     (lambda: Workload.from_phases([[("compute", 1)], [("compute", 1)]]), ValueError, "G1"),
     (lambda: Workload.from_phases([[("sleep", 1)]]), ValueError, "kind"),
     (lambda: Workload.from_phases([[("compute", -3)]]), ValueError, "compute"),
+    (lambda: Workload(((("compute", 5),),)), TypeError, "phases"),
+    (lambda: Workload(((Phase.GO, 1),)), TypeError, "pairs"),
+    (lambda: Workload(((), ((Phase.GO, 2),), ((Phase.GO, 1),))), ValueError, "reachable"),
     (lambda: Costs(goroutine_switch_ns=-1), ValueError, "goroutine_switch_ns"),
     (lambda: stack_memory(10, "1:1"), TypeError, "model"),
 ])
