@@ -135,6 +135,16 @@ class Layout:
         """Bytes reserved by all regions (guards included)."""
         return sum(r.size for r in self.regions)
 
+    @property
+    def thread_bytes(self) -> int:
+        """Bytes of address space the placed thread stacks and their guards take."""
+        return self.threads_placed * (self.thread_stack + self.guard)
+
+    @property
+    def fill(self) -> float:
+        """Share of the space free for thread stacks that they now take (0 to 1)."""
+        return self.thread_bytes / (self.thread_bytes + self.free)
+
 
 def _check_size(name: str, value: object, *, minimum: int, maximum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
@@ -313,21 +323,27 @@ def compressed_axis(
     min_height: float = 1.0,
     per_doubling: float = 0.15,
     gap_height: float = 0.6,
+    merge: bool = False,
 ) -> Axis:
     """Give every region a height min_height + per_doubling * log2(size / 4 KiB), every gap one.
 
-    `regions` is a Layout or any records with .name .kind .start .end (maps too);
-    `span` adds leading and trailing gaps (a Layout's default span is [0, user_top)).
+    `regions` is a Layout, a proc_maps.Maps, or records with .name .kind .start .end;
+    `span` adds leading and trailing gaps (a Layout's default span is [0, user_top));
+    `merge` joins touching regions of the same name (a library's five mappings) into
+    one band of the kind of its largest part.
     """
     if isinstance(regions, Layout):
         span = span if span is not None else (0, regions.user_top)
         regions = regions.regions
+    regions = getattr(regions, "mappings", regions)
     items: Sequence = sorted(regions, key=lambda r: r.start)
     if min_height <= 0 or per_doubling < 0 or gap_height < 0:
         raise ValueError("min_height must be > 0, per_doubling and gap_height >= 0")
     for a, b in zip(items, items[1:], strict=False):
         if b.start < a.end:
             raise ValueError(f"regions overlap: {a.name!r} and {b.name!r}")
+    if merge:
+        items = _merge_named(items)
     lo = span[0] if span else (items[0].start if items else 0)
     hi = span[1] if span else (items[-1].end if items else 0)
     if items and (items[0].start < lo or items[-1].end > hi):
@@ -355,3 +371,20 @@ def compressed_axis(
     gap_to(hi)
     ticks = tuple((b.y0, b.start) for b in bands) + ((y, bands[-1].end),) if bands else ()
     return Axis(bands=tuple(bands), height=y, ticks=ticks)
+
+
+def _merge_named(items: Sequence) -> list[Region]:
+    """Touching regions with one name become one Region (kind of the largest part)."""
+    out: list[Region] = []
+    biggest: list[int] = []
+    for r in items:
+        last = out[-1] if out else None
+        if last is not None and r.name and r.name == last.name and r.start == last.end:
+            kind = r.kind if r.end - r.start > biggest[-1] else last.kind
+            biggest[-1] = max(biggest[-1], r.end - r.start)
+            out[-1] = Region(last.name, kind, last.start, r.end, last.grows, last.count)
+        else:
+            out.append(Region(r.name, r.kind, r.start, r.end, getattr(r, "grows", None),
+                              getattr(r, "count", 1)))  # fmt: skip
+            biggest.append(r.end - r.start)
+    return out

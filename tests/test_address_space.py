@@ -183,3 +183,27 @@ def test_compressed_axis_accepts_plain_records_and_rejects_overlaps():
 
 def test_layout_type():
     assert isinstance(layout(bits=32), Layout)
+
+
+def test_compressed_axis_merges_a_librarys_mappings():
+    from gostack_kit.proc_maps import read_sample
+
+    sample = read_sample()
+    plain = compressed_axis(sample)
+    merged = compressed_axis(sample, merge=True)
+    names = [b.name for b in merged.bands if b.kind != "gap"]
+    assert names.count("libc.so.6") == 1 and names.count("libpython3.11.so.1.0") == 1
+    libc = next(b for b in merged.bands if b.name == "libc.so.6")
+    parts = [m for m in sample.mappings if m.name == "libc.so.6"]
+    assert (libc.start, libc.end, libc.kind) == (parts[0].start, parts[-1].end, "text")
+    assert len(merged.bands) < len(plain.bands) and merged.height < plain.height
+    # Guards and stacks have different names, so merging never swallows a guard.
+    assert [b.kind for b in merged.bands].count("guard") == 2
+
+
+def test_fill_grows_with_threads():
+    fills = [layout(bits=32, threads=n).fill for n in (0, 100, 200, 367, 400)]
+    assert fills[0] == 0 and fills[-2] == fills[-1] < 1
+    assert fills == sorted(fills)
+    lay = layout(bits=32, threads=100)
+    assert lay.thread_bytes == 100 * (8 * MiB + 4 * KiB)
