@@ -69,6 +69,23 @@ def test_whole_log_two_ps_three_goroutines():
     assert s["stack_MiB"] == round((3 * 2528 + 2 * ((8 << 20) + 4096)) / 2**20, 1)
 
 
+def test_switch_and_creation_costs_are_charged():
+    w = Workload.from_phases([[("go", 1), ("compute", 10)], [("compute", 5)]])
+    costs = Costs(goroutine_switch_ns=200, goroutine_create_ns=500, thread_switch_ns=2000,
+                  thread_create_ns=15000)
+    mn = simulate(w, Model.MN, gomaxprocs=1, costs=costs)
+    assert span_rows(mn) == [
+        (0, 0, 0, 200, Span.SWITCH), (0, 0, 200, 700, Span.SPAWN),
+        (0, 0, 700, 10_700, Span.RUN), (0, 1, 10_700, 10_900, Span.SWITCH),
+        (0, 1, 10_900, 15_900, Span.RUN)]
+    one = simulate(w, Model.ONE_TO_ONE, gomaxprocs=1, costs=costs)
+    assert span_rows(one) == [
+        (0, 0, 0, 2000, Span.SWITCH), (0, 0, 2000, 17_000, Span.SPAWN),
+        (0, 0, 17_000, 27_000, Span.RUN), (0, 1, 27_000, 29_000, Span.SWITCH),
+        (0, 1, 29_000, 34_000, Span.RUN)]
+    assert (mn.busy_ns, one.busy_ns) == (15_900, 34_000)
+
+
 def test_runnext_runs_first_and_inherits_the_time_slice():
     # One P: G0 computes 15 ms, so sysmon preempts it at 10 ms (to the global queue).
     # G1 then runs from runnext on G0's old slice, so it is preempted one sysmon tick later.
