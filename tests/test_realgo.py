@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from gostack_kit import CallTrace, ContiguousStack
 from gostack_kit.realgo import (
     INSTALL_HINT,
     GoNotFoundError,
     build_and_run,
+    compiler_facts,
     expected_prologue,
     find_go,
     have_go,
@@ -22,7 +24,7 @@ from gostack_kit.realgo import (
     toolchain,
 )
 from gostack_kit.realgo.decisions import find
-from gostack_kit.realgo.probes import Growth, ParkedGC, ShrinkProbe, derive_growth, tune_frames
+from gostack_kit.realgo.probes import Growth, ParkedGC, ShrinkProbe, derive_growth, size_after, tune_frames
 
 needs_go = pytest.mark.skipif(not have_go() and os.environ.get("CI") != "true",
                               reason=INSTALL_HINT)
@@ -261,3 +263,25 @@ def test_measurements_fall_back_to_the_recording_without_go(monkeypatch):
     assert recordings.measurements(prefer="recorded").source.startswith("recorded")
     with pytest.raises(ValueError, match="prefer"):
         recordings.measurements(prefer="cache")
+
+
+def test_recorded_compiler_facts_all_hold():
+    facts = compiler_facts(load().demo)
+    assert len(facts) >= 14 and [f.name for f in facts if not f.holds] == []
+
+
+def test_model_reproduces_the_recorded_real_growth_and_shrink():
+    # The same comparison as the live cross-validation, on the shipped recording, so it
+    # also runs where no Go toolchain is installed.
+    rec = load()
+    for real in rec.growth:
+        trace = CallTrace.recursion(frame=real.frame, depth=real.depth,
+                                    entry_used=real.entry_used)
+        run = ContiguousStack(version="1.27", initial_size=real.initial_size).run(trace)
+        assert [(g.depth, g.old_size, g.new_size) for g in run.growths] == [
+            (g.depth, g.old_size, g.new_size) for g in real.growths], (real.where, real.frame)
+    for real in rec.shrink:
+        trace, marks = shrink_trace(real)
+        run = ContiguousStack(version="1.27", initial_size=real.initial_size).run(trace)
+        assert [size_after(run, real.initial_size, m) for m in marks] == [
+            p.size for p in real.log]
