@@ -3,6 +3,8 @@
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gostack_kit.address_space import (
     GiB,
@@ -16,6 +18,7 @@ from gostack_kit.address_space import (
     mmap_base,
     user_top,
 )
+from gostack_kit.threads import threads_that_fit
 
 
 def test_user_tops_are_3_gib_and_47_bits_minus_a_page():
@@ -207,3 +210,28 @@ def test_fill_grows_with_threads():
     assert fills == sorted(fills)
     lay = layout(bits=32, threads=100)
     assert lay.thread_bytes == 100 * (8 * MiB + 4 * KiB)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    bits=st.sampled_from([32, 64]),
+    threads=st.integers(0, 2000),
+    stack_pages=st.integers(4, 4096),
+    guard_pages=st.integers(0, 16),
+    detail=st.integers(0, 20),
+)
+def test_layout_laws(bits, threads, stack_pages, guard_pages, detail):
+    stack, guard = stack_pages * 4096, guard_pages * 4096
+    lay = layout(bits=bits, threads=threads, thread_stack=stack, guard=guard, detail=detail)
+    regs = lay.regions
+    assert all(a.end <= b.start for a, b in zip(regs, regs[1:], strict=False))
+    assert regs[0].start > 0 and regs[-1].end == lay.user_top
+    assert lay.threads_placed == min(threads, lay.threads_fit)
+    assert lay.threads_fit <= threads_that_fit(bits, stack, guard)  # the division is an upper bound
+    pairs = sum(r.count for r in regs if r.kind == "thread-stack")
+    assert pairs == lay.threads_placed
+    starts = {r.start for r in regs if r.name.startswith("thread stack ")}
+    for g in (r for r in regs if r.name.startswith("guard ")):
+        assert g.end in starts and g.size == guard
+    ax = compressed_axis(lay)
+    assert ax.bands[0].start == 0 and ax.bands[-1].end == lay.user_top
