@@ -62,8 +62,9 @@ PAGE = 4 * KiB  # x86 base page: the unit of every mapping and guard.
 # End of user space.  i386 with the default 3G/1G split keeps the top GiB for
 # the kernel (go-facts 6.2, UNVERIFIED there: kernel configuration knowledge).
 USER_TOP_32 = 3 * GiB
-# x86-64 TASK_SIZE_MAX = 2^47 - one page; the last page stays unmapped so that
-# no instruction can end at the non-canonical boundary (go-facts 6.2).
+# x86-64 TASK_SIZE_MAX = 2^47 - one page (go-facts 6.2).  The top canonical page
+# stays unmapped: a SYSCALL there would make SYSRET return to a non-canonical
+# address, which Intel CPUs fault on in kernel mode.
 USER_TOP_64 = (1 << 47) - PAGE
 
 # Where the executable is loaded without randomisation: the traditional i386
