@@ -80,6 +80,16 @@ class Workload:
         """Total CPU time the goroutines ask for (compute phases only), in ns."""
         return sum(v for g in self.phases for k, v in g if k == Phase.COMPUTE)
 
+    @cached_property
+    def syscall_share(self) -> float:
+        """Fraction of the goroutines' own time (compute + waits) spent in blocking syscalls."""
+        total = dict.fromkeys(Phase, 0)
+        for row in self.phases:
+            for k, v in row:
+                total[k] += v
+        own = total[Phase.COMPUTE] + total[Phase.SYSCALL] + total[Phase.BLOCK] + total[Phase.PARK]
+        return (total[Phase.SYSCALL] + total[Phase.BLOCK]) / own if own else 0.0
+
     @classmethod
     def from_phases(cls, phases) -> Workload:
         """Build a workload from per-G lists of (kind, microseconds or child) pairs."""

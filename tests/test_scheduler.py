@@ -234,6 +234,13 @@ def test_kernel_slice_preempts_threads():
     assert r.completion_ns.tolist() == [8_000_000, 10_000_000]
 
 
+def test_syscall_share_of_a_workload():
+    w = Workload.from_phases([[("go", 1), ("compute", 10), ("syscall", 30)],
+                              [("block", 5), ("park", 15), ("compute", 40)]])
+    assert w.syscall_share == 35 / 100 and w.demand_ns == 50 * US
+    assert workload(100, 1, blocking_fraction=0.0).syscall_share == 0.0
+
+
 def test_deterministic_for_a_seed():
     a, b = (simulate(workload(2000, 5, network_fraction=0.3), gomaxprocs=4, seed=9)
             for _ in range(2))
