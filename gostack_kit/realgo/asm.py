@@ -26,6 +26,9 @@ makes no calls), which is why tiny functions cost no check at all.
 
 Invariant: the parser only reads what the compiler printed; it never guesses a class from N.
 A test compares the class it reads with the class the frame size predicts, at every edge.
+The alternative rejected: disassembling the linked binary (go tool objdump). It works, but
+the linker's wrappers and relocated jumps blur which prologue belongs to which Go function,
+while -S prints each function's TEXT line exactly as the compiler decided it.
 """
 
 from __future__ import annotations

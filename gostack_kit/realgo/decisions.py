@@ -20,7 +20,8 @@ Wording comes from cmd/compile/internal/inline/inl.go and cmd/compile/internal/e
 
 Invariant: one record per decision line, in the compiler's order; explanation lines never
 become records of their own. Lines the parser does not know are kept as kind "other" so
-nothing the compiler said is silently lost.
+nothing the compiler said is silently lost. The alternative rejected: a single `-m`, which
+states the decisions but not why (no "too large for stack", no flow to {heap}).
 """
 
 from __future__ import annotations
