@@ -74,6 +74,15 @@ def make_log(rows: Sequence[tuple]) -> np.ndarray:
     return log
 
 
+def log_from_table(table: np.ndarray) -> np.ndarray:
+    """A read-only event log from an (n, 8) integer table with the columns of EVENT_DTYPE."""
+    log = np.zeros(len(table), EVENT_DTYPE)
+    for k, name in enumerate(EVENT_DTYPE.names):
+        log[name] = table[:, k]
+    log.setflags(write=False)
+    return log
+
+
 def _event(row) -> Event:
     return Event(KINDS[int(row["kind"])], *(int(row[n]) for n in EVENT_DTYPE.names[1:]))
 

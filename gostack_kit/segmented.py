@@ -41,7 +41,7 @@ import numpy as np
 
 from . import versions
 from ._validate import integer
-from .events import FREE, OVERFLOW, SPLIT, StackRun, live_frames, make_log
+from .events import FREE, OVERFLOW, SPLIT, StackRun, live_frames, log_from_table, make_log
 from .trace import CALL, RET, CallTrace
 
 __all__ = ["SegmentedStack", "SplitCost", "segment_size", "check_fails"]
@@ -190,72 +190,77 @@ class SegmentedStack:
         )
 
     def _run_levels(self, trace: CallTrace, calls_at: np.ndarray) -> StackRun:
+        # In stack coordinates (bytes from the first segment's top), a call splits when its
+        # need = entry + max(0, N - StackSmall) + StackGuard reaches the threshold H of the
+        # segment its parent runs in: H = base + capacity. The first segment has base 0;
+        # a segment made by call s starts at base(s) = entry(s) - args(s) - 8.
         v, top = self.v, self.v.stack_top
-        n = len(calls_at)
-        depth = trace.depth[calls_at]
-        frame = trace.frame[calls_at].astype(np.int64)
-        args = trace.args[calls_at].astype(np.int64)
-        size = np.empty(n, np.int64)  # current segment size after each call's prologue
-        used = np.empty(n, np.int64)  # in-segment bytes in use after the prologue
-        total = np.empty(n, np.int64)  # bytes of all live segments
-        nseg = np.empty(n, np.int64)
-        split = np.zeros(n, bool)
-        psize = np.empty(n, np.int64)  # the parent's segment (old_size of a split)
-        pused = np.empty(n, np.int64)
-        entry = np.empty(n, np.int64)
-        order = np.argsort(depth, kind="stable")
-        counts = np.bincount(depth, minlength=trace.max_depth + 1)
-        depth = depth.astype(np.int64)
-        prev_idx = None
-        for d, (a, b) in enumerate(zip(np.cumsum(counts) - counts, np.cumsum(counts))):
-            idx = order[a:b]  # positions (into calls_at) of the calls at depth d, in step order
+        depth_c = trace.depth[calls_at]
+        order = np.argsort(depth_c, kind="stable")  # level-major, step order within a level
+        counts = np.bincount(depth_c, minlength=trace.max_depth + 1)
+        ends = np.cumsum(counts)
+        steps = calls_at[order]
+        frame = trace.frame[steps].astype(np.int64)
+        args = trace.args[steps].astype(np.int64)
+        entry = trace.used[steps] - frame
+        need = entry + np.maximum(0, frame - v.stack_small) + v.stack_guard
+        new = np.maximum(frame + args + v.stack_extra, self.stack_min)
+        n = len(steps)
+        thr, base, total, nseg = (np.empty(n, np.int64) for _ in range(4))
+        split = np.empty(n, bool)
+        pthr, pbase = np.empty(n, np.int64), np.empty(n, np.int64)
+        a = 0
+        for d, b in enumerate(ends.tolist()):
             if d == 0:
-                ps = np.full(len(idx), self.stack_min, np.int64)
-                pu = np.full(len(idx), trace.entry_used - 8, np.int64)
-                pt, pk = ps.copy(), np.ones(len(idx), np.int64)
+                ht, bs, tt, kk = self.stack_min - top, 0, self.stack_min, 1
             else:
-                par = prev_idx[np.searchsorted(calls_at[prev_idx], calls_at[idx]) - 1]
-                ps, pu, pt, pk = size[par], used[par], total[par], nseg[par]
-            e = pu + 8
-            f = frame[idx]
-            s = (ps - top) - e - np.maximum(0, f - v.stack_small) <= v.stack_guard
-            new = np.maximum(f + args[idx] + v.stack_extra, self.stack_min)
-            size[idx] = np.where(s, new, ps)
-            used[idx] = np.where(s, args[idx] + 8, e) + f
-            total[idx] = np.where(s, pt + new, pt)
-            nseg[idx] = pk + s
-            split[idx], psize[idx], pused[idx], entry[idx] = s, ps, pu, e
-            prev_idx = idx
+                pa = a - int(counts[d - 1])
+                par = pa + np.searchsorted(steps[pa:a], steps[a:b]) - 1
+                ht, bs, tt, kk = thr[par], base[par], total[par], nseg[par]
+            sp = need[a:b] >= ht
+            nb = entry[a:b] - args[a:b] - 8
+            split[a:b] = sp
+            pthr[a:b], pbase[a:b] = ht, bs
+            thr[a:b] = np.where(sp, nb + new[a:b] - top, ht)
+            base[a:b] = np.where(sp, nb, bs)
+            total[a:b] = tt + np.where(sp, new[a:b], 0)
+            nseg[a:b] = kk + sp
+            a = b
+        psize = pthr - pbase + top  # the segment the parent runs in
         over = np.flatnonzero(split & (total > self.max_stack))
-        end = int(calls_at[over[0]]) if len(over) else len(trace)
-        live = calls_at < end
-        sp = np.flatnonzero(split & live)
-        rows = [np.stack([np.full(len(sp), SPLIT), calls_at[sp], depth[sp], frame[sp], psize[sp],
-                          size[sp], entry[sp], args[sp]], axis=1)]
-        ret_step = _matching_rets(trace, calls_at)
-        fr = sp[(ret_step[sp] >= 0) & (ret_step[sp] < end)]
-        rows.append(np.stack([np.full(len(fr), FREE), ret_step[fr], depth[fr], frame[fr], size[fr],
-                              psize[fr], pused[fr], args[fr]], axis=1))
+        end = int(steps[over].min()) if len(over) else len(trace)
+        sp = np.flatnonzero(split & (steps < end))
+        ret = _matching_rets(trace, steps[sp], depth_c[order[sp]])
+        fr = sp[(ret >= 0) & (ret < end)]
+        ret = ret[(ret >= 0) & (ret < end)]
+        rows = [
+            np.stack([np.full(len(sp), SPLIT), steps[sp], depth_c[order[sp]], frame[sp], psize[sp],
+                      new[sp], entry[sp] - pbase[sp], args[sp]], axis=1),
+            np.stack([np.full(len(fr), FREE), ret, depth_c[order[fr]], frame[fr], new[fr],
+                      psize[fr], entry[fr] - pbase[fr] - 8, args[fr]], axis=1),
+        ]
         if len(over):
-            o = over[0]
-            rows.append(np.array([[OVERFLOW, end, depth[o], frame[o], psize[o],
-                                   size[o], entry[o], self.max_stack]]))
-        table = np.concatenate(rows)
+            o = over[np.argmin(steps[over])]
+            rows.append(np.array([[OVERFLOW, end, depth_c[order[o]], frame[o], psize[o], new[o],
+                                   entry[o] - pbase[o], self.max_stack]]))
+        table = np.concatenate(rows).astype(np.int64)
         table = table[np.argsort(table[:, 1], kind="stable")]
-        log = make_log([tuple(r) for r in table.tolist()])
-        done = int(live.sum()) + (end < len(trace))  # the overflowing call ran its prologue
-        final_depth = int(np.count_nonzero(trace.kind[:end] == CALL)
-                          - np.count_nonzero(trace.kind[:end] == RET))
-        innermost = _innermost_live(trace, calls_at, end, final_depth)
+        log = log_from_table(table)
+        n_done = int(np.count_nonzero(calls_at < end))
+        final_depth = n_done - int(np.count_nonzero(trace.kind[:end] == RET))
+        final_size = self.stack_min
+        if final_depth:
+            lo = int(ends[final_depth - 1] - counts[final_depth - 1])
+            k = lo + int(np.searchsorted(steps[lo:ends[final_depth - 1]], end)) - 1
+            final_size = int(total[k])
         return StackRun(
             model="segmented", version=v.name, trace_label=trace.label, log=log,
-            steps_run=end, calls=int(done), initial_size=self.stack_min,
-            final_size=int(total[innermost]) if innermost >= 0 else self.stack_min,
-            peak_size=int(max(total[live].max(initial=0), self.stack_min)),
+            steps_run=end, calls=n_done + (end < len(trace)), initial_size=self.stack_min,
+            final_size=final_size, peak_size=int(max(total[sp].max(initial=0), self.stack_min)),
             bytes_copied=int(args[sp].sum() + args[fr].sum()), final_depth=final_depth,
             final_frames=live_frames(trace, end),
             max_used=int(max(trace.used[:end].max(initial=0), trace.entry_used - 8, 0)),
-            segments_peak=int(nseg[live].max(initial=1)),
+            segments_peak=int(nseg[sp].max(initial=1)),
         )
 
     def hot_split_sweep(self, depths, frame: int, callee: int, n: int = 1, entry_used: int = 0):
@@ -278,22 +283,19 @@ def _need_trace(trace, capacity: int) -> None:
                          f" got {trace.entry_used}")
 
 
-def _matching_rets(trace: CallTrace, calls_at: np.ndarray) -> np.ndarray:
-    """For each call (in step order), the step of the ret that ends it, or -1."""
-    moving = np.flatnonzero(trace.kind != 2)
-    order = moving[np.argsort(trace.depth[moving], kind="stable")]
-    kinds, depths = trace.kind[order], trace.depth[order]
-    first = np.flatnonzero(kinds[:-1] == CALL)  # positions of calls, except a last one
-    paired = (kinds[first + 1] == RET) & (depths[first + 1] == depths[first])
-    out = np.full(len(trace), -1, np.int64)
-    out[order[first[paired]]] = order[first[paired] + 1]
-    return out[calls_at]
-
-
-def _innermost_live(trace: CallTrace, calls_at: np.ndarray, end: int, final_depth: int) -> int:
-    """Position (into calls_at) of the innermost call still live after `end` steps, or -1."""
-    if final_depth == 0:
-        return -1
-    d = trace.depth[calls_at]
-    cand = np.flatnonzero((d == final_depth - 1) & (calls_at < end))
-    return int(cand[-1])
+def _matching_rets(trace: CallTrace, call_steps: np.ndarray, call_depths: np.ndarray) -> np.ndarray:
+    """For each call, the step of the ret that ends it (the next ret at its depth), or -1."""
+    rets = np.flatnonzero(trace.kind == RET)
+    if not len(call_steps) or not len(rets):
+        return np.full(len(call_steps), -1, np.int64)
+    rd = trace.depth[rets]
+    r_order = np.argsort(rd, kind="stable")
+    r_steps, r_depths = rets[r_order], rd[r_order].astype(np.int64)
+    # sort key (depth, step) as one int64: find the first ret at the same depth after the call
+    scale = np.int64(len(trace) + 1)
+    keys = r_depths * scale + r_steps
+    pos = np.searchsorted(keys, call_depths.astype(np.int64) * scale + call_steps)
+    found = pos < len(keys)
+    pos = np.minimum(pos, len(keys) - 1)
+    ok = found & (r_depths[pos] == call_depths)
+    return np.where(ok, r_steps[pos], -1)
