@@ -78,10 +78,10 @@ def test_m_option_shows_decisions_as_a_table(shell, capsys):
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0] == "hello 1 2"
-    header = next(i for i, line in enumerate(lines) if line.startswith("line"))
-    assert lines[header].split() == ["line", "decision", "subject", "detail"]
+    header = next(i for i, line in enumerate(lines) if line.startswith("where"))
+    assert lines[header].split() == ["where", "decision", "subject", "detail"]
     rows = [line.split() for line in lines[header + 2:]]
-    assert ["7", "can", "inline", "newPoint", "cost", "7"] in rows
+    assert ["7:6", "can", "inline", "newPoint", "cost", "7"] in rows
     text = "\n".join(lines[header:])
     assert "cannot inline    rec" in text and "marked go:noinline" in text
     assert "escapes to heap  &point{...}" in text and "does not escape  &point{...}" in text

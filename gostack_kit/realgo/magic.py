@@ -9,7 +9,7 @@
                     │                                    ──> -m: decisions table
                     └─ compile error: the compiler's words ──> -S: frames table
 
-Options: `-m` shows the compiler's inlining and escape decisions as a table (line,
+Options: `-m` shows the compiler's inlining and escape decisions as a table (where,
 decision, subject, detail); `-S f,g` shows frame size, argument size and stack-check
 prologue of the named functions; `--timeout` limits the run (seconds). Without a Go
 toolchain the cell prints one line saying how to install it, never a traceback.
@@ -53,10 +53,10 @@ def decisions_table(compiler_output: str) -> str:
         if d.kind == "other" or key in seen:
             continue
         seen.add(key)
-        rows.append((d.line, d.kind, d.subject, d.detail))
+        rows.append((f"{d.line}:{d.column}", d.kind, d.subject, d.detail))
     if not rows:
         return "(the compiler reported no inlining or escape decisions)"
-    return format_table(("line", "decision", "subject", "detail"), rows)
+    return format_table(("where", "decision", "subject", "detail"), rows)
 
 
 def frames_table(compiler_output: str, names: list[str]) -> str:
