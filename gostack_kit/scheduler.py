@@ -25,6 +25,15 @@ or held by a syscall; len(runq) <= 256; run time equals compute demand; equal ti
 broken by (time, sequence number of the event); randomness (steal order) comes only from
 `seed`.
 
+What the model leaves out or simplifies (so a reader knows what not to trust): sysmon is not
+a thread but a check scheduled 20 us into each syscall, backing off by doubling up to 10 ms
+while there is nothing to gain; preemption lands exactly at the slice end (or one tick
+later for a runnext G whose inherited slice is already spent); a steal happens at one
+instant, so passes 2 and 3 are skipped and the 3 us runnext back-off is not modelled; a
+parked G becomes ready on the global queue (as netpoll's injectglist does), never straight
+into someone's runnext; an idle P is chosen lowest-numbered first; a G leaving a syscall
+onto an idle P starts a fresh slice; GC, timers and LockOSThread do not exist here.
+
 Rejected alternatives, which the runtime's own notes also discuss: one global queue under one
 lock (Go 1.0: every schedule contends for it); run queues on Ms rather than Ps (a thread
 blocked in a syscall would sit on runnable work); handing off the P on every syscall (most
