@@ -1,0 +1,75 @@
+"""Build the course notebooks: text sources in, executed notebooks with stored outputs out.
+
+    python -m gostack_kit.nbtools build            # every notebooks/src/NN-topic.py
+    python -m gostack_kit.nbtools build 04 05      # only those numbers
+
+A notebook's source is a jupytext "percent" script (`# %%` code cells, `# %% [markdown]`
+prose, `# %% tags=["nbval-ignore-output"]` for widget cells). Building converts it,
+executes it top to bottom in a fresh kernel from `notebooks/`, drops widget state (the
+widgets are re-created when a student runs the cell) and gives cells stable ids, so a
+rebuild with unchanged engine output gives an identical file and nbval has a reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["build", "sources"]
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+TIMEOUT = 600  # seconds per cell: the real-Go cells compile programs on a cold cache
+
+
+def sources(only: list[str] | None = None, folder: Path = NOTEBOOKS) -> list[Path]:
+    """The notebook sources under `folder`/src, optionally only those whose name starts with `only`."""
+    found = sorted((folder / "src").glob("[0-9][0-9]-*.py"))
+    if only:
+        found = [p for p in found if any(p.name.startswith(o) for o in only)]
+    return found
+
+
+def build(src: Path, out_dir: Path | None = None, execute: bool = True) -> Path:
+    """Convert, execute and write one notebook; return the .ipynb path."""
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+
+    out_dir = out_dir or src.parent.parent
+    nb = jupytext.read(src)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata.pop("jupytext", None)
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"{src.stem[:2]}-{i:03d}"
+    if execute:
+        NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3",
+                       resources={"metadata": {"path": str(out_dir)}}).execute()
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    target = out_dir / f"{src.stem}.ipynb"
+    nbformat.write(nb, target)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m gostack_kit.nbtools", description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="convert and execute notebook sources")
+    b.add_argument("only", nargs="*", help="notebook numbers, e.g. 04 05 (default: all)")
+    b.add_argument("--no-execute", action="store_true", help="convert only")
+    opts = ap.parse_args(argv)
+    todo = sources(opts.only)
+    if not todo:
+        print(f"no notebook sources match {opts.only or 'notebooks/src/NN-*.py'}", file=sys.stderr)
+        return 2
+    for src in todo:
+        print(f"building {src.name} ...", flush=True)
+        print(f"  wrote {build(src, execute=not opts.no_execute).relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

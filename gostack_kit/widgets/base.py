@@ -1,0 +1,102 @@
+"""The Dashboard base class shared by every notebook's widgets."""
+
+from __future__ import annotations
+
+import importlib
+import io
+from collections.abc import Callable
+
+import ipywidgets as W
+import matplotlib.pyplot as plt
+
+TOPICS = ("address", "threads", "sched", "segments", "copying", "compiler")  # widgets.<topic>
+
+
+class Dashboard:
+    """Sliders + a figure + a status line; subclasses define `controls()` and `draw(fig, **v)`."""
+
+    height = "340px"  # fixed output height: the page must not jump while a slider moves
+
+    def __init__(self, **initial):
+        self.sliders: dict[str, W.ValueWidget] = self.controls()
+        for name, value in initial.items():
+            if name not in self.sliders:
+                raise ValueError(f"unknown control {name!r}; controls are {sorted(self.sliders)}")
+            self.sliders[name].value = value
+        self.fig = self.new_figure()
+        self.image = W.Image(format="png", layout=W.Layout(height=self.height, object_fit="contain"))
+        self.status = W.HTML(layout=W.Layout(height="1.6em"))
+        for s in self.sliders.values():
+            s.observe(self._changed, names="value")
+        self.widget = W.VBox([W.HBox(list(self.sliders.values()),
+                                     layout=W.Layout(flex_flow="row wrap")),
+                              self.image, self.status])
+        self.update()
+
+    # -- to override ------------------------------------------------------------
+
+    def controls(self) -> dict[str, W.ValueWidget]:
+        """The sliders and toggles of this dashboard, by engine argument name."""
+        raise NotImplementedError
+
+    def new_figure(self):
+        """The persistent figure this dashboard redraws."""
+        from ..plots import figure
+
+        return figure()[0]
+
+    def draw(self, fig, **values) -> str:
+        """Recompute with the engine and redraw `fig`; return a one-line summary."""
+        raise NotImplementedError
+
+    # -- machinery ---------------------------------------------------------------
+
+    def values(self) -> dict:
+        """The current control values, by name."""
+        return {name: s.value for name, s in self.sliders.items()}
+
+    def update(self, **values) -> str:
+        """Set controls (if given), recompute, redraw; return the status line."""
+        for name, value in values.items():
+            self.sliders[name].unobserve(self._changed, names="value")
+            try:
+                self.sliders[name].value = value
+            finally:
+                self.sliders[name].observe(self._changed, names="value")
+        v = self.values()
+        for ax in self.fig.axes:
+            ax.clear()
+        summary = self.draw(self.fig, **v)
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png")
+        self.image.value = buf.getvalue()
+        drawn = ", ".join(f"{k}={val}" for k, val in v.items())
+        self.status.value = f"<code>drawn: {drawn}</code> {summary}"
+        return self.status.value
+
+    def _changed(self, _change) -> None:
+        self.update()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+    def close(self) -> None:
+        """Release the figure (benchmarks and tests create many dashboards)."""
+        plt.close(self.fig)
+        self.widget.close()
+
+
+def registry() -> dict[str, tuple[Callable[..., Dashboard], dict, list[dict]]]:
+    """Every dashboard of the course: name -> (factory, default values, extreme settings)."""
+    out = {}
+    for topic in TOPICS:
+        try:
+            mod = importlib.import_module(f"{__package__}.{topic}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{__package__}.{topic}":
+                raise
+            continue
+        out.update(mod.DASHBOARDS)
+    return out
