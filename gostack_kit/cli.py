@@ -18,7 +18,9 @@ import sys
 from . import CallTrace, ContiguousStack, SegmentedStack, SplitCost, ThreadStack, __version__
 
 #: subcommand -> "module:function(argv) -> int" implemented elsewhere in the kit
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "doctor": "gostack_kit.doctor:main",
+}
 
 
 def _run(argv: list[str]) -> int:
