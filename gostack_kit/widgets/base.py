@@ -26,11 +26,15 @@ class Dashboard:
         self.fig = self.new_figure()
         self.image = W.Image(format="png", layout=W.Layout(height=self.height, object_fit="contain"))
         self.status = W.HTML(layout=W.Layout(height="1.6em"))
-        for s in self.sliders.values():
+        for name, s in self.sliders.items():
             s.observe(self._changed, names="value")
+            s.add_class(f"gostack-ctl-{name}")  # browser tests find controls by engine name
+        self.image.add_class("gostack-figure")
+        self.status.add_class("gostack-status")
         self.widget = W.VBox([W.HBox(list(self.sliders.values()),
                                      layout=W.Layout(flex_flow="row wrap")),
                               self.image, self.status])
+        self.widget.add_class("gostack-dashboard")
         self.update()
 
     # -- to override ------------------------------------------------------------
