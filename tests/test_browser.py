@@ -1,0 +1,228 @@
+"""The course in a real browser: JupyterLab + Debian's chromium, driven by Playwright.
+
+For every notebook: open it, run all cells, and require no error output, no uncaught
+browser error, every widget rendered; then move one dashboard's slider with the
+keyboard, wait until the kernel reports the final value drawn, and require a new figure.
+A screenshot of the page is saved under `.artifacts/screenshots/` when a check fails.
+Without chromium (outside CI) the tests are skipped with one line saying how to install
+it; under CI (CI=true) its absence is a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / ".artifacts" / "screenshots"
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+RUN_TIMEOUT_MS = 240_000  # a notebook's run-all, real-Go cells included, on 2 busy cores
+
+pytestmark = pytest.mark.browser
+
+
+def _require() -> None:
+    reason = None
+    if not Path(CHROMIUM).exists():
+        reason = "chromium not found: sudo apt-get install chromium (browser tests skipped)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "playwright not installed: pip install playwright (browser tests skipped)"
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on a free port with a token, and a headless chromium; always shut down."""
+    _require()
+    from playwright.sync_api import sync_playwright
+
+    tmp = tmp_path_factory.mktemp("lab")
+    course = tmp / "course"
+    shutil.copytree(ROOT / "notebooks", course / "notebooks", ignore=shutil.ignore_patterns("src"))
+    if (ROOT / "exercises").is_dir():
+        shutil.copytree(ROOT / "exercises", course / "exercises")
+    settings = tmp / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"), MPLBACKEND="module://matplotlib_inline.backend_inline")
+    log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed in the finally below
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}",
+         "--LabApp.expose_app_in_browser=True", "--allow-root",
+         f"--FileCheckpoints.checkpoint_dir={tmp / 'checkpoints'}"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    pw = browser = None
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not start: {(tmp / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+        pw = sync_playwright().start()
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield {"base": base, "token": token, "browser": browser, "course": course}
+    finally:
+        with contextlib.suppress(Exception):
+            if browser:
+                browser.close()
+        with contextlib.suppress(Exception):
+            if pw:
+                pw.stop()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+class Page:
+    """A notebook open in JupyterLab, with the browser errors it produced."""
+
+    def __init__(self, lab, path: str):
+        self.page = lab["browser"].new_page(viewport={"width": 1400, "height": 1000})
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.name = path.replace("/", "_")
+        self.page.goto(f"{lab['base']}/lab/tree/{path}?token={lab['token']}")
+        self.page.wait_for_selector(".jp-Notebook", timeout=90_000)
+        self.page.wait_for_function(
+            "() => window.jupyterapp && window.jupyterapp.commands.hasCommand('notebook:run-all-cells')",
+            timeout=60_000)
+        self.page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+
+    def run_all(self) -> None:
+        """Clear outputs, run every cell, and wait until each code cell has run and the kernel is idle."""
+        self.page.evaluate("""async () => {
+            const nb = window.jupyterapp.shell.currentWidget;
+            await nb.sessionContext.ready;
+            await window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs');
+        }""")
+        self.page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+        self.page.wait_for_function("""() => {
+            const nb = window.jupyterapp.shell.currentWidget;
+            const cells = nb.content.model.cells;
+            for (let i = 0; i < cells.length; i++) {
+                const c = cells.get(i);
+                if (c.type === 'code' && !c.executionCount) return false;
+            }
+            const k = nb.sessionContext.session && nb.sessionContext.session.kernel;
+            return k !== null && k.status === 'idle';
+        }""", timeout=RUN_TIMEOUT_MS, polling=1000)
+
+    def error_outputs(self) -> list[str]:
+        """Tracebacks in the notebook's outputs (from the notebook model) and anywhere on the page."""
+        found = self.page.evaluate("""() => {
+            const nb = window.jupyterapp.shell.currentWidget.content.model;
+            const out = [];
+            for (let i = 0; i < nb.cells.length; i++) {
+                const c = nb.cells.get(i);
+                if (c.type !== 'code') continue;
+                for (const o of c.outputs.toJSON())
+                    if (o.output_type === 'error') out.push(`cell ${i}: ${o.ename}: ${o.evalue}`);
+            }
+            return out;
+        }""")
+        if "Traceback (most recent call last)" in self.page.inner_text(".jp-Notebook"):
+            found.append("a traceback is shown on the page")
+        return found
+
+    def shot(self) -> Path:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / f"{self.name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.page.evaluate("() => window.jupyterapp.commands.execute('kernelmenu:shutdown')")
+        self.page.close()
+
+
+def _src_hash(page, selector: str) -> str:
+    return hashlib.sha1(page.get_attribute(selector, "src").encode()).hexdigest()
+
+
+def move_first_slider(page) -> tuple[str, str]:
+    """Press ArrowRight on the first dashboard's first slider; wait until that value is drawn."""
+    board = ".gostack-dashboard >> nth=0"
+    page.locator(board).scroll_into_view_if_needed()
+    control = page.locator(f"{board} >> .widget-slider:has(.noUi-handle) >> nth=0")
+    name = next(c[len("gostack-ctl-"):] for c in control.get_attribute("class").split()
+                if c.startswith("gostack-ctl-"))
+    before = _src_hash(page, f"{board} >> .gostack-figure")
+    handle = control.locator(".noUi-handle")
+    handle.focus()
+    for _ in range(3):
+        handle.press("ArrowRight")
+    readout = control.locator(".widget-readout").inner_text().strip()
+    page.wait_for_function("""([name, readout]) => {
+        const s = document.querySelector('.gostack-dashboard .gostack-status');
+        if (!s) return false;
+        const m = s.textContent.match(new RegExp('\\\\b' + name + '=([^,\\\\s]+)'));
+        return m !== null && parseFloat(m[1]) === parseFloat(readout.replace(/,/g, ''));
+    }""", arg=[name, readout], timeout=60_000)
+    after = _src_hash(page, f"{board} >> .gostack-figure")
+    assert after != before, f"moving {name} to {readout} did not change the figure"
+    return name, readout
+
+
+@pytest.mark.skipif(not NOTEBOOKS, reason="no built notebooks in notebooks/")
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_in_a_real_browser(lab, nb):
+    page = Page(lab, f"notebooks/{nb.name}")
+    try:
+        page.run_all()
+        assert page.error_outputs() == []
+        text = page.page.inner_text(".jp-Notebook")
+        assert "Loading widget" not in text, "a widget did not render"
+        assert page.page.locator(".gostack-dashboard").count() >= 1, "no dashboard in this notebook"
+        move_first_slider(page.page)
+        assert [e for e in page.errors if "favicon" not in e] == []
+    except BaseException:
+        print(f"screenshot: {page.shot()}")
+        raise
+    finally:
+        page.close()
