@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-__all__ = ["build", "sources"]
+__all__ = ["build", "sources", "course_map", "update_readme"]
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -54,13 +54,58 @@ def build(src: Path, out_dir: Path | None = None, execute: bool = True) -> Path:
     return target
 
 
+MAP_START, MAP_END = "<!-- course-map:start -->", "<!-- course-map:end -->"
+
+
+def title(notebook: Path) -> str:
+    """The first Markdown heading of a built notebook (its title)."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    raise ValueError(f"{notebook.name} has no '# Title' heading in a Markdown cell")
+
+
+def course_map(root: Path = ROOT) -> str:
+    """The README's course map: one line per notebook, from the notebooks' own titles."""
+    lines = []
+    for nb in sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        line = f"{nb.stem[:2]}. [{title(nb)}](notebooks/{nb.name})"
+        exercise = root / "exercises" / nb.name
+        if exercise.exists():
+            line += f" · [exercises](exercises/{nb.name})"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def update_readme(root: Path = ROOT, write: bool = True) -> str:
+    """README.md with its course map regenerated (written back when `write`)."""
+    path = root / "README.md"
+    text = path.read_text()
+    head, rest = text.split(MAP_START, 1)
+    _, tail = rest.split(MAP_END, 1)
+    new = f"{head}{MAP_START}\n{course_map(root)}\n{MAP_END}{tail}"
+    if write and new != text:
+        path.write_text(new)
+    return new
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m gostack_kit.nbtools", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="convert and execute notebook sources")
     b.add_argument("only", nargs="*", help="notebook numbers, e.g. 04 05 (default: all)")
     b.add_argument("--no-execute", action="store_true", help="convert only")
+    sub.add_parser("readme", help="regenerate the course map in README.md from the notebooks' titles")
     opts = ap.parse_args(argv)
+    if opts.cmd == "readme":
+        update_readme()
+        print("README.md course map updated")
+        return 0
     todo = sources(opts.only)
     if not todo:
         print(f"no notebook sources match {opts.only or 'notebooks/src/NN-*.py'}", file=sys.stderr)
@@ -68,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     for src in todo:
         print(f"building {src.name} ...", flush=True)
         print(f"  wrote {build(src, execute=not opts.no_execute).relative_to(ROOT)}")
+    update_readme()
     return 0
 
 
