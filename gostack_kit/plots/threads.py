@@ -1,0 +1,224 @@
+"""Figures and tables for notebook 02 (thread stacks and guard pages).
+
+Each function reads a record (thread_lab.FitSweep / DepthSweep / ThreadCosts,
+threads.Budget / Limits, thread_observe.Observation) and draws or formats it;
+none runs a model.
+"""
+
+from __future__ import annotations
+
+from matplotlib.ticker import LogLocator, NullLocator
+
+from ..address_space import format_size
+from . import COLORS, figure
+
+__all__ = ["fit_curves", "depth_curve", "caps_bars", "caps_table", "limits_table",
+           "observed", "observation_table", "costs_axes", "costs_figure", "costs_view"]  # fmt: skip
+
+SPACE_COLORS = {32: COLORS["highlight"], 64: COLORS["thread"]}
+
+
+def _lean_log(axis) -> None:
+    """Few major ticks, no minor ones: a log axis over 30 decades otherwise makes ~500 tick artists."""
+    axis.set_major_locator(LogLocator(base=10, numticks=6))
+    axis.set_minor_locator(NullLocator())
+
+
+def fit_curves(sweep, ax=None, *, mark: int | None = 8 << 20):
+    """Threads that fit vs stack size (log-log), 32- and 64-bit; return the Axes."""
+    if ax is None:
+        _, ax = figure(width=7.0, height=3.6)
+    for bits, divide, placed in ((32, sweep.divide32, sweep.layout32),
+                                 (64, sweep.divide64, sweep.layout64)):  # fmt: skip
+        c = SPACE_COLORS[bits]
+        ax.plot(sweep.stacks, divide, color=c, label=f"{bits}-bit: user space / (stack + guard)")
+        ax.plot(sweep.stacks, placed, "o", color=c, ms=3, label=f"{bits}-bit: placed in a layout")
+    if mark in sweep.stacks:
+        i = sweep.stacks.index(mark)
+        for n in (sweep.divide32[i], sweep.divide64[i]):
+            ax.annotate(f"{n:,}", (mark, n), textcoords="offset points", xytext=(6, 6), fontsize=8)
+        ax.axvline(mark, color="#999999", lw=0.8, ls=":")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ticks = sweep.stacks[::3]
+    ax.set_xticks(ticks, [format_size(s) for s in ticks])
+    ax.set_xlabel(f"thread stack size (guard {format_size(sweep.guard)})")
+    ax.set_ylabel("threads that fit")
+    ax.set_title("How many thread stacks fit in the address space")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def depth_curve(sweep, ax=None, *, mark: int | None = None):
+    """Call depth at the guard page vs frame size (log-log), frames that jump the guard in red."""
+    if ax is None:
+        _, ax = figure(width=7.0, height=3.4)
+    ax.plot(sweep.frames, sweep.depths, "-", color=COLORS["thread"], lw=1)
+    safe = [(f, d) for f, d, c in zip(sweep.frames, sweep.depths, sweep.clash, strict=True) if not c]
+    jump = [(f, d) for f, d, c in zip(sweep.frames, sweep.depths, sweep.clash, strict=True) if c]
+    if safe:
+        ax.plot(*zip(*safe), "o", color=COLORS["thread"], ms=4, label="faulting frame hits the guard")
+    if jump:
+        ax.plot(*zip(*jump), "X", color=COLORS["segmented"], ms=7,
+                label=f"frame + 8 > guard ({format_size(sweep.guard)}): may jump it")  # fmt: skip
+    if mark in sweep.frames:
+        d = sweep.depths[sweep.frames.index(mark)]
+        ax.annotate(f"frame {mark} B: depth {d:,}", (mark, d), textcoords="offset points",
+                    xytext=(8, 8), fontsize=8)  # fmt: skip
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    _lean_log(ax.yaxis)
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel("frame size of the recursive function (bytes)")
+    ax.set_ylabel("depth at the guard page")
+    ax.set_title(f"Recursion depth at overflow, {format_size(sweep.stack)} stack")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def caps_bars(budget, ax=None, *, threads: int | None = None):
+    """Each limit's thread cap as a bar (log scale), the binding one highlighted; return the Axes."""
+    if ax is None:
+        _, ax = figure(width=7.0, height=3.2)
+    caps = [c for c in budget.caps if c.threads is not None]
+    binding = budget.binding
+    for y, cap in enumerate(caps):
+        color = COLORS["highlight"] if cap is binding else COLORS["thread"]
+        ax.barh(y, max(cap.threads, 1), color=color if cap.enforced else "white",
+                edgecolor=color, hatch=None if cap.enforced else "///")  # fmt: skip
+        ax.text(max(cap.threads, 1) * 1.15, y, f"{cap.threads:,}", va="center", fontsize=8)
+    ax.set_yticks(range(len(caps)), [c.name + ("" if c.enforced else " (not enforced)")
+                                     for c in caps], fontsize=8)  # fmt: skip
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlim(1, max(c.threads for c in caps) * 20)
+    _lean_log(ax.xaxis)
+    if threads is not None:
+        ax.axvline(threads, color=COLORS["segmented"], lw=1.2)
+        ax.text(threads, len(caps) - 0.4, f" {threads:,} asked", color=COLORS["segmented"],
+                fontsize=8, va="bottom")  # fmt: skip
+    ax.set_xlabel("threads allowed")
+    ax.set_title(f"{budget.bits}-bit, {format_size(budget.stack)} stacks: "
+                 f"{binding.name} binds at {binding.threads:,}")  # fmt: skip
+    return ax
+
+
+def caps_table(budget) -> str:
+    """The caps of a Budget as a plain-text table, the binding one marked."""
+    rows = [f"{budget.bits}-bit process, stack {format_size(budget.stack)} + guard "
+            f"{format_size(budget.guard)}",
+            f"{'limit':<28}{'threads':>14}  why"]  # fmt: skip
+    for c in budget.caps:
+        n = "no cap" if c.threads is None else f"{c.threads:,}"
+        flag = "  <- binds" if c is budget.binding else ("  (not enforced)" if not c.enforced else "")
+        rows.append(f"{c.name:<28}{n:>14}  {c.why}{flag}")
+    return "\n".join(rows)
+
+
+def limits_table(limits) -> str:
+    """Each limit of a Limits with its value and where the value came from."""
+    rows = [f"{'limit':<28}{'value':>14}  source"]
+    for name in ("threads_max", "pid_max", "max_map_count", "nproc", "address_space", "stack",
+                 "go_max_threads"):  # fmt: skip
+        lim = getattr(limits, name)
+        value = "unlimited" if lim.value is None else f"{lim.value:,}"
+        rows.append(f"{lim.name:<28}{value:>14}  {lim.source}")
+    return "\n".join(rows)
+
+
+def observed(obs):
+    """Real threads: each stack reserved vs touched, and VmSize vs VmRSS growth; return the Figure."""
+    fig, (left, right) = figure(ncols=2, width=9.0, height=3.2)
+    if obs is None:
+        left.text(0.5, 0.5, "no /proc here: nothing live to observe", ha="center")
+        return fig
+    n = len(obs.stacks)
+    sizes = [s.size for _, s in obs.stacks]
+    left.bar([i - 0.2 for i in range(n)], sizes, 0.4, color=COLORS["free"], edgecolor=COLORS["thread"],
+             label="reserved (mapping size)")  # fmt: skip
+    left.bar([i + 0.2 for i in range(n)], [max(t, 1) for t in obs.touched], 0.4,
+             color=COLORS["thread"], label="touched (Rss from smaps)")  # fmt: skip
+    left.set_yscale("log")
+    left.set_xticks(range(n), [str(i) for i in range(n)])
+    left.set_xlabel("thread")
+    left.set_ylabel("bytes")
+    left.set_title(f"{n} threads, {format_size(obs.stack_size)} stacks")
+    left.legend(fontsize=8)
+    stacks = obs.reserved
+    other = obs.vm_size_growth - stacks
+    right.bar(0, stacks, color=COLORS["thread"], label="thread stacks + guards")
+    right.bar(0, max(other, 0), bottom=stacks, color=COLORS["free"], edgecolor="#999999",
+              label="other new mappings (malloc arenas, ...)")  # fmt: skip
+    right.bar(1, obs.vm_rss_growth, color=COLORS["highlight"], label="memory touched")
+    right.set_xticks([0, 1], ["VmSize growth\n(reserved)", "VmRSS growth\n(touched)"])
+    right.set_ylabel("bytes")
+    right.set_title("Reserved vs touched, whole process")
+    right.legend(fontsize=8)
+    return fig
+
+
+def observation_table(obs) -> str:
+    """What starting the threads added: guard/stack pairs, other mappings, VmSize and VmRSS."""
+    if obs is None:
+        return "source: none (no /proc/self/maps here); the recorded sample above is the observation"
+    rows = [f"source: {obs.during.source} {obs.during.origin}",
+            f"{obs.n} threads started with threading.stack_size({format_size(obs.stack_size)})",
+            f"{'thread':<8}{'guard':>10}{'stack':>12}{'touched':>10}"]  # fmt: skip
+    for i, ((g, s), t) in enumerate(zip(obs.stacks, obs.touched, strict=True)):
+        guard = format_size(g.size) if g is not None else "none"
+        rows.append(f"{i:<8}{guard:>10}{format_size(s.size):>12}{format_size(t):>10}")
+    fresh = len(obs.new_stacks)
+    rows.append(f"new stack mappings: {fresh} of {len(obs.stacks)} "
+                f"(the rest reused from glibc's stack cache)")  # fmt: skip
+    other = obs.others
+    rows.append(f"other new mappings: {len(other)}, {format_size(sum(m.size for m in other))}")
+    rows.append(f"VmSize +{format_size(obs.vm_size_growth)} (reserved)   "
+                f"VmRSS +{format_size(max(obs.vm_rss_growth, 0))} (touched)")  # fmt: skip
+    return "\n".join(rows)
+
+
+def costs_axes(fig):
+    """Give an empty figure the dashboard's three axes: space (top left), caps (bottom), depth."""
+    fig.set_layout_engine(None)  # fixed margins: constrained layout costs a second draw
+    grid = fig.add_gridspec(2, 2, left=0.2, right=0.97, top=0.92, bottom=0.09, hspace=0.55, wspace=0.35)
+    fig.add_subplot(grid[0, 0])
+    fig.add_subplot(grid[1, :])
+    fig.add_subplot(grid[0, 1])
+    return fig
+
+
+def costs_figure(costs, sweep):
+    """The dashboard's picture of one ThreadCosts as a standalone Figure, summary as the title."""
+    fig, _ = figure(width=9.0, height=5.4)
+    fig.clear()
+    fig.suptitle(costs_view(costs, sweep, costs_axes(fig)), fontsize=8)
+    return fig
+
+
+def costs_view(costs, sweep, fig) -> str:
+    """Dashboard view of one ThreadCosts (+ its DepthSweep): space, caps, depth; return a summary."""
+    space, caps, depth = fig.axes
+    names = [f"{costs.threads:,} stacks", "32-bit space", "64-bit space"]
+    values = [costs.reserved, costs.space32, costs.space64]
+    colors = [COLORS["thread"], SPACE_COLORS[32], COLORS["free"]]
+    space.barh(range(3), values, color=colors)
+    for y, v in enumerate(values):
+        space.text(v * 1.3, y, format_size(v), va="center", fontsize=8)
+    space.set_yticks(range(3), names, fontsize=8)
+    space.invert_yaxis()
+    space.set_xscale("log")
+    space.set_xlim(1 << 20, 1 << 52)
+    ticks = [1 << 20, 1 << 30, 1 << 40, 1 << 50]
+    space.set_xticks(ticks, [format_size(t) for t in ticks])
+    space.xaxis.set_minor_locator(NullLocator())
+    space.set_title("address space reserved", fontsize=10)
+    caps_bars(costs.budget, caps, threads=costs.threads)
+    caps.set_title(f"64-bit caps: {costs.budget.binding.name} binds", fontsize=10)
+    depth_curve(sweep, depth, mark=costs.frame)
+    depth.set_title(f"depth at overflow ({format_size(costs.stack)} stack)", fontsize=10)
+    if depth.get_legend() is not None:
+        depth.get_legend().remove()
+    clash = "; frame jumps the guard!" if costs.clash else ""
+    return (f"reserved {format_size(costs.reserved)} = {100 * costs.share32:.3g}% of 32-bit, "
+            f"{100 * costs.share64:.3g}% of 64-bit; fit {costs.fit32:,} (32) / {costs.fit64:,} (64); "
+            f"overflow at depth {costs.depth:,}{clash}")  # fmt: skip
