@@ -13,6 +13,7 @@ rebuild with unchanged engine output gives an identical file and nbval has a ref
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -74,7 +75,8 @@ def course_map(root: Path = ROOT) -> str:
     """The README's course map: one line per notebook, from the notebooks' own titles."""
     lines = []
     for nb in sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb")):
-        line = f"{nb.stem[:2]}. [{title(nb)}](notebooks/{nb.name})"
+        name = re.sub(r"^\d\d\s*[·:.-]\s*", "", title(nb))  # "01 · Title" -> "Title"
+        line = f"{nb.stem[:2]}. [{name}](notebooks/{nb.name})"
         exercise = root / "exercises" / nb.name
         if exercise.exists():
             line += f" · [exercises](exercises/{nb.name})"
@@ -94,6 +96,19 @@ def update_readme(root: Path = ROOT, write: bool = True) -> str:
     return new
 
 
+def picture(path: Path = ROOT / "docs" / "course.png") -> Path:
+    """Draw the README's picture: the hot split under Go 1.1 and 1.2 segments."""
+    from .plots.segments import hot_split
+    from .segment_lab import hot_split_sweep
+    from .segmented import SegmentedStack
+
+    sweeps = [hot_split_sweep(SegmentedStack(v), 300, callee=200, n=100) for v in ("1.1", "1.2")]
+    fig = hot_split(sweeps)[0].figure
+    path.parent.mkdir(exist_ok=True)
+    fig.savefig(path, dpi=90, metadata={"Software": None})
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m gostack_kit.nbtools", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -101,10 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("only", nargs="*", help="notebook numbers, e.g. 04 05 (default: all)")
     b.add_argument("--no-execute", action="store_true", help="convert only")
     sub.add_parser("readme", help="regenerate the course map in README.md from the notebooks' titles")
+    sub.add_parser("picture", help="redraw docs/course.png, the README's picture")
     opts = ap.parse_args(argv)
     if opts.cmd == "readme":
         update_readme()
         print("README.md course map updated")
+        return 0
+    if opts.cmd == "picture":
+        print(f"wrote {picture().relative_to(ROOT)}")
         return 0
     todo = sources(opts.only)
     if not todo:
