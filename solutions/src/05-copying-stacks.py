@@ -1,0 +1,88 @@
+# %% [markdown]
+# # Exercises 05: copying stacks
+#
+# These exercises go with notebook 05. You will find the first growth of a goroutine stack
+# with the model, write newstack's sizing rule yourself, predict a growth log and explain
+# why copying won over segments.
+#
+# Run the setup cell first. After each answer, run its test cell: `check("q2")` tells you
+# which cases pass, `hint("q2")` shows one more hint each time, and `progress()` lists what
+# you have done across the course.
+
+# %% role="setup"
+from gostack_kit import CallTrace, ContiguousStack, versions
+from gostack_kit.grading import notebook
+from gostack_kit.grading.practice import show as practice
+
+check, hint, progress = notebook("05-copying-stacks")
+
+# %% [markdown]
+# ## q1 (compute, 1 point)
+#
+# A goroutine starts on a 2 KiB stack (Go 1.27) with 192 bytes in use and recurses 600
+# calls deep with 88-byte frames. Use `ContiguousStack` to find the depth of the call that
+# makes the stack grow for the first time. Store it in `first_growth_depth`.
+
+# %% role="answer:q1"
+### BEGIN SOLUTION
+run = ContiguousStack("1.27").run(CallTrace.recursion(frame=88, depth=600, entry_used=192))
+first_growth_depth = run.growths[0].depth
+### END SOLUTION
+print(first_growth_depth)
+
+# %% role="tests:q1"
+check("q1")
+
+# %% [markdown]
+# ## q2 (implement, 2 points)
+#
+# When a prologue check fails, `newstack` picks the new size. Write
+# `newstack_size(size, used, frame)` for Go 1.27: `size` is the old stack size, `used` the
+# bytes in use (hi - SP) at the failing prologue, `frame` the frame that must fit.
+# The stack guard (`StackGuard`) is 928 bytes.
+
+# %% role="answer:q2"
+def newstack_size(size, used, frame):
+    ### BEGIN SOLUTION
+    new = 2 * size
+    while new - used < frame + versions.get("1.27").stack_guard:
+        new *= 2
+    return new
+    ### END SOLUTION
+
+# %% role="tests:q2"
+check("q2")
+
+# %% [markdown]
+# ## q3 (predict, 2 points)
+#
+# Predict, without running the model, the growth log of a 100-deep recursion with 88-byte
+# frames and 192 bytes in use at entry: a list of `(old_size, new_size)` pairs, one per growth.
+
+# %% role="answer:q3"
+### BEGIN SOLUTION
+growth_log = [(2048, 4096), (4096, 8192), (8192, 16384)]
+### END SOLUTION
+
+# %% role="tests:q3"
+check("q3")
+
+# %% [markdown]
+# ## q4 (explain, 1 point, graded by your instructor)
+#
+# In one or two sentences: copying a stack costs time proportional to its size, yet Go
+# chose it over segments. Why is copying cheaper overall?
+
+# %% [markdown] role="explain:q4"
+# Each growth doubles the stack, so the bytes copied over a goroutine's life add up to less
+# than its final size, a cost paid once; segments instead pay an allocation on every call
+# that crosses a boundary, which a loop can repeat millions of times.
+
+# %% [markdown]
+# ## Practice
+#
+# A fresh problem for each seed: change the seed, work it out, then check with
+# `practice("copying", seed, compute=True)` or `gostack-kit practice copying -s SEED -c`.
+
+# %%
+practice("copying", seed=1)
