@@ -139,6 +139,7 @@ def observed(obs):
     left.bar([i + 0.2 for i in range(n)], [max(t, 1) for t in obs.touched], 0.4,
              color=COLORS["thread"], label="touched (Rss from smaps)")  # fmt: skip
     left.set_yscale("log")
+    left.set_ylim(1024, max(sizes, default=1024) * 4)
     left.set_xticks(range(n), [str(i) for i in range(n)])
     left.set_xlabel("thread")
     left.set_ylabel("bytes")
@@ -149,9 +150,13 @@ def observed(obs):
     right.bar(0, stacks, color=COLORS["thread"], label="thread stacks + guards")
     right.bar(0, max(other, 0), bottom=stacks, color=COLORS["free"], edgecolor="#999999",
               label="other new mappings (malloc arenas, ...)")  # fmt: skip
-    right.bar(1, obs.vm_rss_growth, color=COLORS["highlight"], label="memory touched")
+    right.bar(1, max(obs.vm_rss_growth, 1), color=COLORS["highlight"], label="memory touched")
+    for x, v in ((0, obs.vm_size_growth), (1, obs.vm_rss_growth)):
+        right.text(x, max(v, 1) * 1.3, format_size(max(v, 0)), ha="center", fontsize=8)
+    right.set_yscale("log")
+    right.set_ylim(1024, max(obs.vm_size_growth, 1024) * 8)
     right.set_xticks([0, 1], ["VmSize growth\n(reserved)", "VmRSS growth\n(touched)"])
-    right.set_ylabel("bytes")
+    right.set_ylabel("bytes (log scale)")
     right.set_title("Reserved vs touched, whole process")
     right.legend(fontsize=8)
     return fig
