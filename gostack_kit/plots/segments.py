@@ -14,7 +14,8 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 from . import COLORS, figure, kib
 
 __all__ = ["segment_chain", "hot_split", "loop_cost", "fib_sizes", "snapshot_table", "sweep_table",
-           "fib_table", "prediction_table", "format_table"]
+           "fib_table", "prediction_table", "format_table", "constants_table", "events_table",
+           "prologue_class_table"]
 
 _SHADES = ("#C44E52", "#E08A8D")  # alternate frames in two shades of the segmented colour
 _VERSION_COLORS = {"1.2": COLORS["segmented"], "1.1": COLORS["highlight"]}
@@ -54,6 +55,11 @@ def segment_chain(snap, ax=None, width: float = 0.55, legend: bool = True):
                             label="frames (newest in orange)")
     frames.set_gid("frames")
     ax.add_collection(frames)
+    if len(boxes) <= 12:  # a small trace: write each frame's size on it
+        for (_, (x1, y0), _, (_, y1)), f in zip(boxes, (f for sg in snap.segments for f in sg.frames)):
+            if y1 - y0 > 0.08 * biggest:
+                ax.text(x1 - width / 2 + 0.03, (y0 + y1) / 2, f"frame {f.frame}\n(depth {f.depth})",
+                        ha="center", va="center", fontsize=8, color="white")
     ax.set_xticks(range(len(snap.segments)), [_segment_label(i, s) for i, s in enumerate(snap.segments)])
     ax.set_xlim(-0.6, max(2, len(snap.segments)) - 0.4)
     ax.set_ylim(biggest * 1.02, -0.03 * biggest)
@@ -68,7 +74,7 @@ def segment_chain(snap, ax=None, width: float = 0.55, legend: bool = True):
 
 def _segment_label(i: int, seg) -> str:
     made = "first" if seg.made_at < 0 else f"split at step {seg.made_at}"
-    return f"segment {i} ({made})\n{kib(seg.size)}, {len(seg.frames)} frames"
+    return f"segment {i}\n{made}\n{kib(seg.size)}, {len(seg.frames)} frames"
 
 
 def hot_split(sweeps, axes=None):
@@ -182,3 +188,28 @@ def loop_cost(sweep, depth: int, ax=None):
     ax.set(xlabel="depth at which the loop runs", ylabel="ns per iteration (model)",
            title=f"StackMin {kib(sweep.stack_min)}, callee frame {sweep.callee}, {sweep.n} iterations")
     return ax
+
+
+def constants_table(*records) -> str:
+    """The segmented-stack constants of some GoVersion records, one column each."""
+    names = (("StackMin", "stack_min"), ("StackGuard", "stack_guard"), ("StackSmall", "stack_small"),
+             ("StackExtra", "stack_extra"), ("StackTop (Stktop)", "stack_top"))
+    rows = [(label, *(getattr(r, attr) for r in records)) for label, attr in names]
+    return format_table(("constant", *(f"Go {r.name}" for r in records)), rows)
+
+
+def events_table(run) -> str:
+    """The split and free events of a segmented run, in order."""
+    rows = [(e.kind, e.step, e.depth, e.frame, e.old_size, e.new_size, e.used, e.nbytes)
+            for e in run.events]
+    return format_table(("event", "step", "depth", "frame", "from segment", "to segment",
+                         "used", "args copied"), rows)
+
+
+def prologue_class_table(frames) -> str:
+    """Functions from -S: frame size, the check class printed, and the class the frame predicts."""
+    from ..realgo.asm import expected_prologue
+
+    rows = [(f.short_name, f.frame, f.prologue, expected_prologue(f.frame, f.nosplit),
+             "yes" if f.prologue == expected_prologue(f.frame, f.nosplit) else "NO") for f in frames]
+    return format_table(("function", "frame", "check in -S", "check the frame predicts", "same"), rows)

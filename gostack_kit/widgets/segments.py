@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from .. import segment_lab
 from ..plots import STYLE
@@ -41,8 +42,11 @@ class HotSplit(Dashboard):
 
     def new_figure(self):
         """Two panels: cost against depth, and the segments at the chosen depth."""
-        with plt.rc_context(STYLE):  # fixed margins: constrained layout re-measures every redraw
-            fig, _ = plt.subplots(1, 2, figsize=(10.0, 3.6))
+        # Not a pyplot figure: the inline backend must not print it again under the widget.
+        # Fixed margins: constrained layout would re-measure every artist on every redraw.
+        with plt.rc_context(STYLE):
+            fig = Figure(figsize=(10.0, 3.6))
+            fig.subplots(1, 2)
         fig.subplots_adjust(left=0.07, right=0.99, bottom=0.2, top=0.9, wspace=0.25)
         return fig
 
