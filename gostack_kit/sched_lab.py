@@ -27,7 +27,7 @@ from .sched_workload import MAX_GOROUTINES, Workload, workload
 from .scheduler import simulate, stack_memory
 
 __all__ = ["MODELS", "MAX_SHARE", "share_workload", "compare", "memory_sweep", "fairness_chain",
-           "MEMORY_COUNTS"]
+           "goroutine_memory", "MEMORY_COUNTS"]
 
 MODELS = (Model.ONE_TO_ONE, Model.N_TO_ONE, Model.MN)  # teaching order: the rivals, then Go
 MAX_SHARE = 0.9  # at 0.9 a G blocks 9x as long as it computes; 1.0 would mean no compute
@@ -86,6 +86,25 @@ def fairness_chain(links=100) -> Workload:
         rows.append([("compute", 1), *chain, ("go", 2 * i + 1)])
         rows.append([("compute", 1)])
     return Workload.from_phases(rows)
+
+
+def goroutine_memory(prefer="auto", counts=(10_000,)):
+    """(source, MemoryProbes): real Go's bytes per parked goroutine, live if Go is found.
+
+    prefer="recorded" (or no toolchain) returns the kit's shipped recording instead.
+    """
+    from .realgo import have_go, load, memory_probes
+
+    if prefer not in ("auto", "recorded"):
+        raise ValueError(f"prefer must be 'auto' or 'recorded'; got {prefer!r}")
+    if prefer == "auto" and have_go():
+        from .realgo.probes import toolchain_info
+
+        info = toolchain_info()
+        return f"live: {info['go_version']} {info['platform']}", memory_probes(counts)
+    rec = load()
+    why = "" if prefer == "recorded" else " (no Go toolchain found)"
+    return f"recorded: {rec.go_version} {rec.platform}{why}", rec.memory
 
 
 def _links(value) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
@@ -26,7 +27,8 @@ from . import COLORS, STYLE, figure, kib
 
 __all__ = ["event_log", "summary_table", "costs_table", "memory_table", "timeline", "timelines",
            "queue_lengths", "completions", "threads_memory", "memory_scaling", "dashboard",
-           "dashboard_figure", "coalesce", "SPAN_STYLE", "MODEL_COLORS"]
+           "dashboard_figure", "dashboard_plot", "constants_table", "probe_table", "coalesce",
+           "SPAN_STYLE", "MODEL_COLORS"]
 
 #: How each kind of interval is drawn: (label, colour, hatch).
 SPAN_STYLE = {
@@ -95,16 +97,19 @@ def event_log(run: SchedRun, *, gs=None, kinds=None, limit: int = 60) -> str:
 
 
 def summary_table(runs) -> str:
-    """One line per run: makespan, utilization, overhead, threads, stacks, completions."""
+    """One line per run (a dict's str keys label them): time, threads, stacks, completions."""
+    labels = [k if isinstance(k, str) else r.model for k, r in runs.items()] \
+        if isinstance(runs, dict) else [r.model for r in runs]
     runs = _runs(runs)
-    head = (f"{'model':<6}{'cores':>6}{'makespan ms':>13}{'util %':>8}{'overhead %':>11}"
+    width = max(6, *(len(x) + 1 for x in labels))
+    head = (f"{'run':<{width}}{'cores':>6}{'makespan ms':>13}{'util %':>8}{'overhead %':>11}"
             f"{'threads':>9}{'stacks':>11}{'switches':>10}{'steals':>8}{'handoffs':>10}"
             f"{'p50 done ms':>13}{'p99 done ms':>13}")
     lines = [head, "-" * len(head)]
-    for r in runs:
+    for label, r in zip(labels, runs, strict=True):
         s = r.summary()
         p50, p99 = (np.percentile(r.completion_ns, q) / 1e6 for q in (50, 99))
-        lines.append(f"{r.model:<6}{r.gomaxprocs:>6}{s['makespan_ms']:>13.3f}"
+        lines.append(f"{label:<{width}}{r.gomaxprocs:>6}{s['makespan_ms']:>13.3f}"
                      f"{s['utilization_pct']:>8.1f}{s['overhead_pct']:>11.1f}"
                      f"{r.threads_created:>9,}{kib(r.memory.total_bytes):>11}"
                      f"{s['context_switches']:>10,}{s['steals']:>8,}{s['handoffs']:>10,}"
@@ -118,6 +123,30 @@ def costs_table(costs: Costs | None = None) -> str:
     lines = [f"{'cost':<22}{'ns':>11}  basis", "-" * 78]
     for name, basis in COST_BASIS.items():
         lines.append(f"{name:<22}{getattr(costs, name):>11,}  {basis}")
+    return "\n".join(lines)
+
+
+def constants_table() -> str:
+    """The scheduler engine's constants, named as in the runtime, with their source."""
+    from .. import scheduler as s
+
+    rows = (("runq ring per P", s.RUNQ_SIZE, "p.runq [256]guintptr (runtime2.go)"),
+            ("global batch at most", s.GLOBAL_BATCH, "len(pp.runq)/2 (findRunnable)"),
+            ("global runq checked every", s.FAIR_TICK, "schedtick % 61 (findRunnable)"),
+            ("steal passes", s.STEAL_TRIES, "stealTries (stealWork)"),
+            ("time slice, ns", s.FORCE_PREEMPT_NS, "forcePreemptNS (retake)"),
+            ("sysmon first tick, ns", s.SYSMON_TICK_NS, "delay = 20 us at first (sysmon)"),
+            ("sysmon longest sleep, ns", s.SYSMON_MAX_NS, "delay capped at 10 ms (sysmon)"))
+    lines = [f"{'constant':<27}{'value':>12}  runtime/proc.go unless named", "-" * 78]
+    lines += [f"{name:<27}{v:>12,}  {src}" for name, v, src in rows]
+    return "\n".join(lines)
+
+
+def probe_table(probes) -> str:
+    """Real Go's bytes per parked goroutine (realgo MemoryProbe records) as a table."""
+    lines = [f"{'goroutines':>11}{'stack B/G':>11}{'heap B/G':>10}{'Sys B/G':>9}", "-" * 41]
+    lines += [f"{p.n:>11,}{p.stack_per_g:>11.0f}{p.heap_per_g:>10.0f}{p.sys_per_g:>9.0f}"
+              for p in probes]
     return "\n".join(lines)
 
 
@@ -167,8 +196,9 @@ def timeline(run: SchedRun, ax=None, *, span_ns: int | None = None, title: str |
             if not few:
                 bars = coalesce(bars, eps)
             if len(bars):
+                edge = "#999999" if hatch else ("white" if few else color)
                 ax.broken_barh(bars / scale, (y - 0.4, 0.8), facecolors=color, hatch=hatch,
-                               edgecolor="white" if few else color, linewidth=0.5 if few else 0)
+                               edgecolor=edge, linewidth=0.5 if few or hatch else 0)
         if few:
             for s in run.spans_of(p, Span.RUN):
                 ax.text((s["start"] + s["end"]) / 2 / scale, y, f"G{s['g']}", ha="center",
@@ -181,7 +211,7 @@ def timeline(run: SchedRun, ax=None, *, span_ns: int | None = None, title: str |
     cut = " (timeline truncated)" if run.spans_truncated else ""
     ax.set_title(title or f"{run.model}: {run.n_goroutines:,} goroutines on {rows} "
                  f"{'P' if mn else 'core'}{'s' if rows > 1 else ''}, "
-                 f"{run.threads_created:,} threads{cut}", loc="left")
+                 f"{run.threads_created:,} thread{'s' if run.threads_created > 1 else ''}{cut}", loc="left")
     if own:
         _legend(ax, run)
         return _detach(ax.figure)
@@ -300,10 +330,17 @@ def memory_scaling(sweep, ax=None):
 def dashboard_figure():
     """The dashboard's persistent figure: a wide timeline over queue lengths and memory."""
     with plt.rc_context(STYLE):  # fixed axes: a layout engine would cost more than the plot
-        fig = plt.figure(figsize=(9.0, 4.6))
+        fig = Figure(figsize=(9.0, 4.6))  # not pyplot's: the widget shows it, not the cell
         fig.add_axes((0.07, 0.56, 0.78, 0.36))
         fig.add_axes((0.07, 0.1, 0.38, 0.32))
         fig.add_axes((0.66, 0.1, 0.3, 0.32))
+    return fig
+
+
+def dashboard_plot(run: SchedRun):
+    """The dashboard's picture of one run as a standalone Figure (for a notebook cell)."""
+    fig = dashboard_figure()
+    dashboard(fig, run)
     return fig
 
 
@@ -314,6 +351,7 @@ def dashboard(fig, run: SchedRun) -> None:
         ax.grid(True, alpha=STYLE["grid.alpha"])
         ax.spines[["top", "right"]].set_visible(False)
     timeline(run, ax_t)
+    _legend(ax_t, run)
     queue_lengths([run], ax_q)
     mem = run.memory
     parts = (("goroutine stacks", mem.goroutine_bytes, COLORS["goroutine"]),

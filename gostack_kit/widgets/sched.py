@@ -15,7 +15,7 @@ from ..sched_record import Model
 from ..scheduler import simulate
 from .base import Dashboard
 
-__all__ = ["Scheduler", "DASHBOARDS", "GOROUTINE_COUNTS", "SEED"]
+__all__ = ["Scheduler", "DASHBOARDS", "GOROUTINE_COUNTS", "SEED", "default_run"]
 
 SEED = 1  # one fixed workload per slider position: the same picture every time
 GOMAXPROCS_MAX = 64  # a big server's core count; the engine accepts up to 256
@@ -23,6 +23,12 @@ GOROUTINE_COUNTS = (2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000
                     50_000, 100_000)  # roughly log-spaced up to the issue's 100,000
 DEFAULT_GOROUTINES = 500  # keeps an update (engine + redraw) near 100 ms on 2 cores
 MODEL_OPTIONS = (("1:1", Model.ONE_TO_ONE), ("N:1", Model.N_TO_ONE), ("M:N", Model.MN))
+
+
+def default_run(gomaxprocs=2, n_goroutines=DEFAULT_GOROUTINES, syscall_share=0.3, model=Model.MN):
+    """The run the dashboard draws for these settings (its defaults unless given)."""
+    work = share_workload(n_goroutines, SEED, syscall_share)
+    return simulate(work, model, gomaxprocs=gomaxprocs, seed=SEED)
 
 
 class Scheduler(Dashboard):
@@ -55,12 +61,10 @@ class Scheduler(Dashboard):
         from ..plots import kib
         from ..plots.sched import dashboard
 
-        work = share_workload(n_goroutines, SEED, syscall_share)
-        run = simulate(work, model, gomaxprocs=gomaxprocs, seed=SEED)
+        run = default_run(gomaxprocs, n_goroutines, syscall_share, model)
         dashboard(fig, run)
         return (f"makespan {run.makespan_ns / 1e6:.2f} ms, {run.threads_created:,} threads, "
-                f"stacks {kib(run.memory.total_bytes)}, time in syscalls "
-                f"{work.syscall_share:.2f}")
+                f"stacks {kib(run.memory.total_bytes)}")
 
 
 DASHBOARDS = {

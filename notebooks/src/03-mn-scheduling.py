@@ -1,0 +1,362 @@
+# %% [markdown]
+# # 03 · M:N scheduling: many goroutines, a few threads
+#
+# By the end of this notebook you will be able to explain:
+#
+# * what Go's G, M and P are, and why an M needs a P before it may run Go code;
+# * where a P looks for its next goroutine: `runnext`, its own run queue, the global queue on every 61st tick,
+#   and other Ps' queues (stealing half);
+# * what happens to the thread and to the P when a goroutine blocks in a system call, and why a goroutine that
+#   waits on a channel or the network holds no thread at all;
+# * how one program fares under three designs, 1:1 (a kernel thread per goroutine), N:1 (all goroutines on
+#   one thread) and Go's M:N: time, threads, run queues and stack memory;
+# * why multiplexing only pays because a goroutine's stack starts at 2 KiB instead of 8 MiB.
+#
+# The model is `gostack_kit.scheduler` (a discrete-event simulation of `runtime/proc.go`), fed by seeded
+# workloads from `gostack_kit.sched_workload` and `gostack_kit.sched_lab`; figures come from `plots.sched`.
+
+# %%
+import gostack_kit.plots.sched
+import gostack_kit.widgets.sched
+from gostack_kit import plots, widgets
+from gostack_kit.sched_lab import compare, fairness_chain, goroutine_memory, memory_sweep
+from gostack_kit.sched_record import Costs, Ev
+from gostack_kit.sched_workload import Workload, workload
+from gostack_kit.scheduler import Model, simulate
+
+# %matplotlib inline
+
+# %% [markdown]
+# ## 1. G, M and P
+#
+# The runtime's scheduler names three things (the glossary at the top of `runtime/proc.go`):
+#
+# * **G**, a goroutine: a function with its own stack, waiting, runnable or running;
+# * **M**, a "machine": an OS thread;
+# * **P**, a "processor": a permit to run Go code. There are `GOMAXPROCS` of them (`runtime/extern.go`).
+#   An M must hold a P to run Go code, but an M stuck in a system call can let its P go.
+#
+# ```
+#   global runq (one, under a lock)   [G9 G12 ...]
+#   P0  runnext [G7]  local runq [G3 G4 G5 ... up to 256]   <- held by M0, which runs G1
+#   P1  runnext [  ]  local runq [ ]                         <- held by M1: nothing to do, so it steals
+#       M2 sits in a syscall with G2 and holds no P
+# ```
+#
+# Each P owns a ring of 256 runnable Gs plus one extra slot, `runnext` (`p.runq` and `p.runnext` in
+# `runtime/runtime2.go`). The functions we will watch at work, all in `runtime/proc.go`:
+# `newproc` and `runqput` (a `go` statement), `runqputslow` (a full ring spills half to the global queue),
+# `findRunnable` (where a P looks for work), `stealWork`/`runqsteal` (taking from another P),
+# `entersyscallblock` and `handoffp` (giving a P away), and `sysmon`/`retake` (the watchdog thread that
+# preempts long runners and takes Ps back from slow syscalls).
+# The model uses the same constants:
+
+# %%
+print(plots.sched.constants_table())
+
+# %% [markdown]
+# ## 2. A run you can check by hand
+#
+# A workload is a list of goroutines, each a short program of phases in microseconds: `compute` needs a CPU,
+# `syscall` blocks its thread in the kernel, `park` waits on a channel or the network, `go` starts a child.
+# `Costs.zero()` makes switches free, so every time below is a sum you can do in your head.
+#
+# Here `G0` (main) starts `G1`, then `G2`, then computes for 10 µs. `G1` computes 20 µs; `G2` computes 5 µs,
+# makes a 50 µs syscall, and computes 5 µs more. Two Ps.
+#
+# **Predict:** which P runs `G1`, and when does `G2` first run? When does the whole program end?
+
+# %%
+tiny = Workload.from_phases([[("go", 1), ("go", 2), ("compute", 10)],
+                             [("compute", 20)],
+                             [("compute", 5), ("syscall", 50), ("compute", 5)]])
+run = simulate(tiny, Model.MN, gomaxprocs=2, costs=Costs.zero())
+print(plots.sched.event_log(run))
+
+# %% [markdown]
+# Read it line by line. `go G1` puts `G1` in P0's `runnext`; `go G2` takes that slot and pushes `G1` into the
+# ring (`runqput` with `next=true`). The first `go` also woke a second thread for the idle P1 (`wakep`), and
+# that M, finding nothing of its own, stole `G1` from P0's ring.
+# `G2` waits in `runnext` until `G0` exits at 10 µs. The same run as a timeline:
+
+# %%
+plots.sched.timeline(run)
+
+# %% [markdown]
+# The hatched bar is P0 held by `G2`'s syscall. Sysmon left it alone: P0's queues were empty and P1 had gone idle,
+# so there was no other work to give the P to (`retake`, `runtime/proc.go`). The program ends at 70 µs.
+
+# %% [markdown]
+# ## 3. `runnext`: the newest goroutine runs first
+#
+# One P. `G0` starts `G1`, `G2` and `G3`, then computes 1 µs; each child computes 1 µs.
+#
+# **Predict:** in which order do the three children run?
+
+# %%
+fan = Workload.from_phases([[("go", 1), ("go", 2), ("go", 3), ("compute", 1)]] + [[("compute", 1)]] * 3)
+print(plots.sched.event_log(simulate(fan, gomaxprocs=1, costs=Costs.zero()), kinds=(Ev.RUNNEXT, Ev.LOCAL)))
+
+# %% [markdown]
+# `G3`, then `G1`, then `G2`: the last child started sits in `runnext` and jumps the queue, the older ones wait in
+# the ring in order. A `runnext` goroutine also keeps the current time slice (`runqget` returns `inheritTime`,
+# and `execute` does not bump `schedtick`): a goroutine that wakes another, for instance over a channel,
+# hands the CPU to it at once, with its cache still warm.
+
+# %% [markdown]
+# ## 4. The global queue, every 61st tick
+#
+# A P prefers its own ring, so a goroutine on the global queue could wait forever while two goroutines keep
+# re-creating each other on the ring. `findRunnable` guards against this: when `schedtick % 61 == 0` it takes
+# one G from the global queue first (the comment above that check in `runtime/proc.go` gives exactly this reason).
+#
+# `fairness_chain()` builds that trap: `G1` parks for 1 µs and is ready on the global queue at 4 µs, while a chain
+# of goroutines, each starting the next, keeps P0's ring non-empty (one P, free switches).
+#
+# **Predict:** the chain runs one goroutine per microsecond. When does `G1` get to run?
+
+# %%
+chain = simulate(fairness_chain(100), gomaxprocs=1, costs=Costs.zero(), event_cap=100_000)
+print(plots.sched.event_log(chain, gs={1}))
+
+# %% [markdown]
+# `G1` waits from 4 µs to 120 µs: it runs only when `schedtick` reaches 62 (the check happens before the tick
+# is bumped, at 61), never because the ring ran dry. Without the check it would have waited for all 200 µs of
+# the chain.
+
+# %% [markdown]
+# ## 5. Stealing half
+#
+# When a P's own queues and the global queue are empty, its M makes up to four passes over the other Ps in a
+# random order (`stealWork`, `stealTries = 4`) and takes half of a victim's ring, rounded up (`runqgrab` takes
+# `n - n/2`); on the last pass it may also take the victim's `runnext`.
+#
+# Two Ps. `G0` starts six children, then computes 100 µs on P0; each child computes 10 µs.
+# `G6`, the last one, is in `runnext`; `G1`..`G5` are in P0's ring.
+#
+# **Predict:** how many goroutines does P1 take in its first steal, and which one does it run first?
+
+# %%
+six = Workload.from_phases([[("go", g) for g in range(1, 7)] + [("compute", 100)]] + [[("compute", 10)]] * 6)
+stolen = simulate(six, gomaxprocs=2, costs=Costs.zero())
+print(plots.sched.event_log(stolen, kinds=(Ev.STEAL, Ev.LOCAL, Ev.RUNNEXT)))
+
+# %% [markdown]
+# The first steal takes 3 of the 5 (`G1`..`G3`): it runs the last one grabbed, `G3`, and queues `G1` and `G2`.
+# Later steals take 1 of 2, 1 of 1, and finally `G6` out of P0's `runnext`, while P0 is still busy with `G0`.
+
+# %%
+plots.sched.timeline(stolen)
+
+# %% [markdown]
+# P1 did all six children while P0 ran `G0`: the idle P found work without anyone handing it over.
+
+# %% [markdown]
+# ## 6. A blocking syscall hands its P to a new thread
+#
+# A goroutine in a system call keeps its thread busy in the kernel. In Go it does not keep its P for long:
+# sysmon checks every 20 µs at first, and `retake` takes a P whose G has sat in a syscall for a whole sysmon tick,
+# if there is other work; `handoffp` then starts another M to run that P.
+#
+# One P. `G0` starts `G1` (50 µs of compute), then makes a 100 µs syscall.
+#
+# **Predict:** does `G1` wait for the syscall? How many threads does the program end up with?
+
+# %%
+syscall = Workload.from_phases([[("go", 1), ("syscall", 100), ("compute", 10)], [("compute", 50)]])
+handed = simulate(syscall, gomaxprocs=1, costs=Costs.zero())
+print(plots.sched.event_log(handed))
+
+# %% [markdown]
+# At 20 µs sysmon took P0 back; a new M (thread 2) picked it up and ran `G1` while `G0`'s thread stayed in the
+# kernel. When the syscall returned at 100 µs, P0 was idle again, so `G0` took it back (`exitsyscall`).
+
+# %%
+plots.sched.timeline(handed)
+
+# %% [markdown]
+# Two variations. A syscall shorter than one sysmon tick never loses its P. A call the runtime knows will block
+# for long goes through `entersyscallblock`, which gives the P away at once, without waiting for sysmon:
+
+# %%
+short = Workload.from_phases([[("go", 1), ("syscall", 15), ("compute", 10)], [("compute", 50)]])
+block = Workload.from_phases([[("go", 1), ("block", 100), ("compute", 10)], [("compute", 50)]])
+print(plots.sched.summary_table({"15 us syscall": simulate(short, gomaxprocs=1, costs=Costs.zero()),
+                                 "100 us block": simulate(block, gomaxprocs=1, costs=Costs.zero())}))
+
+# %% [markdown]
+# The 15 µs syscall: one thread, no hand-off, and `G1` simply waited (the program takes 75 µs).
+# The known-blocking call: a hand-off at time 0 and a second thread, so the program ends at 110 µs, as before.
+
+# %% [markdown]
+# ## 7. A parked goroutine holds no thread
+#
+# Waiting on a channel, a mutex or a network socket is different: the goroutine parks (`gopark`), and its M
+# simply runs another G. Nothing sits in the kernel on its behalf; the network poller wakes it later
+# (`netpoll`, then `injectglist` puts it on a run queue).
+#
+# Two programs of 1,000 goroutines, each computing, waiting about 1 ms once, and computing again.
+# In the first, every wait is a park; in the second, every wait is a blocking syscall. Two Ps, default costs.
+#
+# **Predict:** how many threads does each program create?
+
+# %%
+parked = simulate(workload(1000, 1, blocking_fraction=0, network_fraction=1, park_us=1000), gomaxprocs=2)
+blocked = simulate(workload(1000, 1, blocking_fraction=1, syscall_us=1000), gomaxprocs=2)
+print(plots.sched.summary_table({"parked": parked, "in syscalls": blocked}))
+
+# %% [markdown]
+# Parking: two threads, one per P, for 1,000 goroutines. Syscalls: 39 threads and 982 hand-offs. Every goroutine
+# inside a syscall keeps its M in the kernel, so a new M is needed whenever a P is handed off and no M is free:
+# the thread count follows how many syscalls overlap, not how many goroutines exist.
+# A goroutine that merely waits costs no thread at all.
+
+# %% [markdown]
+# ## 8. Three designs, one program
+#
+# Now the same seeded program under three designs, on the same two cores:
+#
+# * **1:1**: every goroutine is a kernel thread. Starting one is a `clone()`, switching is the kernel's job,
+#   the kernel preempts on its time slice, and a syscall blocks only its own thread.
+# * **N:1**: all goroutines share one kernel thread (user-level "green threads"). Switches are cheap, but there is
+#   one core only, no preemption, and a blocking syscall stalls everybody.
+# * **M:N**: Go's scheduler, as above.
+#
+# The models charge these costs for switching and creating; only one of them is measured, the others are
+# order-of-magnitude estimates (see the `Costs` record in `gostack_kit/sched_record.py`):
+
+# %%
+print(plots.sched.costs_table())
+
+# %% [markdown]
+# The program: 300 goroutines started by `main`, each with two compute bursts (mean 50 µs); between them a
+# blocking syscall with probability 0.3, a park with probability 0.3, or no wait (seed 7).
+#
+# **Predict:** rank the three designs by total time, by threads created and by stack memory.
+
+# %%
+work = workload(300, 7, blocking_fraction=0.3, network_fraction=0.3)
+runs = compare(work, gomaxprocs=2)
+print(plots.sched.summary_table(runs))
+
+# %% [markdown]
+# M:N finishes first with 6 threads; 1:1 is close behind in time but pays 15% of both cores in thread switches
+# and creation, and reserves 2 GiB of stacks; N:1 has one core and stalls on every syscall, so it takes more than
+# twice as long. The per-P (per-core) timelines, on one time axis:
+
+# %%
+plots.sched.timelines(runs)
+
+# %% [markdown]
+# 1:1 spends its first milliseconds on core 0 creating 300 threads (orange); N:1's single core is grey whenever a
+# syscall holds it; M:N's two Ps stay green. How many goroutines were waiting for a CPU along the way:
+
+# %%
+plots.sched.queue_lengths(runs)
+
+# %% [markdown]
+# N:1 and M:N have about 300 runnable goroutines almost at once (creating one costs half a microsecond), while 1:1
+# climbs for 4.5 ms as core 0 creates 300 threads at 15 µs each. N:1 then drains at the speed of one core.
+# M:N's dotted line is the global queue: first the 129 goroutines that `runqputslow` moved there when `main`'s 299
+# `go` statements overflowed P0's ring of 256, later the goroutines coming back from syscalls and parks.
+
+# %%
+plots.sched.completions(runs)
+
+# %% [markdown]
+# The completion curves tell the same story per goroutine: M:N's median goroutine finishes first.
+
+# %%
+plots.sched.threads_memory(runs)
+
+# %% [markdown]
+# The bars are on a log scale: 300 threads against 6 and 1; 2 GiB of reserved stacks against tens of MiB.
+#
+# **Predict:** if switching and creating threads were free, which design would win?
+
+# %%
+print(plots.sched.summary_table(compare(work, gomaxprocs=2, costs=Costs.zero())))
+
+# %% [markdown]
+# With free switches 1:1 is now slightly *faster* than M:N: a kernel thread gives up its core the moment it
+# blocks, while Go waits for sysmon's tick before handing a P over.
+# Time alone does not make the case for M:N: its advantage is cheap creation and switching (the estimates above)
+# and, above all, memory, which no cost setting changes: 300 thread stacks still reserve over 2 GiB.
+
+# %% [markdown]
+# ## 9. Stack memory, up to a million goroutines
+#
+# Memory is pure arithmetic, so it is instant even for 1,000,000 goroutines (`sched_record.stack_memory`).
+# A thread reserves glibc's default stack, 8 MiB plus a 4 KiB guard page (notebook 02); a goroutine starts with a
+# 2 KiB stack (`stackMin = 2048` in `runtime/stack.go`) plus its `g` record, counted as 480 B (real Go's heap cost
+# per goroutine is measured below); the M:N and N:1 figures also pay for their few threads' stacks.
+#
+# **Predict:** stack memory for a million goroutines under 1:1, and under M:N?
+
+# %%
+sweep = memory_sweep()
+print(plots.sched.memory_table(sweep))
+
+# %% [markdown]
+# A million threads would reserve 7.6 TiB of address space, more than 2,000 times a 32-bit process's whole 3 GiB;
+# a million goroutines take 2.4 GiB. (On 64 bits the address space would hold the threads, but the thread
+# limits of notebook 02 would stop them long before.)
+
+# %%
+plots.sched.memory_scaling(sweep)
+
+# %% [markdown]
+# Go itself agrees on the 2 KiB. The kit measured real parked goroutines with `runtime.MemStats`
+# (`realgo.memory_probes`: `StackInuse` per goroutine); here is the recorded measurement:
+
+# %%
+source, probes = goroutine_memory("recorded")
+print(source, plots.sched.probe_table(probes), sep="\n")
+
+# %% [markdown]
+# About 2048 bytes of stack each at 10,000 and 100,000 goroutines, plus around 640 bytes of heap (the `g`, its
+# wait record, its slot in `allgs`). If Go is installed (`pip install "gostack-kit[go]"`), the next cell measures
+# it live on your machine:
+
+# %% tags=["nbval-ignore-output"]
+source, probes = goroutine_memory()
+print(source, plots.sched.probe_table(probes), sep="\n")
+
+# %% [markdown]
+# ## 10. Your turn: the scheduler dashboard
+#
+# The dashboard below draws one run: the timeline, the run-queue length and the stack memory, for a workload whose
+# share of time in blocking syscalls you choose. First its picture at the default settings
+# (500 goroutines, GOMAXPROCS=2, 30% of time in syscalls, M:N, seed 1):
+
+# %%
+plots.sched.dashboard_plot(widgets.sched.default_run())
+
+# %% [markdown]
+# If you are running this notebook live, move the sliders (each update waits until you let go):
+#
+# * switch the model between M:N and 1:1 with the syscall share at 0, then at 0.6: watch the thread count;
+# * push the syscall share to 0.9 under N:1: the single core is mostly grey;
+# * raise GOMAXPROCS from 2 to 8 and 64: the timeline gets shorter only while there is work for every P;
+# * set 100,000 goroutines (about a second per update): compare the memory panel under 1:1 and M:N.
+
+# %% tags=["nbval-ignore-output"]
+widgets.sched.Scheduler()
+
+# %% [markdown]
+# ## Summary
+#
+# * Go runs many G on a few M; a P is the permit to run Go code, and there are `GOMAXPROCS` of them.
+# * A P looks for work in a fixed order: `runnext` (which keeps the time slice), its own ring of 256, the global
+#   queue every 61st tick or when the ring is empty, then other Ps' rings, half at a time.
+# * A goroutine blocked in a syscall keeps its thread, but sysmon takes its P away after a tick and another thread
+#   runs it; a goroutine parked on a channel or the network keeps neither. Threads grow with simultaneous syscalls,
+#   not with goroutines.
+# * On the same program, M:N ran in less time than 1:1 with 6 threads instead of 300, and N:1 was held back by
+#   one core and by every syscall. With free thread switches 1:1 kept up on time: what it cannot match is memory.
+#
+# The talk this course starts from makes one claim here: many goroutines on a few threads are cheap only because
+# their stacks are small and can grow. Section 9 is that claim in numbers: with 8 MiB per goroutine, a million
+# goroutines would need terabytes of address space no matter how clever the scheduler. The next two notebooks
+# show how a stack that starts at 2 KiB can grow when a goroutine needs more: Go 1.2's segments, then Go 1.3's
+# copying stacks.
