@@ -1,0 +1,231 @@
+"""Figures and tables for notebook 06 (inlining and escape analysis): records in, Axes or text out.
+
+Every function reads records the engines made (compiler.Build / compiler.Run, StackRun,
+CallTrace, compiler_lab.Agreement, realgo.CompilerFact) and draws or formats them; none
+of them compiles or runs anything.
+"""
+
+from __future__ import annotations
+
+from . import COLORS, figure, kib
+
+__all__ = ["costs", "frames", "growth", "sweep", "lab_panels", "table", "decisions_table",
+           "frames_table", "runs_table", "growth_table", "compare_table", "facts_table",
+           "make_table", "PROLOGUE_COLORS"]
+
+STACK_SMALL = 128  # internal/abi/stack.go StackSmall: one compare up to this frame size
+STACK_BIG = 4096  # internal/abi/stack.go StackBig: past it the check guards against wrap-around
+
+#: One colour per prologue class (cmd/internal/obj/x86/obj6.go stacksplit).
+PROLOGUE_COLORS = {"none": COLORS["free"], "small": COLORS["goroutine"],
+                   "leaq": COLORS["highlight"], "subq": COLORS["segmented"]}
+
+
+def table(headers, rows) -> str:
+    """A plain-text table with aligned columns (no pandas)."""
+    cells = [tuple(str(c) for c in headers)] + [tuple(str(c) for c in r) for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+def decisions_table(build, kind: str | None = None) -> str:
+    """The toy's -m -m decisions (kind "inline" or "escape", or both), one row each."""
+    rows = [(d.func, d.text) for d in build.decisions if kind is None or d.kind == kind]
+    return table(("in func", "decision (-m wording)"), rows)
+
+
+def frames_table(builds: dict) -> str:
+    """Frame ($N), prologue class and cost of every function, one column group per build."""
+    labels = list(builds)
+    first = builds[labels[0]]
+    headers = ["func"] + [f"{label}: {h}" for label in labels for h in ("frame", "check")]
+    rows = []
+    for f in first.functions:
+        row = [f.name]
+        for label in labels:
+            g = builds[label].function(f.name)
+            row += [f"${g.frame}", g.prologue]
+        rows.append(row)
+    return table(headers, rows)
+
+
+def runs_table(runs: dict) -> str:
+    """What each compiler.Run executed: calls, stack checks, heap allocations, deepest stack."""
+    rows = [(label, f"{r.calls_executed:,}", f"{r.stack_checks:,}", f"{r.heap_allocs:,}",
+             kib(r.heap_bytes), kib(r.max_stack)) for label, r in runs.items()]
+    return table(("build", "calls", "stack checks", "heap allocs", "heap bytes", "deepest stack"),
+                 rows)
+
+
+def growth_table(runs: dict) -> str:
+    """For each (trace, StackRun): checks, where the stack grew, final size, bytes copied."""
+    rows = []
+    for label, (_trace, run) in runs.items():
+        depths = ", ".join(str(g.depth) for g in run.growths) or "-"
+        rows.append((label, f"{run.calls:,}", len(run.growths), depths, kib(run.final_size),
+                     kib(run.bytes_copied)))
+    return table(("build", "checks", "growths", "at call depths", "final stack", "copied"), rows)
+
+
+def compare_table(rows, only_differences: bool = False) -> str:
+    """Toy beside real (compiler_lab.Agreement rows)."""
+    keep = [r for r in rows if not only_differences or r.verdict != "same"]
+    return table(("what", "func", "toy", "real Go", "verdict"),
+                 [(r.what, r.func, r.toy, r.real, r.verdict) for r in keep])
+
+
+def facts_table(facts, names=None) -> str:
+    """Claims judged against the real compiler: statement, holds, the compiler's own words."""
+    keep = [f for f in facts if names is None or f.name in names]
+    return table(("claim", "holds", "evidence (real compiler output)"),
+                 [(f.statement, "yes" if f.holds else "NO", f.evidence) for f in keep])
+
+
+def make_table(toy_rows, real_rows) -> str:
+    """make([]byte, n) with n known late: toy heap allocations beside real ones per call."""
+    real = dict(real_rows)
+    return table(("n (bytes)", "fits 32-byte buffer", "toy allocs/call", "real allocs/call"),
+                 [(n, "yes" if n <= 32 else "no", a, real.get(n, "-")) for n, a in toy_rows])
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+def costs(build, ax=None):
+    """Inline cost of each function against the budget: green fits, red does not."""
+    if ax is None:
+        _, ax = figure(height=2.6)
+    rows = [f for f in build.functions if f.cost is not None]
+    names = [f.name for f in rows]
+    values = [f.cost for f in rows]
+    colors = [COLORS["goroutine"] if f.inlinable else COLORS["segmented"] for f in rows]
+    ax.barh(names, values, color=colors)
+    ax.axvline(build.budget, color=COLORS["guard"], ls="--", lw=1)
+    ax.text(build.budget, len(names) - 0.5, f" budget {build.budget}", va="center", fontsize=9)
+    for y, v in enumerate(values):
+        ax.text(v, y, f" {v}", va="center", fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("inline cost (IR nodes, plus 57 per call that stays a call)")
+    ax.set_title("Which functions fit the inlining budget")
+    return ax
+
+
+def frames(builds: dict, ax=None):
+    """Frame size of each function in each build, coloured by its stack-check class."""
+    if ax is None:
+        _, ax = figure(height=2.8)
+    labels = list(builds)
+    names = [f.name for f in builds[labels[0]].functions]
+    width = 0.8 / len(labels)
+    top = 0
+    for i, label in enumerate(labels):
+        fs = [builds[label].function(n) for n in names]
+        xs = [j + (i - (len(labels) - 1) / 2) * width for j in range(len(names))]
+        ax.bar(xs, [f.frame for f in fs], width * 0.95, label=label,
+               color=[PROLOGUE_COLORS[f.prologue] for f in fs], edgecolor=COLORS["guard"],
+               hatch="//" if i else None, lw=0.5)
+        for x, f in zip(xs, fs, strict=True):
+            ax.text(x, f.frame, f"${f.frame}", ha="center", va="bottom", fontsize=7)
+        top = max([top] + [f.frame for f in fs])
+    for limit, name in ((STACK_SMALL, "StackSmall"), (STACK_BIG, "StackBig")):
+        if limit <= top * 1.3:
+            ax.axhline(limit, color=COLORS["guard"], ls=":", lw=1)
+            ax.text(len(names) - 0.5, limit, name, ha="right", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(names)), names)
+    ax.set_ylabel("frame N of $N-M (bytes)")
+    ax.set_ylim(0, max(top, 1) * 1.25)
+    ax.set_title(" vs ".join(labels) + " (hatched: " + labels[-1] + "); colour = check class"
+                 if len(labels) > 1 else labels[0])
+    return ax
+
+
+def growth(runs: dict, ax=None):
+    """Stack size against call depth for each (trace, StackRun): where each copy happened."""
+    if ax is None:
+        _, ax = figure(height=3.0)
+    palette = [COLORS["contiguous"], COLORS["highlight"], COLORS["goroutine"], COLORS["thread"]]
+    for (label, (trace, run)), color in zip(runs.items(), palette, strict=False):
+        xs, ys = [0], [run.initial_size]
+        for g in run.growths:
+            xs += [g.depth, g.depth]
+            ys += [ys[-1], g.new_size]
+        xs.append(max(trace.max_depth, xs[-1]))
+        ys.append(ys[-1])
+        ax.plot(xs, ys, color=color, label=f"{label}: {len(run.growths)} copies")
+        ax.plot([g.depth for g in run.growths], [g.new_size for g in run.growths], "o",
+                color=color, ms=4)
+    ax.set_yscale("log", base=2)
+    ax.set_xlabel("call depth of the prologue that called morestack")
+    ax.set_ylabel("goroutine stack (bytes)")
+    ax.set_title("Where the copying stack grows")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def sweep(runs, ax=None):
+    """Calls, stack checks (per run of the entry) and deepest stack against the budget."""
+    if ax is None:
+        _, ax = figure(height=3.0)
+    budgets = [r.build.budget for r in runs]
+    ax.step(budgets, [r.calls_executed / r.calls for r in runs], where="post",
+            color=COLORS["thread"], label="calls")
+    ax.step(budgets, [r.stack_checks / r.calls for r in runs], where="post",
+            color=COLORS["contiguous"], label="stack checks")
+    ax.axvline(80, color=COLORS["guard"], ls="--", lw=1)
+    ax.text(80, 0, " Go's budget", fontsize=8, va="bottom")
+    ax.set_xlabel("inlining budget")
+    ax.set_ylabel("per run of main")
+    ax.set_ylim(bottom=0)
+    twin = ax.twinx()
+    twin.step(budgets, [r.max_stack for r in runs], where="post", color=COLORS["highlight"],
+              ls="--", label="deepest stack (bytes)")
+    twin.set_ylabel("deepest stack (bytes)")
+    twin.set_ylim(bottom=0)
+    twin.spines["right"].set_visible(True)
+    lines = ax.get_legend_handles_labels()
+    more = twin.get_legend_handles_labels()
+    ax.legend(lines[0] + more[0], lines[1] + more[1], loc="center right")
+    ax.set_title("Raising the budget: fewer calls and checks, a deeper stack")
+    return ax
+
+
+def lab_panels(run, reference, axes):
+    """The dashboard: counters per run of main (left) and frames (right), beside `reference`."""
+    left, right = axes
+    keys = (("calls", "calls_executed"), ("stack checks", "stack_checks"),
+            ("heap allocs", "heap_allocs"))
+    top = 1.0
+    for i, (label, r, color) in enumerate((("this build", run, COLORS["contiguous"]),
+                                           ("Go defaults", reference, COLORS["free"]))):
+        vals = [getattr(r, attr) / r.calls for _, attr in keys]
+        pos = [x + (i - 0.5) * 0.4 for x in range(len(keys))]
+        left.bar(pos, vals, 0.38, color=color, label=label, edgecolor=COLORS["guard"], lw=0.5)
+        for x, v in zip(pos, vals, strict=True):
+            left.text(x, v, f"{v:g}", ha="center", va="bottom", fontsize=7)
+        top = max(top, *vals)
+    left.set_xticks(range(len(keys)), [k for k, _ in keys])
+    left.set_ylim(0, top * 1.2)
+    left.set_yticks([0, top])
+    left.set_title(f"per run of main ({run.calls:,} runs)", fontsize=10)
+    left.legend(loc="upper right", fontsize=8)
+    names = [f.name for f in run.functions]
+    big = max(STACK_BIG * 2, *(f.frame for f in run.functions), *(f.frame for f in
+                                                                   reference.functions))
+    for i, (r, hatch) in enumerate(((run, None), (reference, "//"))):
+        fs = [r.function(n) for n in names]
+        pos = [x + (i - 0.5) * 0.4 for x in range(len(names))]
+        right.bar(pos, [f.frame + 1 for f in fs], 0.38, hatch=hatch, lw=0.5,
+                  color=[PROLOGUE_COLORS[f.prologue] for f in fs], edgecolor=COLORS["guard"])
+    right.set_yscale("log", base=2)
+    right.set_ylim(1, big * 4)
+    ticks = [1, 8, STACK_SMALL, STACK_BIG] + ([big] if big > STACK_BIG * 2 else [])
+    right.set_yticks(ticks, [str(t - 1 if t == 1 else t) for t in ticks])
+    right.minorticks_off()
+    right.axhline(STACK_SMALL, color=COLORS["guard"], ls=":", lw=1)
+    right.axhline(STACK_BIG, color=COLORS["guard"], ls=":", lw=1)
+    right.set_xticks(range(len(names)), names, fontsize=8)
+    right.set_title("frame $N (hatched: Go defaults); colour = check class", fontsize=10)
+    return axes
