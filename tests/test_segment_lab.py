@@ -19,7 +19,7 @@ def traces():
         CallTrace.hot_loop(81, 88, 200, 3),
         CallTrace.hot_loop(170, 40, 3000, 2, entry_used=500, args=16, callee_args=24),
         CallTrace.fib(9, entry_used=3700),
-        CallTrace.random(3000, seed=7, max_depth=120),
+        CallTrace.random(1200, seed=7, max_depth=60),
     ]
 
 

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from . import COLORS, figure, kib
 
@@ -60,7 +61,11 @@ def segment_chain(snap, ax=None, width: float = 0.55, legend: bool = True):
             if y1 - y0 > 0.08 * biggest:
                 ax.text(x1 - width / 2 + 0.03, (y0 + y1) / 2, f"frame {f.frame}\n(depth {f.depth})",
                         ha="center", va="center", fontsize=8, color="white")
-    ax.set_xticks(range(len(snap.segments)), [_segment_label(i, s) for i, s in enumerate(snap.segments)])
+    if len(snap.segments) <= 5:
+        ax.set_xticks(range(len(snap.segments)), [_segment_label(i, s) for i, s in enumerate(snap.segments)])
+    else:  # a long chain: numbers only (sizes and frames are in snapshot_table)
+        ax.xaxis.set_major_locator(MaxNLocator(8, integer=True))
+        ax.set_xlabel(f"segment ({len(snap.segments)} live)")
     ax.set_xlim(-0.6, max(2, len(snap.segments)) - 0.4)
     ax.set_ylim(biggest * 1.02, -0.03 * biggest)
     ax.grid(False)

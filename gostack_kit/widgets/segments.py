@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as W
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .. import segment_lab
 from ..plots import STYLE
@@ -45,7 +46,7 @@ class HotSplit(Dashboard):
         # Not a pyplot figure: the inline backend must not print it again under the widget.
         # Fixed margins: constrained layout would re-measure every artist on every redraw.
         with plt.rc_context(STYLE):
-            fig = Figure(figsize=(10.0, 3.6))
+            fig = Figure(figsize=(9.0, 3.3))
             fig.subplots(1, 2)
         fig.subplots_adjust(left=0.07, right=0.99, bottom=0.2, top=0.9, wspace=0.25)
         return fig
@@ -60,6 +61,10 @@ class HotSplit(Dashboard):
         plots.loop_cost(sweep, depth, ax=ax_cost)
         plots.segment_chain(snap, ax=ax_seg, legend=False)
         ax_seg.set_title(f"segments while the callee runs (depth {depth})")
+        # Few ticks: text is most of a redraw's cost.
+        ax_cost.set_xticks(range(0, MAX_DEPTH + 1, 100))
+        ax_cost.yaxis.set_major_locator(MaxNLocator(4))
+        ax_seg.yaxis.set_major_locator(MaxNLocator(3))
         return (f"depth {depth}: {int(sweep.split_per_iter[depth])} split(s) per iteration, "
                 f"{int(sweep.splits[depth])} splits in all, "
                 f"{sweep.ns_per_iter[depth]:.1f} ns per iteration")
