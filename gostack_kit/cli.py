@@ -21,6 +21,7 @@ from . import CallTrace, ContiguousStack, SegmentedStack, SplitCost, ThreadStack
 COMMANDS: dict[str, str] = {
     "doctor": "gostack_kit.doctor:main",
     "practice": "gostack_kit.grading.practice:main",
+    "grade": "gostack_kit.grading.grader:main",
 }
 
 

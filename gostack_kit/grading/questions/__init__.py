@@ -151,4 +151,6 @@ def verify(topic: str, qid: str, ns: dict | None = None) -> None:
     q = question(topic, qid)
     failed = [(label, msg) for label, msg in run_cases(q.cases + q.hidden, ns) if msg]
     if failed:
-        raise AssertionError(f"{qid}: " + "; ".join(f"{label}: {msg}" for label, msg in failed))
+        label, msg = failed[0]
+        more = f" (and {len(failed) - 1} more failed checks)" if len(failed) > 1 else ""
+        raise AssertionError(f"{qid}: {label}: {msg}{more}")
