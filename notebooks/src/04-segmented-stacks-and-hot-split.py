@@ -41,8 +41,8 @@ from gostack_kit import segment_lab as lab
 print(plots.segments.constants_table(versions.get("1.1"), versions.get("1.2")))
 
 # %% [markdown]
-# Go 1.2 doubled the minimum segment; its release notes say the old size caused
-# "expensive stack-segment switching in performance-critical sections" (Go 1.2 release notes, *Stack size*).
+# Go 1.2 doubled the minimum segment because, with 4 KB, many programs were paying for segment switches
+# inside their hottest code; the new size was picked by experiment (Go 1.2 release notes, *Stack size*).
 # Section 4 measures what that bought.
 
 # %% [markdown]
@@ -113,8 +113,9 @@ plt.show()
 # What does that cost? The kit's cost model (`SplitCost`) charges about 2 ns for an ordinary call with its check,
 # and about 60 ns for a split: `morestack`, two trips to the scheduler stack, a segment from the allocator and back,
 # the arguments copied both ways.
-# The 60 ns is an estimate (no per-split figure from the Go 1.2 era survives); it reproduces the 20–100 % slowdowns
-# that Go issue #4910 reported from splits in benchmark loops.
+# The 60 ns is the kit's estimate (no per-split figure from the Go 1.2 era survives; see `SplitCost`),
+# chosen to match the 20–100 % benchmark slowdowns traced to splitting in Go issue #4910
+# ("runtime: copy and expand stacks instead of splitting them").
 
 # %%
 cost = SplitCost()
@@ -156,7 +157,8 @@ np.array_equal(go12_sweep.split_per_iter, go12.hot_split_sweep(range(401), 88, 2
 #
 # ## 5. A real recursive program: fib
 #
-# Naive recursive `fib(15)` makes 1973 calls, each with a 24-byte frame and 8 bytes of arguments (`$24-8` in `-S`).
+# Naive recursive `fib(15)` makes 1973 calls, each with a 24-byte frame and 8 bytes of arguments
+# (`$24-8`, as Go 1.27's `-S` prints it; see `CallTrace.fib`).
 # Where it starts depends on its caller, so we start it at every offset of its first segment (in 32-byte steps),
 # for four minimum segment sizes under Go 1.2's rules.
 #
@@ -177,11 +179,12 @@ plt.show()
 #
 # ## 6. The real runtime: today's check is the same inequality
 #
-# The Go 1.3 release notes announced stacks that grow by copying, and said the "hot spot" problem was gone;
-# Go 1.4 removed segments altogether (Go 1.4 release notes, *Changes to the runtime*).
+# Go 1.3 switched to stacks that grow by copying, and its release notes declare the hot split solved;
+# Go 1.4 removed segments altogether (Go 1.3 and Go 1.4 release notes, *Stack* / *Changes to the runtime*).
 # The check in every prologue stayed.
 # Go 1.27 compares SP, minus the part of the frame beyond `StackSmall`, with `g.stackguard0`
-# (`cmd/internal/obj/x86/obj6.go`, `stacksplit`), exactly as above, with a bigger guard (928 bytes).
+# (`cmd/internal/obj/x86/obj6.go`, `stacksplit`), exactly as above, with a bigger guard:
+# `stackGuard` is 928 bytes (`runtime/stack.go`).
 #
 # The kit recorded real Go 1.27 goroutines recursing with frames from 24 to 16392 bytes and noted the depth of every
 # stack growth (`realgo.recordings`; the next cell reads the shipped recording so that its output never changes).
