@@ -7,21 +7,30 @@ none runs a model.
 
 from __future__ import annotations
 
-from matplotlib.ticker import LogLocator, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from ..address_space import format_size
 from . import COLORS, figure
 
-__all__ = ["fit_curves", "depth_curve", "caps_bars", "caps_table", "limits_table",
+__all__ = ["count", "fit_curves", "depth_curve", "caps_bars", "caps_table", "limits_table",
            "observed", "observation_table", "costs_axes", "costs_figure", "costs_view"]  # fmt: skip
 
 SPACE_COLORS = {32: COLORS["highlight"], 64: COLORS["thread"]}
 
 
+def count(n: float) -> str:
+    """A count as a short label: 1, 10, 100, 1k, 10k, 1M, 1G (plain text, no mathtext)."""
+    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.3g}{unit}"
+    return f"{n:.3g}"
+
+
 def _lean_log(axis) -> None:
-    """Few major ticks, no minor ones: a log axis over 30 decades otherwise makes ~500 tick artists."""
-    axis.set_major_locator(LogLocator(base=10, numticks=6))
+    """Few major ticks, no minor ones, plain labels: mathtext and ~500 tick artists cost most of a redraw."""
+    axis.set_major_locator(LogLocator(base=10, numticks=5))
     axis.set_minor_locator(NullLocator())
+    axis.set_major_formatter(FuncFormatter(lambda v, _: count(v)))
 
 
 def fit_curves(sweep, ax=None, *, mark: int | None = 8 << 20):
@@ -42,6 +51,8 @@ def fit_curves(sweep, ax=None, *, mark: int | None = 8 << 20):
     ax.set_yscale("log")
     ticks = sweep.stacks[::3]
     ax.set_xticks(ticks, [format_size(s) for s in ticks])
+    ax.xaxis.set_minor_locator(NullLocator())
+    _lean_log(ax.yaxis)
     ax.set_xlabel(f"thread stack size (guard {format_size(sweep.guard)})")
     ax.set_ylabel("threads that fit")
     ax.set_title("How many thread stacks fit in the address space")
@@ -69,7 +80,8 @@ def depth_curve(sweep, ax=None, *, mark: int | None = None):
     ax.set_yscale("log")
     _lean_log(ax.yaxis)
     ax.xaxis.set_minor_locator(NullLocator())
-    ax.set_xlabel("frame size of the recursive function (bytes)")
+    ax.set_xticks(sweep.frames[::3], [format_size(f) for f in sweep.frames[::3]])
+    ax.set_xlabel("frame size of the recursive function")
     ax.set_ylabel("depth at the guard page")
     ax.set_title(f"Recursion depth at overflow, {format_size(sweep.stack)} stack")
     ax.legend(fontsize=8)
@@ -213,9 +225,8 @@ def costs_view(costs, sweep, fig) -> str:
     space.invert_yaxis()
     space.set_xscale("log")
     space.set_xlim(1 << 20, 1 << 52)
-    ticks = [1 << 20, 1 << 30, 1 << 40, 1 << 50]
-    space.set_xticks(ticks, [format_size(t) for t in ticks])
-    space.xaxis.set_minor_locator(NullLocator())
+    space.set_xticks([])  # every bar carries its value
+    space.grid(False)
     space.set_title("address space reserved", fontsize=10)
     caps_bars(costs.budget, caps, threads=costs.threads)
     caps.set_title(f"64-bit caps: {costs.budget.binding.name} binds", fontsize=10)

@@ -155,6 +155,10 @@ widgets.address.StacksFill()
 # %% [markdown]
 # ## Summary
 #
+# The seed talk for this course ("Five things that make Go fast", part 5) starts from exactly this picture: heap low
+# and growing up, stack high and growing down, an unwritable guard page so that a collision kills the program
+# instead of corrupting it. What we added is the numbers and the live view:
+#
 # * A process is one flat address range; code and heap sit low, the main stack at the top, and `mmap` stacks
 #   libraries and thread stacks downward in between.
 # * Every thread needs its own stack, and nothing can predict how deep it will go, so each one gets a large block

@@ -30,7 +30,7 @@ from gostack_kit.threads import guard_depth, read_limits, thread_budget
 #
 # A thread's stack is one block, fixed when the thread starts: glibc takes the `ulimit -s` size, 8 MiB by default,
 # and puts one 4 KiB page with no access rights under it (glibc `nptl/allocatestack.c`; section 4 shows real ones).
-# No instruction checks the stack on a call: a call just moves the stack pointer down by the frame plus an 8-byte
+# In a C program compiled the usual way no instruction checks the stack on a call: a call just moves the stack pointer down by the frame plus an 8-byte
 # return address. The only check is the MMU's, when a frame lands on the guard page, and the answer is `SIGSEGV`.
 #
 # **Predict:** a recursive function with an 88-byte frame, started with 192 bytes already in use.
@@ -179,6 +179,9 @@ widgets.threads.ThreadBudget()
 
 # %% [markdown]
 # ## Summary
+#
+# The seed talk's claim was that threads need large stacks reserved in advance, each with a guard page, and that
+# this is what limits how many threads a program can have. We have now measured each part of it:
 #
 # * A thread's stack cannot grow: its size is fixed when the thread starts, and running off the end is caught only
 #   by an unmapped guard page, a crash, and only for frames smaller than the guard.
