@@ -27,8 +27,8 @@ from . import COLORS, STYLE, figure, kib
 
 __all__ = ["event_log", "summary_table", "costs_table", "memory_table", "timeline", "timelines",
            "queue_lengths", "completions", "threads_memory", "memory_scaling", "dashboard",
-           "dashboard_figure", "dashboard_plot", "constants_table", "probe_table", "coalesce",
-           "SPAN_STYLE", "MODEL_COLORS"]
+           "dashboard_figure", "dashboard_plot", "constants_table", "probe_table",
+           "thread_count_table", "coalesce", "SPAN_STYLE", "MODEL_COLORS"]
 
 #: How each kind of interval is drawn: (label, colour, hatch).
 SPAN_STYLE = {
@@ -147,6 +147,16 @@ def probe_table(probes) -> str:
     lines = [f"{'goroutines':>11}{'stack B/G':>11}{'heap B/G':>10}{'Sys B/G':>9}", "-" * 41]
     lines += [f"{p.n:>11,}{p.stack_per_g:>11.0f}{p.heap_per_g:>10.0f}{p.sys_per_g:>9.0f}"
               for p in probes]
+    return "\n".join(lines)
+
+
+def thread_count_table(real, model) -> str:
+    """Real Go's thread counts beside the model's, run by run (sched_realgo ThreadCount records)."""
+    lines = [f"{'waiting by':<11}{'goroutines':>11}{'real threads':>17}{'model threads':>15}",
+             "-" * 54]
+    for r, m in zip(real, model, strict=True):
+        lines.append(f"{r.mode:<11}{r.n:>11,}{f'{r.threads_before} -> {r.threads:,}':>17}"
+                     f"{m.threads:>15,}")
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ import gostack_kit.plots.sched
 import gostack_kit.widgets.sched
 from gostack_kit import plots, widgets
 from gostack_kit.sched_lab import compare, fairness_chain, goroutine_memory, memory_sweep
+from gostack_kit.sched_realgo import model_counts, thread_counts
 from gostack_kit.sched_record import Costs, Ev
 from gostack_kit.sched_workload import Workload, workload
 from gostack_kit.scheduler import Model, simulate
@@ -210,6 +211,29 @@ print(plots.sched.summary_table({"parked": parked, "in syscalls": blocked}))
 # inside a syscall keeps its M in the kernel, so a new M is needed whenever a P is handed off and no M is free:
 # the thread count follows how many syscalls overlap, not how many goroutines exist.
 # A goroutine that merely waits costs no thread at all.
+
+# %% [markdown]
+# Real Go does the same. `sched_realgo.SOURCE` is a small Go program that starts n goroutines which wait for ever,
+# either on a channel nobody sends on or in `read(2)` on a pipe nobody writes to; it sleeps 200 ms, then reads its
+# own thread count from the `Threads:` line of `/proc/self/status`. Beside it, the model runs the same shape of
+# program (n goroutines, each waiting 200 ms). The model counts `m0` and the Ms it creates; real Go already has a
+# few threads of its own (sysmon among them) before the experiment starts.
+#
+# **Predict:** how many threads does real Go have with 1,000 goroutines blocked in `read(2)`?
+
+# %%
+source, real = thread_counts("recorded")
+print(source, plots.sched.thread_count_table(real, model_counts()), sep="\n")
+
+# %% [markdown]
+# Parked goroutines: the thread count never moves, whether 10 or 1,000 wait. Goroutines in `read(2)`: real Go grew
+# from 4 to 1,003 threads, the model from 1 to 1,001, one new M for each goroutine stuck in the kernel.
+# (Go refuses to go past 10,000 threads by default: `sched.maxmcount` in `schedinit`, `runtime/proc.go`;
+# `runtime/debug.SetMaxThreads` changes it.) With Go installed, the same experiment live:
+
+# %% tags=["nbval-ignore-output"]
+source, real = thread_counts()
+print(source, plots.sched.thread_count_table(real, model_counts()), sep="\n")
 
 # %% [markdown]
 # ## 8. Three designs, one program
