@@ -99,7 +99,7 @@ print(plots.address.maps_table(live, kinds=("guard", "thread-stack")))
 # %% [markdown]
 # (This cell reads the live file, so its output differs from machine to machine; the first line says whether it
 # was `live` or the `recorded` fallback.)
-# On the machine this notebook was built on there were a dozen (the kernel's own threads plus numpy's OpenBLAS
+# On the machine this notebook was built on there were a dozen or more (the kernel's own threads plus numpy's OpenBLAS
 # workers), each an 8 MiB stack (the `ulimit -s` value) with a 4 KiB guard: the shape of the recorded sample, only bigger.
 
 # %% [markdown]
