@@ -165,6 +165,11 @@ class StackRun:
         return len(self.split_events)
 
     @property
+    def segments_allocated(self) -> int:
+        """Stack segments allocated in the run: the first one plus one per split."""
+        return 1 + self.splits
+
+    @property
     def overflow(self) -> Event | None:
         """The event that ended the run (stack limit or guard page), or None."""
         ended = self.log[np.isin(self.log["kind"], (OVERFLOW, SEGV))]
@@ -174,6 +179,7 @@ class StackRun:
         """The scalar fields of this run as a plain dict (for tables and the CLI)."""
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("log",)}
         out.update(growths=len(self.growths), shrinks=len(self.shrinks), splits=self.splits,
+                   segments_allocated=self.segments_allocated,
                    overflow=self.overflow.message if self.overflow else None)
         return out
 

@@ -29,6 +29,7 @@ def test_hot_split_whole_log_by_hand():
         ("split", 85, 81, 200, 8192, 8192, 7840, 0), ("free", 86, 81, 200, 8192, 8192, 7832, 0),
     ]
     assert run.splits == 3 and run.final_size == 8192 and run.segments_peak == 2
+    assert run.segments_allocated == 4 and run.summary()["segments_allocated"] == 4
 
 
 @pytest.mark.parametrize("n", [1, 10, 1000])
