@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
@@ -37,6 +38,12 @@ SPAN_STYLE = {
     Span.SPAWN: ("switch / spawn", COLORS["highlight"], None),
     Span.THREAD: ("M started or woken", COLORS["thread"], None),
     Span.SYSCALL: ("held by a syscall", COLORS["free"], "////"),
+}
+_GROUPS = {  # drawn label -> (span kinds, colour, hatch)
+    "goroutine runs": ((Span.RUN,), COLORS["goroutine"], None),
+    "switch / spawn": ((Span.SWITCH, Span.SPAWN), COLORS["highlight"], None),
+    "M started or woken": ((Span.THREAD,), COLORS["thread"], None),
+    "held by a syscall": ((Span.SYSCALL,), COLORS["free"], "////"),  # hatched in small runs only
 }
 MODEL_COLORS = {"1:1": COLORS["thread"], "N:1": COLORS["segmented"], "M:N": COLORS["goroutine"]}
 LABEL_LIMIT = 40  # label run bars with their G only when a timeline has this few of them
@@ -198,22 +205,27 @@ def timeline(run: SchedRun, ax=None, *, span_ns: int | None = None, title: str |
     scale, unit = _unit(span_ns)
     eps = span_ns / PIXELS
     mn, rows = run.model == "M:N", run.gomaxprocs
-    few = int((run.spans["kind"] == Span.RUN).sum()) <= LABEL_LIMIT
-    for p in range(rows):
-        y = rows - 1 - p
-        for kind, (_, color, hatch) in SPAN_STYLE.items():
-            bars = run.bars(p, kind).astype(float)
+    few = _few(run)
+    for label, (kinds, color, hatch) in _GROUPS.items():
+        verts = []
+        for p in range(rows):
+            bars = np.concatenate([run.bars(p, k) for k in kinds]).astype(float) / scale
             if not few:
-                bars = coalesce(bars, eps)
-            if len(bars):
-                edge = "#999999" if hatch else ("white" if few else color)
-                ax.broken_barh(bars / scale, (y - 0.4, 0.8), facecolors=color, hatch=hatch,
-                               edgecolor=edge, linewidth=0.5 if few or hatch else 0)
-        if few:
-            for s in run.spans_of(p, Span.RUN):
-                ax.text((s["start"] + s["end"]) / 2 / scale, y, f"G{s['g']}", ha="center",
-                        va="center", fontsize=8, color="white")
-    ax.set_yticks(range(rows), [f"{'P' if mn else 'core '}{p}" for p in reversed(range(rows))])
+                bars = coalesce(bars, eps / scale)
+            y0, y1 = rows - 1 - p - 0.4, rows - 1 - p + 0.4
+            verts += [((x, y0), (x, y1), (x + w, y1), (x + w, y0)) for x, w in bars.tolist()]
+        if verts:  # one collection per kind for all Ps: 64 Ps cost no more than 2
+            hatch = hatch if few else None  # hatching thousands of bars is a third of a redraw
+            edge = "#999999" if hatch else ("white" if few else color)
+            ax.add_collection(PolyCollection(verts, facecolors=color, hatch=hatch, edgecolors=edge,
+                                             linewidths=0.5 if few or hatch else 0, label=label))
+    if few:
+        for s in run.spans[run.spans["kind"] == Span.RUN]:
+            ax.text((s["start"] + s["end"]) / 2 / scale, rows - 1 - s["p"], f"G{s['g']}",
+                    ha="center", va="center", fontsize=8, color="white")
+    step = max(1, rows // 8)  # at most about 8 labels: tick text is the slow part of a redraw
+    ax.set_yticks(range(rows)[::step],
+                  [f"{'P' if mn else 'core '}{rows - 1 - y}" for y in range(rows)[::step]])
     ax.set_ylim(-0.6, rows - 0.4)
     ax.set_xlim(0, span_ns / scale)
     ax.set_xlabel(f"time ({unit})")
@@ -235,8 +247,13 @@ def _legend(ax, run: SchedRun) -> None:
         label, color, hatch = SPAN_STYLE[Span(k)]
         if label not in seen:
             seen.add(label)
-            handles.append(Patch(facecolor=color, hatch=hatch, label=label))
+            handles.append(Patch(facecolor=color, hatch=hatch if _few(run) else None, label=label))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+
+
+def _few(run: SchedRun) -> bool:
+    """Small enough to label every run bar with its G (and to hatch syscall bars)."""
+    return int((run.spans["kind"] == Span.RUN).sum()) <= LABEL_LIMIT
 
 
 def timelines(runs):

@@ -76,8 +76,8 @@ print(plots.sched.event_log(run))
 
 # %% [markdown]
 # Read it line by line. `go G1` puts `G1` in P0's `runnext`; `go G2` takes that slot and pushes `G1` into the
-# ring (`runqput` with `next=true`). The first `go` also woke a second thread for the idle P1 (`wakep`), and
-# that M, finding nothing of its own, stole `G1` from P0's ring.
+# ring (`runqput` with `next=true`). The first `go` also made `wakep` start a second thread, M1, for the idle P1,
+# and that M, finding nothing of its own, stole `G1` from P0's ring.
 # `G2` waits in `runnext` until `G0` exits at 10 µs. The same run as a timeline:
 
 # %%
@@ -101,8 +101,9 @@ print(plots.sched.event_log(simulate(fan, gomaxprocs=1, costs=Costs.zero()), kin
 # %% [markdown]
 # `G3`, then `G1`, then `G2`: the last child started sits in `runnext` and jumps the queue, the older ones wait in
 # the ring in order. A `runnext` goroutine also keeps the current time slice (`runqget` returns `inheritTime`,
-# and `execute` does not bump `schedtick`): a goroutine that wakes another, for instance over a channel,
-# hands the CPU to it at once, with its cache still warm.
+# and `execute` does not bump `schedtick`): two goroutines that wake each other over a channel run as a pair,
+# without queueing behind everything else in the ring each time (the comment on `runnext` in
+# `runtime/runtime2.go` gives this reason).
 
 # %% [markdown]
 # ## 4. The global queue, every 61st tick
@@ -122,8 +123,8 @@ print(plots.sched.event_log(chain, gs={1}))
 
 # %% [markdown]
 # `G1` waits from 4 µs to 120 µs: it runs only when `schedtick` reaches 62 (the check happens before the tick
-# is bumped, at 61), never because the ring ran dry. Without the check it would have waited for all 200 µs of
-# the chain.
+# is bumped, at 61), never because the ring ran dry. Without the check it would have waited until the chain ended,
+# at about 200 µs.
 
 # %% [markdown]
 # ## 5. Stealing half
@@ -176,7 +177,7 @@ print(plots.sched.event_log(handed))
 plots.sched.timeline(handed)
 
 # %% [markdown]
-# Two variations. A syscall shorter than one sysmon tick never loses its P. A call the runtime knows will block
+# Two variations. A syscall that ends before sysmon's first look (20 µs) keeps its P. A call the runtime knows will block
 # for long goes through `entersyscallblock`, which gives the P away at once, without waiting for sysmon:
 
 # %%
@@ -193,8 +194,8 @@ print(plots.sched.summary_table({"15 us syscall": simulate(short, gomaxprocs=1, 
 # ## 7. A parked goroutine holds no thread
 #
 # Waiting on a channel, a mutex or a network socket is different: the goroutine parks (`gopark`), and its M
-# simply runs another G. Nothing sits in the kernel on its behalf; the network poller wakes it later
-# (`netpoll`, then `injectglist` puts it on a run queue).
+# simply runs another G. Nothing sits in the kernel on its behalf; whoever ends the wait makes it runnable again
+# (a channel sender through `goready`, the network poller through `netpoll` and `injectglist`).
 #
 # Two programs of 1,000 goroutines, each computing, waiting about 1 ms once, and computing again.
 # In the first, every wait is a park; in the second, every wait is a blocking syscall. Two Ps, default costs.
@@ -273,7 +274,7 @@ plots.sched.timelines(runs)
 
 # %% [markdown]
 # 1:1 spends its first milliseconds on core 0 creating 300 threads (orange); N:1's single core is grey whenever a
-# syscall holds it; M:N's two Ps stay green. How many goroutines were waiting for a CPU along the way:
+# syscall holds it; M:N's two Ps stay mostly green. How many goroutines were waiting for a CPU along the way:
 
 # %%
 plots.sched.queue_lengths(runs)
