@@ -1,0 +1,197 @@
+"""Figures and text tables for notebook 05 (copying stacks): records in, Axes or text out."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import COLORS, figure, kib
+
+__all__ = ["SHADES", "start_sweep", "cost_per_call", "growth_steps", "pointer_picture",
+           "shrink_across_gcs", "anim_frame", "table", "model_table", "moves_table",
+           "pointer_table", "growth_table"]
+
+#: Line colour per model label: segments red, copying versions in the contiguous purple family.
+SHADES = {"Go 1.2 segments": COLORS["segmented"], "Go 1.3 copying": "#C9B8E8",
+          "Go 1.4 copying": "#A48FD0", "Go 1.19 copying": COLORS["contiguous"],
+          "Go 1.27 copying": COLORS["contiguous"]}
+
+
+def _shade(label: str) -> str:
+    return SHADES.get(label, COLORS["contiguous"])
+
+
+def _log_y(ax, base: int = 10, label=None):
+    """A log y axis with plain-text tick labels (mathtext labels cost a widget's frame budget)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+    ax.set_yscale("log", base=base)
+    ax.yaxis.set_major_locator(LogLocator(base=base, numticks=7))
+    ax.yaxis.set_major_formatter(FuncFormatter(label or (lambda v, _: f"{v:g}")))
+    ax.yaxis.set_minor_locator(NullLocator())
+
+
+def _ax(ax, **kw):
+    return ax if ax is not None else figure(**kw)[1]
+
+
+def start_sweep(sweep, ax=None, title: str | None = None):
+    """ns per call of a program against the depth it starts at, one line per model."""
+    ax = _ax(ax)
+    for label, ns in sweep.per_call_ns.items():
+        ax.plot(sweep.depths, ns, label=label, color=_shade(label),
+                lw=2.2 if "segments" in label else 1.4)
+    _log_y(ax)
+    ax.set_xlabel(f"depth the program starts at (calls of {sweep.chain_frame} B below it)")
+    ax.set_ylabel("ns per call (model)")
+    ax.set_title(title or f"{sweep.program}: cost per call against starting depth")
+    ax.legend(loc="upper right", fontsize=8)
+    return ax
+
+
+def cost_per_call(curves, ax=None, legend: bool = True):
+    """Amortized ns per call of a recursion against depth; dots where the model grew or split."""
+    ax = _ax(ax)
+    for c in curves:
+        ax.plot(c.depths, c.per_call_ns, label=c.label, color=_shade(c.label))
+        if c.events:
+            at = np.asarray(c.events)
+            ax.plot(at, c.per_call_ns[at], "o", ms=3, color=_shade(c.label))
+    _log_y(ax)
+    ax.set_xlabel("recursion depth reached")
+    ax.set_ylabel("ns per call so far (model)")
+    ax.set_title("Amortized cost per call of one deep recursion")
+    if legend:
+        ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+def growth_steps(profiles, ax=None, legend: bool = True):
+    """Stack size against depth (steps at each growth) per version, and the bytes in use."""
+    ax = _ax(ax)
+    for p in profiles:
+        label = f"Go {p.version} copying"
+        ax.step(p.depths, p.size, where="post", label=f"{label}: size", color=_shade(label))
+    p = profiles[-1]
+    ax.plot(p.depths, p.used, "--", color=COLORS["highlight"], label="bytes in use (hi - SP)")
+    _log_y(ax, 2, lambda v, _: kib(v))
+    ax.set_xlabel("recursion depth")
+    ax.set_ylabel("bytes")
+    ax.set_title("Each growth doubles the stack and copies what is in use")
+    if legend:
+        ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+def pointer_picture(pic, ax=None):
+    """The old and the new stack side by side, arrows for every pointer, the heap's one dangling."""
+    ax = _ax(ax, width=8.0, height=4.6)
+    n = len(pic.slots)
+    cols = {False: 0.0, True: 2.2}
+    for after, x in cols.items():
+        where = "new" if after else "old"
+        lo, hi = (pic.new_lo, pic.new_hi) if after else (pic.old_lo, pic.old_hi)
+        ax.text(x + 0.5, n + 0.6, f"{where} stack {kib(hi - lo)}\nhi = {hi:#x}", ha="center",
+                fontsize=8)
+        for i, s in enumerate(pic.slots):
+            y = n - 1 - i
+            ptr = s.points_to is not None
+            ax.add_patch(_box(x, y, COLORS["contiguous"] if ptr else COLORS["free"]))
+            ax.text(x + 0.5, y + 0.5, f"{s.frame} {s.name}", ha="center", va="center", fontsize=7)
+            if ptr:
+                j = [f"{t.frame}.{t.name}" for t in pic.slots].index(s.points_to)
+                ax.annotate("", xy=(x + 1.0, n - 1 - j + 0.5), xytext=(x + 1.0, y + 0.5),
+                            arrowprops={"arrowstyle": "->", "color": COLORS["contiguous"],
+                                            "connectionstyle": "arc3,rad=0.6", "lw": 0.8})
+    j = [f"{t.frame}.{t.name}" for t in pic.slots].index(pic.heap_target)
+    ax.add_patch(_box(-1.6, n - 6, COLORS["heap"]))
+    ax.text(-1.1, n - 5.5, "heap object\n(not adjusted)", ha="center", va="center", fontsize=7)
+    ax.annotate("", xy=(0.0, n - 1 - j + 0.5), xytext=(-1.1, n - 5.05),
+                arrowprops={"arrowstyle": "->", "color": COLORS["segmented"], "ls": "--", "lw": 1.2})
+    ax.text(1.6, -1.0, f"copystack adds delta = new.hi - old.hi = {pic.delta:#x} to each purple word;\n"
+            "the heap pointer still names the old, freed stack", ha="center", fontsize=8,
+            color=COLORS["segmented"])
+    ax.set_xlim(-1.8, 3.8)
+    ax.set_ylim(-1.6, n + 1.6)
+    ax.axis("off")
+    return ax
+
+
+def _box(x, y, color):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x, y + 0.05), 1.0, 0.9, facecolor=color, edgecolor="white", alpha=0.8)
+
+
+def shrink_across_gcs(model: dict, measured=None, ax=None):
+    """Stack size after each GC of a parked goroutine: one line per model, dots for the real one."""
+    ax = _ax(ax)
+    for label, sizes in model.items():
+        ax.plot(range(len(sizes)), sizes, "-o", ms=3, label=label, color=_shade(label))
+    if measured is not None:
+        ax.plot(range(len(measured)), measured, "x", ms=9, mew=2, color=COLORS["highlight"],
+                label="real Go (measured)")
+    _log_y(ax, 2, lambda v, _: kib(v))
+    ax.set_xlabel("GC cycles while parked (0 = before the first)")
+    ax.set_ylabel("stack size (bytes)")
+    ax.set_title("A parked goroutine's stack, halved at most once per GC")
+    ax.legend(loc="upper right", fontsize=8)
+    return ax
+
+
+def anim_frame(ax, frame, top: int):
+    """One animation picture: the stack as a bar from lo to hi, scaled to `top` bytes."""
+    ax.barh(0, frame.size, color=COLORS["free"], height=0.6)
+    ax.barh(0, frame.used, left=frame.size - frame.used, color=COLORS["contiguous"], height=0.6)
+    ax.barh(0, frame.guard, color=COLORS["guard"], height=0.6)
+    if frame.grew:
+        ax.barh(0.55, frame.old_size, color=COLORS["highlight"], height=0.15)
+    ax.set_xlim(0, top)
+    ax.set_ylim(-0.5, 0.8)
+    ax.set_yticks([])
+    ax.set_xlabel("bytes from stack.lo (purple: in use, black: guard, orange: old stack)")
+    what = f"GREW {kib(frame.old_size)} -> {kib(frame.size)}" if frame.grew else kib(frame.size)
+    ax.set_title(f"depth {frame.depth}: {what}, {frame.growths} growths, "
+                 f"{kib(frame.copied)} copied so far")
+    return ax
+
+
+def table(headers, rows) -> str:
+    """Rows as a plain-text table, columns right-aligned to their widest cell."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def model_table(rows) -> str:
+    """copy_lab.ModelRow rows as text."""
+    return table(("model", "calls", "growths/splits", "bytes copied", "final stack", "ns/call"),
+                 [(r.model, f"{r.calls:,}", r.events, f"{r.bytes_copied:,}", kib(r.final_size),
+                   f"{r.ns_per_call:.2f}") for r in rows])
+
+
+def moves_table(rows) -> str:
+    """stack_moves.MoveRow rows as text: prediction beside measurement."""
+    def show(x):
+        return "-" if x is None else x
+    return table(("frame", "growth", "size", "model: depth", "real: &x moved at", "same?"),
+                 [(r.frame, r.growth, f"{kib(r.old_size)} -> {kib(r.new_size)}", show(r.predicted),
+                   show(r.measured), "yes" if r.agrees else "NO") for r in rows])
+
+
+def growth_table(run) -> str:
+    """Every growth of a copying run: depth, sizes, bytes copied."""
+    return table(("depth", "old size", "new size", "bytes copied"),
+                 [(g.depth, kib(g.old_size), kib(g.new_size), f"{g.used:,}") for g in run.growths])
+
+
+def pointer_table(pic) -> str:
+    """Each pointer word of a PointerPicture: its value before and after the copy."""
+    def hx(v):
+        return "-" if v is None else f"{v:#x}"
+    rows = [(f"{s.frame}.{s.name}", s.points_to, hx(pic.value(s, False)), hx(pic.value(s, True)))
+            for s in pic.slots if s.points_to is not None]
+    rows.append(("heap object.p", pic.heap_target, hx(pic.heap_value(False)),
+                 hx(pic.heap_value(True)) + (" (dangling)" if pic.dangling() else "")))
+    return table(("word", "points at", "before copy", "after copy"), rows)
