@@ -37,7 +37,7 @@ from .trace import CALL, GC, RET, CallTrace
 __all__ = [
     "CopyCost", "CostCurve", "LoopSweep", "ModelRow", "AnimFrame", "DepthProfile",
     "COPYING", "COPY_COST", "SPLIT_COST", "recursion_cost", "start_sweep", "nested", "hot_loop",
-    "program_rows", "depth_profile", "worst_depth", "repeated", "down_and_up",
+    "program_rows", "depth_profile", "worst_depth", "shrink_observed", "repeated", "down_and_up",
     "parked_trace", "gc_sizes", "growth_frames", "live_after", "Slot", "PointerPicture",
     "pointer_picture",
 ]
@@ -139,7 +139,7 @@ class LoopSweep:
     """Time per call of a program against the depth it starts at, for several models."""
 
     program: str  # the program's trace label
-    depths: np.ndarray  # calls of the chain below the program
+    depths: np.ndarray  # depth of the program's caller: the chain has calls at depths 0..depth
     chain_frame: int
     per_call_ns: dict  # label -> array over depths: ns per call of the program
     events_per_call: dict  # label -> splits (segments) or growths (copying) per program call
@@ -169,7 +169,8 @@ def _time(model: str, trace: CallTrace, cost: CopyCost, split: SplitCost) -> tup
 def start_sweep(program: CallTrace, depths: Sequence[int], chain_frame: int = 88,
                 models: Sequence[str] = ("1.2", *COPYING), cost: CopyCost | None = None,
                 split: SplitCost | None = None) -> LoopSweep:
-    """For each depth: ns per call of `program` started there, (time with it - without) / its calls."""
+    """For each caller depth d: ns per call of `program` called from depth d (as CallTrace.hot_loop's
+    depth), i.e. (time of the chain with the program - time of the chain alone) / program calls."""
     cost, split = cost or COPY_COST, split or SPLIT_COST
     depths = np.asarray([integer("depths[]", d, 0, 100_000) for d in depths], dtype=np.int64)
     calls = int(np.count_nonzero(program.kind == CALL))
@@ -180,7 +181,7 @@ def start_sweep(program: CallTrace, depths: Sequence[int], chain_frame: int = 88
     for m in models:
         ns, ev = [], []
         for d in depths.tolist():
-            (t1, e1), (t0, e0) = (_time(m, nested(p, d, chain_frame), cost, split)
+            (t1, e1), (t0, e0) = (_time(m, nested(p, d + 1, chain_frame), cost, split)
                                   for p in (program, empty))
             ns.append((t1 - t0) / calls)
             ev.append((e1 - e0) / calls)
@@ -394,6 +395,20 @@ def pointer_picture(depth: int = 3, old_lo: int = 0xC000046000, old_size: int = 
         caller, off = me, off + 32
     return PointerPicture(old_lo, old_lo + old_size, new_lo, new_lo + new_size, tuple(slots),
                           "run.total")
+
+
+def shrink_observed(probe, models: Sequence[str] = COPYING) -> tuple[dict, tuple[int, ...]]:
+    """Model sizes (per version) at each observation of a realgo ShrinkProbe, and the measured ones."""
+    from .realgo.probes import shrink_trace, size_after
+    from .versions import get
+
+    trace, marks = shrink_trace(probe)
+    out = {}
+    for m in models:
+        stack = ContiguousStack(m, initial_size=max(probe.initial_size, get(m).stack_min))
+        run = stack.run(trace)
+        out[_label(m)] = tuple(size_after(run, stack.initial_size, s) for s in marks)
+    return out, tuple(p.size for p in probe.log)
 
 
 def worst_depth(sweep: LoopSweep, label: str = "Go 1.2 segments") -> int:

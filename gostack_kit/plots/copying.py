@@ -7,8 +7,8 @@ import numpy as np
 from . import COLORS, figure, kib
 
 __all__ = ["SHADES", "start_sweep", "cost_per_call", "growth_steps", "pointer_picture",
-           "shrink_across_gcs", "anim_frame", "table", "model_table", "moves_table",
-           "pointer_table", "growth_table"]
+           "shrink_across_gcs", "anim_frame", "table", "model_table", "versions_table", "shrink_table",
+           "moves_table", "pointer_table", "growth_table"]
 
 #: Line colour per model label: segments red, copying versions in the contiguous purple family.
 SHADES = {"Go 1.2 segments": COLORS["segmented"], "Go 1.3 copying": "#C9B8E8",
@@ -162,6 +162,28 @@ def table(headers, rows) -> str:
     lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def versions_table(*records) -> str:
+    """The copying rules of some versions.GoVersion records, side by side."""
+    def yes(b):
+        return "yes" if b else "no"
+    rows = [("first stack", *(kib(v.initial_stack) for v in records)),
+            ("smallest stack", *(kib(v.stack_min) for v in records)),
+            ("stackguard above lo", *(f"{v.stack_guard} B" for v in records)),
+            ("growth", *("x2 until the frame fits" if v.grow_to_fit else "x2" for v in records)),
+            ("GC shrinks when", *(f"used + {v.stack_nosplit} < size/4" if v.shrink_counts_nosplit
+                                  else "used < size/4" for v in records)),
+            ("recycled G starts at average", *(yes(v.adaptive_start) for v in records))]
+    return table(("rule", *(f"Go {v.name}" for v in records)), rows)
+
+
+def shrink_table(model: dict, measured, phases) -> str:
+    """Sizes at each observation of a parked goroutine: the phase, each model, the real run."""
+    labels = list(model)
+    rows = [(i, ph, *(kib(model[m][i]) for m in labels), kib(measured[i]))
+            for i, ph in enumerate(phases)]
+    return table(("#", "observation", *labels, "real Go"), rows)
 
 
 def model_table(rows) -> str:
