@@ -35,11 +35,13 @@ from pathlib import Path
 
 from ._validate import integer
 from .compiler import Build, Call, Compiler, Func, Local, Param, Program, examples
+from .copying import ContiguousStack
 from .realgo.asm import FuncFrame as RealFrame
 from .realgo.asm import parse_asm
 from .trace import CallTrace
 
-__all__ = ["Agreement", "RealCompile", "EXAMPLES", "MAKE_SIZES", "budget_sweep", "call_trace",
+__all__ = ["Agreement", "RealCompile", "EXAMPLES", "MAKE_SIZES", "agreement_summary",
+           "budget_sweep", "call_trace", "make_allocs", "stack_runs", "switch_runs",
            "compare", "make_allocs_real", "make_allocs_toy", "recorded_make_allocs",
            "real_compiles", "record", "walk_program"]
 
@@ -139,6 +141,34 @@ def call_trace(build: Build, frames: dict[str, int] | None = None,
         if callee is None or real:
             stack.append((sites(body, levels), real))
     return CallTrace.from_steps(steps, entry_used=entry_used)
+
+
+def switch_runs(program: Program, switch: str = "inlining", calls: int = 1000) -> dict:
+    """label -> compiler.Run of `program` with one switch ("inlining" or "escape") on and off."""
+    if switch == "inlining":
+        return {"inlined": Compiler().run(program, calls),
+                "-l": Compiler(inlining=False).run(program, calls)}
+    if switch == "escape":
+        return {"escape on": Compiler().run(program, calls),
+                "escape off": Compiler(escape=False).run(program, calls)}
+    raise ValueError(f"switch must be 'inlining' or 'escape', got {switch!r}")
+
+
+def stack_runs(program: Program, real: RealCompile | None = None,
+               version: str = "1.27") -> dict:
+    """label -> (CallTrace, StackRun) of one run, inlined and with -l, on a copying stack.
+
+    With `real`, every checked function gets the frame the real compiler gave it."""
+    out = {}
+    for label, inlining in (("inlined", True), ("-l", False)):
+        build = Compiler(inlining=inlining).compile(program)
+        frames = None
+        if real is not None:
+            frames = {f.name: real.frame(f.name, inlining).frame for f in build.functions
+                      if not f.nosplit and real.frame(f.name, inlining) is not None}
+        trace = call_trace(build, frames)
+        out[label] = (trace, ContiguousStack(version=version).run(trace))
+    return out
 
 
 def make_allocs_toy(sizes=MAKE_SIZES) -> tuple[tuple[int, int], ...]:
@@ -290,6 +320,23 @@ def recorded_make_allocs(path: Path | str = DATA_PATH) -> tuple[tuple[int, int],
     return tuple(tuple(r) for r in json.loads(Path(path).read_text())["make_allocs"])
 
 
+def make_allocs(prefer: str = "auto") -> tuple[str, tuple[tuple[int, int], ...]]:
+    """(source, rows) of the make probe: live when Go is found (or prefer="live"), else recorded."""
+    if prefer not in ("auto", "live", "recorded"):
+        raise ValueError(f"prefer must be 'auto', 'live' or 'recorded', got {prefer!r}")
+    if prefer != "recorded":
+        from .realgo.toolchain import GoNotFoundError, find_go
+
+        try:
+            tc = find_go()
+            return f"live: {tc.version} {tc.platform}", make_allocs_real()
+        except GoNotFoundError:
+            if prefer == "live":
+                raise
+    data = json.loads(Path(DATA_PATH).read_text())
+    return f"recorded: {data['go_version']} {data['platform']}", recorded_make_allocs()
+
+
 # --- toy against real --------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -346,6 +393,21 @@ def compare(build: Build, real: RealCompile) -> tuple[Agreement, ...]:
         same = rf is not None and (rf.frame, rf.prologue) == (f.frame, f.prologue)
         verdict = "same" if same else ("toy: not exact" if not f.exact else "differs")
         rows.append(Agreement("frame", f.name, mine, theirs, verdict))
+    return tuple(rows)
+
+
+def agreement_summary(real: dict) -> tuple[tuple, ...]:
+    """(program, build, decisions same/total, frames same/total, frames the toy calls exact)."""
+    rows = []
+    for name, make in EXAMPLES.items():
+        for label, inlining in (("inlined", True), ("-l", False)):
+            build = Compiler(inlining=inlining).compile(make())
+            got = compare(build, real[name])
+            dec = [r for r in got if r.what == "decision"]
+            fr = [r for r in got if r.what == "frame"]
+            rows.append((name, label, f"{sum(r.verdict == 'same' for r in dec)}/{len(dec)}",
+                         f"{sum(r.verdict == 'same' for r in fr)}/{len(fr)}",
+                         f"{sum(f.exact for f in build.functions)}/{len(build.functions)}"))
     return tuple(rows)
 
 

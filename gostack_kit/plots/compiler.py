@@ -7,11 +7,13 @@ of them compiles or runs anything.
 
 from __future__ import annotations
 
+from matplotlib.patches import Patch
+
 from . import COLORS, figure, kib
 
 __all__ = ["costs", "frames", "growth", "sweep", "lab_panels", "table", "decisions_table",
            "frames_table", "runs_table", "growth_table", "compare_table", "facts_table",
-           "make_table", "PROLOGUE_COLORS"]
+           "make_table", "lab_figure", "summary_table", "PROLOGUE_COLORS"]
 
 STACK_SMALL = 128  # internal/abi/stack.go StackSmall: one compare up to this frame size
 STACK_BIG = 4096  # internal/abi/stack.go StackBig: past it the check guards against wrap-around
@@ -19,6 +21,9 @@ STACK_BIG = 4096  # internal/abi/stack.go StackBig: past it the check guards aga
 #: One colour per prologue class (cmd/internal/obj/x86/obj6.go stacksplit).
 PROLOGUE_COLORS = {"none": COLORS["free"], "small": COLORS["goroutine"],
                    "leaq": COLORS["highlight"], "subq": COLORS["segmented"]}
+#: The check each class emits, in a few words (obj6.go stacksplit).
+CLASS_WORDS = {"none": "no check (NOSPLIT)", "small": "CMPQ SP", "leaq": "LEAQ; CMPQ",
+               "subq": "SUBQ; JCS; CMPQ"}
 
 
 def table(headers, rows) -> str:
@@ -39,7 +44,7 @@ def decisions_table(build, kind: str | None = None) -> str:
 
 
 def frames_table(builds: dict) -> str:
-    """Frame ($N), prologue class and cost of every function, one column group per build."""
+    """Frame ($N) and prologue class of every function, one column pair per Build (or Run)."""
     labels = list(builds)
     first = builds[labels[0]]
     headers = ["func"] + [f"{label}: {h}" for label in labels for h in ("frame", "check")]
@@ -134,6 +139,10 @@ def frames(builds: dict, ax=None):
         if limit <= top * 1.3:
             ax.axhline(limit, color=COLORS["guard"], ls=":", lw=1)
             ax.text(len(names) - 0.5, limit, name, ha="right", va="bottom", fontsize=8)
+    classes = {f.prologue for b in builds.values() for f in b.functions}
+    handles = [Patch(color=PROLOGUE_COLORS[c], label=CLASS_WORDS[c]) for c in PROLOGUE_COLORS
+               if c in classes]
+    ax.legend(handles=handles, loc="upper left", fontsize=8)
     ax.set_xticks(range(len(names)), names)
     ax.set_ylabel("frame N of $N-M (bytes)")
     ax.set_ylim(0, max(top, 1) * 1.25)
@@ -178,18 +187,30 @@ def sweep(runs, ax=None):
     ax.text(80, 0, " Go's budget", fontsize=8, va="bottom")
     ax.set_xlabel("inlining budget")
     ax.set_ylabel("per run of main")
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, 1.4 * max(r.calls_executed / r.calls for r in runs))
     twin = ax.twinx()
     twin.step(budgets, [r.max_stack for r in runs], where="post", color=COLORS["highlight"],
               ls="--", label="deepest stack (bytes)")
     twin.set_ylabel("deepest stack (bytes)")
-    twin.set_ylim(bottom=0)
+    twin.set_ylim(0, 1.4 * max(r.max_stack for r in runs))
     twin.spines["right"].set_visible(True)
     lines = ax.get_legend_handles_labels()
     more = twin.get_legend_handles_labels()
-    ax.legend(lines[0] + more[0], lines[1] + more[1], loc="center right")
+    ax.legend(lines[0] + more[0], lines[1] + more[1], loc="upper center", ncol=3)
     ax.set_title("Raising the budget: fewer calls and checks, a deeper stack")
     return ax
+
+
+def lab_figure(run, reference):
+    """The dashboard's figure for one run beside Go's defaults (a new figure)."""
+    fig, axes = figure(ncols=2, width=9.0, height=3.4)
+    lab_panels(run, reference, axes)
+    return fig
+
+
+def summary_table(rows) -> str:
+    """compiler_lab.agreement_summary rows as text."""
+    return table(("program", "build", "decisions same", "frames same", "toy claims exact"), rows)
 
 
 def lab_panels(run, reference, axes):
