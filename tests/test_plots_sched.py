@@ -149,11 +149,11 @@ def test_costs_constants_and_probe_tables():
     assert [int(r.split()[1]) for r in rows] == [round(p.stack_per_g) for p in probes]
 
 
-def test_dashboard_draws_three_panels_from_one_run(runs):
+def test_dashboard_draws_the_timeline_and_the_memory_of_one_run(runs):
     r = runs[Model.ONE_TO_ONE]
-    fig = ps.dashboard_plot(r)
-    ax_t, ax_q, ax_m = fig.axes
+    ax_t, ax_m = ps.dashboard_plot(r).axes
     assert ax_t.get_title(loc="left").startswith("1:1: 120 goroutines on 2 cores")
+    assert len(ax_t.collections) >= 1 and ax_t.get_xlim() == (0, r.makespan_ns / 1e6)
     assert [b.get_width() for b in ax_m.patches] == [1, r.memory.thread_bytes]  # no G stacks
-    assert ax_m.get_title(loc="left") == f"stack memory: {kib(r.memory.total_bytes)}"
-    assert len(ax_q.get_lines()) == 1
+    assert ax_m.get_title(loc="left") == (f"{r.threads_created:,} threads created; stacks "
+                                          f"reserved: {kib(r.memory.total_bytes)}")

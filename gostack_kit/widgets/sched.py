@@ -2,7 +2,7 @@
 
 `Scheduler`: GOMAXPROCS, goroutine count, share of time in blocking syscalls and the
 threading model (1:1, N:1, M:N) -> a seeded workload, one simulated run, and its timeline,
-run-queue length and stack memory. Every slider waits for release (continuous_update=False):
+threads created and stack memory. Every slider waits for release (continuous_update=False):
 at 100,000 goroutines one update simulates for about a second.
 """
 
@@ -32,9 +32,9 @@ def default_run(gomaxprocs=2, n_goroutines=DEFAULT_GOROUTINES, syscall_share=0.3
 
 
 class Scheduler(Dashboard):
-    """GOMAXPROCS, goroutines, syscall share, model -> timeline, run queue, stack memory."""
+    """GOMAXPROCS, goroutines, syscall share, model -> per-P timeline, threads, stack memory."""
 
-    height = "380px"
+    height = "330px"
 
     def controls(self):
         """Sliders keyed by the engine's argument names."""
