@@ -8,6 +8,7 @@ from . import COLORS, figure, kib
 
 __all__ = ["SHADES", "start_sweep", "cost_per_call", "growth_steps", "pointer_picture",
            "shrink_across_gcs", "anim_frame", "table", "model_table", "versions_table", "shrink_table",
+           "sweep_table",
            "moves_table", "pointer_table", "growth_table"]
 
 #: Line colour per model label: segments red, copying versions in the contiguous purple family.
@@ -40,10 +41,10 @@ def start_sweep(sweep, ax=None, title: str | None = None):
     for label, ns in sweep.per_call_ns.items():
         ax.plot(sweep.depths, ns, label=label, color=_shade(label),
                 lw=2.2 if "segments" in label else 1.4)
-    _log_y(ax)
-    ax.set_xlabel(f"depth the program starts at (calls of {sweep.chain_frame} B below it)")
+    ax.set_ylim(0, None)
+    ax.set_xlabel(f"depth of the caller (a chain of {sweep.chain_frame} B frames below it)")
     ax.set_ylabel("ns per call (model)")
-    ax.set_title(title or f"{sweep.program}: cost per call against starting depth")
+    ax.set_title(title or f"{sweep.program}: cost per call against the caller's depth")
     ax.legend(loc="upper right", fontsize=8)
     return ax
 
@@ -184,6 +185,14 @@ def shrink_table(model: dict, measured, phases) -> str:
     rows = [(i, ph, *(kib(model[m][i]) for m in labels), kib(measured[i]))
             for i, ph in enumerate(phases)]
     return table(("#", "observation", *labels, "real Go"), rows)
+
+
+def sweep_table(sweep, depth: int) -> str:
+    """One depth of a LoopSweep: ns per call and growths or splits per 1000 calls, per model."""
+    i = int(list(sweep.depths).index(depth))
+    return table(("model", "ns per call", "growths/splits per 1000 calls"),
+                 [(label, f"{ns[i]:.2f}", f"{1000 * sweep.events_per_call[label][i]:g}")
+                  for label, ns in sweep.per_call_ns.items()])
 
 
 def model_table(rows) -> str:
