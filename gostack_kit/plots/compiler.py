@@ -13,7 +13,7 @@ from . import COLORS, figure, kib
 
 __all__ = ["costs", "frames", "growth", "sweep", "lab_panels", "table", "decisions_table",
            "frames_table", "runs_table", "growth_table", "compare_table", "facts_table",
-           "make_table", "lab_figure", "summary_table", "PROLOGUE_COLORS"]
+           "make_table", "moves_table", "lab_figure", "summary_table", "PROLOGUE_COLORS"]
 
 STACK_SMALL = 128  # internal/abi/stack.go StackSmall: one compare up to this frame size
 STACK_BIG = 4096  # internal/abi/stack.go StackBig: past it the check guards against wrap-around
@@ -74,6 +74,13 @@ def growth_table(runs: dict) -> str:
         rows.append((label, f"{run.calls:,}", len(run.growths), depths, kib(run.final_size),
                      kib(run.bytes_copied)))
     return table(("build", "checks", "growths", "at call depths", "final stack", "copied"), rows)
+
+
+def moves_table(run) -> str:
+    """Each time a StackRun's stack moved: depth, old and new size, bytes copied."""
+    return table(("call depth", "old stack", "new stack", "bytes copied", "old stack"),
+                 [(g.depth, kib(g.old_size), kib(g.new_size), f"{g.copied:,}", "freed")
+                  for g in run.growths])
 
 
 def compare_table(rows, only_differences: bool = False) -> str:
@@ -224,12 +231,11 @@ def lab_panels(run, reference, axes):
         vals = [getattr(r, attr) / r.calls for _, attr in keys]
         pos = [x + (i - 0.5) * 0.4 for x in range(len(keys))]
         left.bar(pos, vals, 0.38, color=color, label=label, edgecolor=COLORS["guard"], lw=0.5)
-        for x, v in zip(pos, vals, strict=True):
-            left.text(x, v, f"{v:g}", ha="center", va="bottom", fontsize=7)
         top = max(top, *vals)
     left.set_xticks(range(len(keys)), [k for k, _ in keys])
     left.set_ylim(0, top * 1.2)
-    left.set_yticks([0, top])
+    left.set_yticks([0, top / 2, top])  # few ticks: every text costs a redraw (the numbers
+    # themselves are in the dashboard's status line)
     left.set_title(f"per run of main ({run.calls:,} runs)", fontsize=10)
     left.legend(loc="upper right", fontsize=8)
     names = [f.name for f in run.functions]

@@ -24,7 +24,7 @@ import gostack_kit.plots.compiler
 import gostack_kit.widgets.compiler
 import matplotlib.pyplot as plt
 from gostack_kit import compiler_lab as lab
-from gostack_kit import plots, realgo, widgets
+from gostack_kit import CallTrace, ContiguousStack, plots, realgo, widgets
 from gostack_kit.compiler import Compiler, examples
 
 # %matplotlib inline
@@ -100,7 +100,7 @@ print(plots.compiler.facts_table(facts, ("inline-small", "inline-call", "over-bu
 # move into the caller's frame. The check itself comes in three sizes, chosen by the frame size N
 # (`StackSmall` = 128 and `StackBig` = 4096 in `internal/abi/stack.go`): one compare up to 128 bytes, a `LEAQ`
 # and a compare up to 4096, and beyond that a subtraction with an underflow test. Small leaves that call nothing,
-# like `use`, are marked NOSPLIT and carry no check at all.
+# like `use`, are marked NOSPLIT and carry no check at all (`preprocess` in the same `obj6.go`).
 #
 # **Predict:** with inlining on, how big is `outer`'s frame, and which check does it get? With inlining off
 # (`-gcflags=-l`)?
@@ -150,12 +150,14 @@ walk_builds = {"inlined": Compiler().compile(walk), "-l": Compiler(inlining=Fals
 print(plots.compiler.compare_table(lab.compare(walk_builds["inlined"], real["walk"])))
 
 # %% [markdown]
-# The toy and Go agree on every decision. On `walk`'s frame they differ by 8 bytes: `-S` shows an extra
-# temporary (`autotmp`) holding `n-1` across the call to `use`, which the toy does not model. The class is the
+# The toy and Go agree on every decision. On `walk`'s frame they differ by 8 bytes: Go 1.27.3's `-S` listing of
+# `walk` stores `n-1` in an extra slot before the inlined call to `use` (`MOVQ CX, main..autotmp_3+136(SP)`,
+# line 16) and reloads it for the recursive call; the toy does not model such temporaries. The class is the
 # same: `LEAQ`, because 152 > 128, while with `-l` `walk` is $16 with the one-compare check.
 #
 # Now feed one run of each build, with the real frame sizes, to the copying-stack model of notebook 05
-# (`ContiguousStack`, Go 1.27 rules: a goroutine starts at 2 KiB and doubles when a prologue check fails).
+# (`ContiguousStack`, Go 1.27 rules: a goroutine starts at 2 KiB, `stackMin`, and `newstack` doubles the stack
+# when a prologue check fails; both in `runtime/stack.go`).
 # `lab.stack_runs` turns each build into the calls that really happen (inlined calls vanish; NOSPLIT leaves
 # are left out because they never trigger a growth).
 #
@@ -173,8 +175,8 @@ plt.show()
 # More. Without inlining the 128-byte buffer exists once, at the deepest `scratch` call; each level of `walk`
 # costs only 24 bytes (16 + the return address). Inlined, every level carries the buffer: 160 bytes a level, a
 # 256 KiB stack and seven copies instead of 32 KiB and four, for half the checks.
-# Inlining is a trade, and the compiler makes it for speed, not for stack size; the copying stack is what makes a
-# deep, fat frame affordable at all.
+# Inlining is a trade, and the cost model in `inline/inl.go` counts IR nodes, never frame bytes; the copying stack
+# is what makes a deep, fat frame affordable at all.
 #
 # The budget is the knob. Sweeping it for `walk` (toy compiler, 1,000 runs of `main`):
 
@@ -183,7 +185,7 @@ plots.compiler.sweep(lab.budget_sweep(walk, range(0, 161)))
 plt.show()
 
 # %% [markdown]
-# At 67 `scratch` is inlined (checks halve, the stack jumps from 24 KiB to 149 KiB deep); at 136 `walk` becomes
+# At 67 `scratch` is inlined (checks halve, the deepest stack jumps from about 24 KiB to about 149 KiB); at 136 `walk` becomes
 # inlinable, and it is inlined into itself once (a recursive function is inlined one level, then refused:
 # "repeated recursive cycle"), halving the checks again.
 
@@ -224,7 +226,7 @@ print(plots.compiler.runs_table(lab.switch_runs(point, "inlining", calls=1000)))
 # %% [markdown]
 # ## 6. How big may a stack value be?
 #
-# A frame cannot hold anything. The compiler's limits (`ir/cfg.go`): an explicit variable may be up to
+# A frame cannot hold values of any size. The compiler's limits (`ir/cfg.go`): an explicit variable may be up to
 # 128 KiB (`MaxStackVarSize`), an implicit allocation such as `new(T)` or `&T{}` up to 64 KiB
 # (`MaxImplicitStackVarSize`); past that the reason printed is "too large for stack"
 # (`HeapAllocReason` in `escape/utils.go`).
@@ -242,12 +244,23 @@ print(plots.compiler.facts_table(facts, ("var-128k", "var-128k-plus-1", "new-64k
 
 # %% [markdown]
 # Exactly at each limit the value stays; one byte more and it goes to the heap. A value that stays makes a huge
-# frame: `stackArray` below is past `StackBig`, so it gets the third kind of check, and the first call to it
-# makes `newstack` grow the stack by far more than a doubling (it keeps doubling until the frame fits,
-# `newstack` in `runtime/stack.go`).
+# frame, past `StackBig`, so the function gets the third kind of check:
 
 # %%
 print(plots.compiler.frames_table({"-l": Compiler(inlining=False).compile(sizes)}))
+
+# %% [markdown]
+# **Predict:** a fresh goroutine (2 KiB of stack, `stackMin` in `runtime/stack.go`) calls `stackArray`. The
+# stack usually doubles when it is too small. What size does it become?
+
+# %%
+big_call = ContiguousStack(version="1.27").run(CallTrace.recursion(frame=131088, depth=0))
+print(plots.compiler.moves_table(big_call))
+
+# %% [markdown]
+# One move, straight from 2 KiB to 256 KiB: `newstack` doubles, then keeps doubling until the frame fits above
+# the guard (`runtime/stack.go`, `newstack`). Large stack values are cheap to free, but they are paid for in
+# stack size.
 
 # %% [markdown]
 # ### The 32-byte buffer of `make([]T, n)`
@@ -275,8 +288,8 @@ print(source, plots.compiler.make_table(lab.make_allocs_toy(), measured), sep="\
 # %% [markdown]
 # ## 7. Escape analysis off: bigger frames or more garbage?
 #
-# Real Go has no switch to turn escape analysis off; the toy does (`escape=False`: every value whose address is
-# taken goes to the heap). It shows what the analysis buys.
+# The toy can skip escape analysis (`escape=False`: every value whose address is taken goes to the heap).
+# It is a thought experiment, not a Go option, and it shows what the analysis buys.
 #
 # **Predict:** with escape analysis off, do frames get bigger or smaller? What happens to heap allocations?
 
@@ -308,14 +321,21 @@ print(plots.compiler.frames_table(escape_runs))
 #
 # When `newstack` grows a stack, `copystack` copies it and then walks every frame with the compiler's pointer maps,
 # adding the distance moved to every pointer that points into the old stack (`adjustframe`, `adjustpointers`
-# in `runtime/stack.go`). It never looks at the heap, and it does not need to: the compiler has already moved `v`
-# to the heap because `keep` stored its address in a global ("moved to heap: v" above). In the `walk` run of
-# section 4, the inlined stack was copied seven times: each copy would have left such a heap pointer dangling.
+# in `runtime/stack.go`). It never looks at the heap, and it does not need to (the contiguous-stacks design
+# document, go.dev/s/contigstacks, rests on the same rule): the compiler has already moved `v` to the heap because
+# `keep` stored its address in a global ("moved to heap: v" in section 5).
 #
-# **Predict:** a stack is also shrunk during garbage collection (`scanstack` in `runtime/mgcmark.go` calls
-# `shrinkstack`). Does shrinking need the same invariant?
-#
-# Yes: shrinking is a copy too (`shrinkstack` calls `copystack`), so both directions rely on the compiler's promise.
+# **Predict:** in the inlined `walk` run of section 4, how many times did the stack move, and how many bytes had
+# to be copied (and their pointers fixed) each time?
+
+# %%
+print(plots.compiler.moves_table(stack_runs["inlined"][1]))
+
+# %% [markdown]
+# Seven moves, each freeing the old stack: a heap pointer to any of those frames would have been left pointing at
+# freed memory seven times over. Shrinking needs the same promise: the garbage collector shrinks stacks while
+# scanning them (`scanstack` in `runtime/mgcmark.go` calls `shrinkstack`), and `shrinkstack` is a `copystack` to
+# half the size.
 
 # %% [markdown]
 # ## 9. The real compiler beside the toy
@@ -402,7 +422,7 @@ widgets.compiler.CompilerLab()
 #   heap pointer leads into a stack (section 8).
 # * **Goroutines on an M:N scheduler** (notebook 03) are only cheap if each starts with a small stack.
 # * **Growable stacks**: a 2 KiB stack is only enough because it can grow: segments in Go 1.2 (notebook 04,
-#   hot splits), copying since Go 1.3 (notebook 05). Copying is only possible because of the escape invariant, and
+#   hot splits), copying since Go 1.3 (notebook 05; Go 1.3 and 1.4 release notes). Copying is only possible because of the escape invariant, and
 #   it is what lets the compiler's bigger frames cost a few copies instead of a crash.
 #
 # ### Going further: the sources the kit models
