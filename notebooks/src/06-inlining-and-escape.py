@@ -23,8 +23,8 @@
 import gostack_kit.plots.compiler
 import gostack_kit.widgets.compiler
 import matplotlib.pyplot as plt
-from gostack_kit import compiler_lab as lab
 from gostack_kit import CallTrace, ContiguousStack, plots, realgo, widgets
+from gostack_kit import compiler_lab as lab
 from gostack_kit.compiler import Compiler, examples
 
 # %matplotlib inline
@@ -86,7 +86,7 @@ plt.show()
 # %% [markdown]
 # `inner` costs 10 + 57 = 67 and fits; `outer` pays `inner`'s 67 twice plus its own 4 nodes, 138, so it will
 # never be copied anywhere, but it still receives two copies of `inner`. The lines above are worded exactly as the
-# real compiler prints them with `-gcflags='-m -m'`. The real compiler, on its own demo program:
+# real compiler prints them with `-gcflags='-m -m'` (section 9 compares them line by line). The real compiler, on its own demo program:
 
 # %%
 print(plots.compiler.facts_table(facts, ("inline-small", "inline-call", "over-budget")))
@@ -359,8 +359,9 @@ print(plots.compiler.compare_table(lab.compare(Compiler().compile(examples.recur
 # %% [markdown]
 # Where the toy simplifies: it does not lay out register spill slots, the temporaries the back end creates
 # (`autotmp`, as in `walk`), the slot that holds a heap copy's address, or stack-slot sharing; it ignores
-# closures, interfaces, results and profile-guided inlining. It marks the frames where that matters
-# (`FuncFrame.exact`), and its decisions, calls, checks and heap allocations do not depend on it.
+# closures, interfaces, results and profile-guided inlining. It marks most frames where that matters
+# (`FuncFrame.exact`); `walk`'s temporary (section 4) is one it misses. Its decisions, calls, checks and heap
+# allocations do not depend on these bytes.
 #
 # Now the real compiler, live. Edit the program and run the cell (`-m` prints the decisions as a table,
 # `-S f,g` the frames and checks of the named functions; without Go it prints how to install it):
@@ -444,7 +445,7 @@ widgets.compiler.CompilerLab()
 #
 # * Go inlines a function whose cost is at most 80 (one per node, 57 per call that stays a call); the toy and the
 #   real compiler print the same `-m` decisions for every example here.
-# * Inlining removed calls and checks (2,000 instead of 4,000 checks for 1,000 runs of `outer`) but merged frames:
+# * Inlining removed calls and checks (2,000 instead of 4,000 checks for 1,000 runs of `main`) but merged frames:
 #   `outer` went from $8 to $144 and from the one-compare check to the `LEAQ` check. In a recursion the merged
 #   buffer is paid at every level: `walk` needed a 256 KiB stack and seven copies instead of 32 KiB and four.
 # * Escape analysis kept `&point{...}` in `main`'s frame once `newPoint` was inlined, and moved `v` to the heap
