@@ -6,7 +6,8 @@ not answer, and this module answers them without running anything in the noteboo
     Program ──> Compiler.compile ──> Build ──> call_trace ──> CallTrace ──> ContiguousStack
        │                                 │
        └─ go_source ──> go build -m -S ──┴──> compare ──> Agreement rows (toy vs real)
-                        (live, or the recording in data/compiler_real.json)
+                        (live, or the recording in data/compiler_real.json, which
+                         compiler_probe.record() writes)
 
   * where does the stack grow once inlining has merged frames? `call_trace` turns one run
     of a compiled toy program into the calls that really happen (inlined calls vanish,
@@ -30,7 +31,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from ._validate import integer
@@ -41,9 +42,8 @@ from .realgo.asm import parse_asm
 from .trace import CallTrace
 
 __all__ = ["Agreement", "RealCompile", "EXAMPLES", "MAKE_SIZES", "agreement_summary",
-           "budget_sweep", "call_trace", "make_allocs", "stack_runs", "switch_runs",
-           "compare", "make_allocs_real", "make_allocs_toy", "recorded_make_allocs",
-           "real_compiles", "record", "walk_program"]
+           "budget_sweep", "call_trace", "stack_runs", "switch_runs",
+           "compare", "make_allocs_toy", "real_compiles", "walk_program"]
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "compiler_real.json"
 MAX_TRACE_STEPS = 2_000_000  # a notebook trace: large enough for depth-1000 recursions
@@ -244,53 +244,6 @@ def _compile_live(name: str, program: Program) -> RealCompile:
     return RealCompile(name, d, dl, f, fl, f"live: {tc.version} {tc.platform}")
 
 
-MAKE_PROBE = """package main
-
-import "testing"
-
-var sink byte
-
-//go:noinline
-func fill(n int) {
-	s := make([]byte, n)
-	s[0] = 1
-	sink += s[n-1]
-}
-
-func main() {
-	for _, n := range []int{%s} {
-		println(n, int(testing.AllocsPerRun(100, func() { fill(n) })))
-	}
-}
-"""
-
-
-def make_allocs_real(sizes=MAKE_SIZES) -> tuple[tuple[int, int], ...]:
-    """(n, heap allocations per call) of make([]byte, n) with n unknown at compile time, live."""
-    from .realgo.toolchain import build_and_run
-
-    res = build_and_run(MAKE_PROBE % ", ".join(str(integer("size", n, 1, 1 << 20))
-                                               for n in sizes), timeout=60)
-    if not res.ok:
-        raise RuntimeError(f"make probe failed: {res.compile_error or res.stderr}")
-    rows = [line.split() for line in (res.stderr + res.stdout).splitlines() if line.strip()]
-    return tuple((int(n), int(a)) for n, a in rows)
-
-
-def record(path: Path | str = DATA_PATH) -> Path:
-    """Compile every example live and save what Go printed (and the make probe) to `path`."""
-    from .realgo.toolchain import find_go
-
-    tc = find_go()
-    data = {"go_version": tc.version, "platform": tc.platform,
-            "programs": {name: asdict(_compile_live(name, make()))
-                         for name, make in EXAMPLES.items()},
-            "make_allocs": make_allocs_real()}
-    path = Path(path)
-    path.write_text(json.dumps(data, indent=1) + "\n")
-    return path
-
-
 def _frames(rows) -> tuple[RealFrame, ...]:
     return tuple(RealFrame(**{**r, "flags": tuple(r["flags"])}) for r in rows)
 
@@ -313,28 +266,6 @@ def real_compiles(prefer: str = "recorded", path: Path | str = DATA_PATH) -> dic
                               tuple(map(tuple, p["decisions_noinline"])),
                               _frames(p["frames"]), _frames(p["frames_noinline"]), where)
             for name, p in data["programs"].items()}
-
-
-def recorded_make_allocs(path: Path | str = DATA_PATH) -> tuple[tuple[int, int], ...]:
-    """The recorded (n, allocations per call) of the make probe."""
-    return tuple(tuple(r) for r in json.loads(Path(path).read_text())["make_allocs"])
-
-
-def make_allocs(prefer: str = "auto") -> tuple[str, tuple[tuple[int, int], ...]]:
-    """(source, rows) of the make probe: live when Go is found (or prefer="live"), else recorded."""
-    if prefer not in ("auto", "live", "recorded"):
-        raise ValueError(f"prefer must be 'auto', 'live' or 'recorded', got {prefer!r}")
-    if prefer != "recorded":
-        from .realgo.toolchain import GoNotFoundError, find_go
-
-        try:
-            tc = find_go()
-            return f"live: {tc.version} {tc.platform}", make_allocs_real()
-        except GoNotFoundError:
-            if prefer == "live":
-                raise
-    data = json.loads(Path(DATA_PATH).read_text())
-    return f"recorded: {data['go_version']} {data['platform']}", recorded_make_allocs()
 
 
 # --- toy against real --------------------------------------------------------------------------
@@ -409,7 +340,3 @@ def agreement_summary(real: dict) -> tuple[tuple, ...]:
                          f"{sum(r.verdict == 'same' for r in fr)}/{len(fr)}",
                          f"{sum(f.exact for f in build.functions)}/{len(build.functions)}"))
     return tuple(rows)
-
-
-if __name__ == "__main__":  # python -m gostack_kit.compiler_lab: refresh the recording
-    print(f"wrote {record()}")

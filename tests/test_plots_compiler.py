@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from gostack_kit import ContiguousStack  # noqa: E402
 from gostack_kit import compiler_lab as lab  # noqa: E402
+from gostack_kit import compiler_probe as probe  # noqa: E402
 from gostack_kit.compiler import Compiler, examples  # noqa: E402
 from gostack_kit.plots import compiler as show  # noqa: E402
 from gostack_kit.realgo import have_go  # noqa: E402
@@ -111,11 +112,45 @@ def test_switch_runs():
 def test_make_buffer_threshold_toy_and_recorded():
     toy = lab.make_allocs_toy()
     assert toy == tuple((n, int(n > 32)) for n in lab.MAKE_SIZES)
-    assert lab.recorded_make_allocs() == toy
-    source, rows = lab.make_allocs("recorded")
+    assert probe.recorded_make_allocs() == toy
+    source, rows = probe.make_allocs("recorded")
     assert source.startswith("recorded: go1.27") and rows == toy
     with pytest.raises(ValueError, match="prefer"):
-        lab.make_allocs("maybe")
+        probe.make_allocs("maybe")
+
+
+# --- the walk probe: real stack moves against ContiguousStack ---------------------------------
+
+def test_recorded_moves_are_what_the_model_predicts():
+    source, pairs = probe.moves_with_predictions()
+    assert source.startswith("recorded: go1.27")
+    assert [p.inlining for p, _ in pairs] == [True, False]
+    for p, run in pairs:
+        assert p.moved_at == tuple(g.depth for g in run.growths)
+        assert p.step == dict(p.frames)["walk"] + 8
+    inl, sep = pairs[0][0], pairs[1][0]
+    assert len(inl.moved_at) > len(sep.moved_at)  # the merged frame moves the stack more often
+    text = show.probe_table(source, pairs)
+    assert text.splitlines()[0] == source and text.count(" yes") == 2
+
+
+def test_entry_used_matters():
+    # the 40 bytes of a fresh goroutine are needed: with 0 the -l prediction is one level late
+    sep = probe.recorded_moves()[1]
+    build = Compiler(inlining=False).compile(lab.walk_program())
+    run = ContiguousStack(version="1.27").run(lab.call_trace(build, dict(sep.frames)))
+    assert tuple(g.depth for g in run.growths) != sep.moved_at
+
+
+def test_parse_moves():
+    asm = ("main.walk STEXT size=1\n\t0x0000 00000 (main.go:1)\tTEXT\tmain.walk(SB), "
+           "ABIInternal, $24-8\n\t0x0000 00000 (main.go:1)\tCMPQ\tSP, 16(R14)\n")
+    got = probe._parse_moves(False, asm, "step 32\nmoved 97\nmoved 33\n")
+    assert got == probe.MoveProbe(False, (("walk", 24),), 32, (33, 97))
+    with pytest.raises(RuntimeError, match="apart"):
+        probe._parse_moves(False, asm, "step 40\n")
+    with pytest.raises(ValueError, match="depth"):
+        probe.walk_probe_source(depth=1)
 
 
 # --- toy against the recorded real compiler ----------------------------------------------------
@@ -173,7 +208,8 @@ def test_recording_is_current():
         assert live[name].decisions == recorded[name].decisions, name
         assert live[name].frames == recorded[name].frames, name
         assert live[name].frames_noinline == recorded[name].frames_noinline, name
-    assert lab.make_allocs_real() == lab.recorded_make_allocs()
+    assert probe.make_allocs_real() == probe.recorded_make_allocs()
+    assert probe.move_probes() == probe.recorded_moves()
 
 
 # --- figures read the records ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from . import COLORS, figure, kib
 
 __all__ = ["costs", "frames", "growth", "sweep", "lab_panels", "table", "decisions_table",
            "frames_table", "runs_table", "growth_table", "compare_table", "facts_table",
-           "make_table", "moves_table", "lab_figure", "summary_table", "PROLOGUE_COLORS"]
+           "make_table", "moves_table", "probe_table", "lab_figure", "summary_table", "PROLOGUE_COLORS"]
 
 STACK_SMALL = 128  # internal/abi/stack.go StackSmall: one compare up to this frame size
 STACK_BIG = 4096  # internal/abi/stack.go StackBig: past it the check guards against wrap-around
@@ -81,6 +81,20 @@ def moves_table(run) -> str:
     return table(("call depth", "old stack", "new stack", "bytes copied", "old stack"),
                  [(g.depth, kib(g.old_size), kib(g.new_size), f"{g.copied:,}", "freed")
                   for g in run.growths])
+
+
+def probe_table(source: str, pairs) -> str:
+    """The real walk probe beside ContiguousStack: (MoveProbe, StackRun) pairs, with the source."""
+    rows = []
+    for probe, run in pairs:
+        model = tuple(g.depth for g in run.growths)
+        frames = ", ".join(f"{'go func' if name == 'main' else name} ${frame}"
+                           for name, frame in probe.frames)
+        rows.append(("inlined" if probe.inlining else "-l", frames,
+                     ", ".join(map(str, probe.moved_at)), ", ".join(map(str, model)),
+                     "yes" if model == probe.moved_at else "NO"))
+    return source + "\n" + table(("build", "frames (-S)", "real stack moved at depths",
+                                  "ContiguousStack predicts", "same"), rows)
 
 
 def compare_table(rows, only_differences: bool = False) -> str:

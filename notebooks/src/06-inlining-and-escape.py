@@ -25,13 +25,14 @@ import gostack_kit.widgets.compiler
 import matplotlib.pyplot as plt
 from gostack_kit import CallTrace, ContiguousStack, plots, realgo, widgets
 from gostack_kit import compiler_lab as lab
+from gostack_kit import compiler_probe as probe
 from gostack_kit.compiler import Compiler, examples
 
 # %matplotlib inline
 
 # %% [markdown]
 # Two sets of real-compiler evidence are used throughout, both recorded with Go 1.27.3 on linux/amd64 (the
-# [recording](../gostack_kit/data/compiler_real.json) is refreshed by `python -m gostack_kit.compiler_lab`):
+# [recording](../gostack_kit/data/compiler_real.json) is refreshed by `python -m gostack_kit.compiler_probe`):
 # `facts`, claims about a demo program judged from the compiler's own words (`realgo.compiler_facts`),
 # and `real`, the `-m -m` decisions and `-S` frames of each toy example's Go source.
 
@@ -177,7 +178,28 @@ plt.show()
 # 256 KiB stack and seven copies instead of 32 KiB and four, for half the checks.
 # Inlining is a trade, and the cost model in `inline/inl.go` counts IR nodes, never frame bytes; the copying stack
 # is what makes a deep, fat frame affordable at all.
+
+# %% [markdown]
+# Is that what a real goroutine does? The probe below is `walk` again, run on a fresh goroutine, with one more
+# local whose address each level writes into a global table; two consecutive levels are exactly one step apart
+# unless the stack was copied in between (`compiler_probe.walk_probe_source`). The extra local makes `walk` 8 bytes
+# bigger than above. The model gets the frames `-S` printed for the probe and the 40 bytes a new goroutine
+# already uses when its function starts (`newproc1` in `runtime/proc.go` keeps four words free at the top, and the
+# return address into `goexit` is pushed below them).
 #
+# **Predict:** will the real moves fall at the same depths as the model's, or only roughly?
+
+# %%
+print(plots.compiler.probe_table(*probe.moves_with_predictions()))
+
+# %% [markdown]
+# Exactly the same depths, in both builds (recorded with Go 1.27.3). Run it on your machine (live when Go is
+# installed; the first line says which):
+
+# %% tags=["nbval-ignore-output"]
+print(plots.compiler.probe_table(*probe.moves_with_predictions("auto")))
+
+# %% [markdown]
 # The budget is the knob. Sweeping it for `walk` (toy compiler, 1,000 runs of `main`):
 
 # %%
@@ -185,8 +207,8 @@ plots.compiler.sweep(lab.budget_sweep(walk, range(0, 161)))
 plt.show()
 
 # %% [markdown]
-# At 67 `scratch` is inlined (checks halve, the deepest stack jumps from about 24 KiB to about 149 KiB); at 136 `walk` becomes
-# inlinable, and it is inlined into itself once (a recursive function is inlined one level, then refused:
+# At 67 `scratch` is inlined (checks halve, the deepest stack jumps from about 24 KiB to about 149 KiB); at 136
+# `walk` becomes inlinable, and it is inlined into itself once (a recursive function is inlined one level, then refused:
 # "repeated recursive cycle"), halving the checks again.
 
 # %% [markdown]
@@ -274,7 +296,7 @@ print(plots.compiler.moves_table(big_call))
 # **Predict:** how many heap allocations does `make([]byte, n)` make for n = 32? For n = 33?
 
 # %%
-print(plots.compiler.make_table(lab.make_allocs_toy(), lab.recorded_make_allocs()))
+print(plots.compiler.make_table(lab.make_allocs_toy(), probe.recorded_make_allocs()))
 
 # %% [markdown]
 # The right column was measured: a real Go program calling `make([]byte, n)` in a `//go:noinline` function
@@ -282,7 +304,7 @@ print(plots.compiler.make_table(lab.make_allocs_toy(), lab.recorded_make_allocs(
 # recording; the first line says which):
 
 # %% tags=["nbval-ignore-output"]
-source, measured = lab.make_allocs()
+source, measured = probe.make_allocs()
 print(source, plots.compiler.make_table(lab.make_allocs_toy(), measured), sep="\n")
 
 # %% [markdown]
