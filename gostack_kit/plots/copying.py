@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter
 
 from . import COLORS, figure, kib
 
@@ -23,7 +24,7 @@ def _shade(label: str) -> str:
 
 def _log_y(ax, base: int = 10, label=None):
     """A log y axis with plain-text tick labels (mathtext labels cost a widget's frame budget)."""
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+    from matplotlib.ticker import LogLocator, NullLocator
 
     ax.set_yscale("log", base=base)
     ax.yaxis.set_major_locator(LogLocator(base=base, numticks=7))
@@ -147,6 +148,7 @@ def anim_frame(ax, frame, top: int):
     if frame.grew:
         ax.barh(0.55, frame.old_size, color=COLORS["highlight"], height=0.15)
     ax.set_xlim(0, top)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: kib(v)))
     ax.set_ylim(-0.5, 0.8)
     ax.set_yticks([])
     ax.set_xlabel("bytes from stack.lo (purple: in use, black: guard, orange: old stack)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as W
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .. import copy_lab, versions
 from ..copying import ContiguousStack
@@ -50,7 +51,7 @@ class CopyGrowth(Dashboard):
         }
 
     def new_figure(self):
-        return _figure(9.0, 3.4, ncols=2, left=0.08, bottom=0.16, wspace=0.28)
+        return _figure(9.0, 3.4, ncols=2, left=0.1, bottom=0.16, wspace=0.3)
 
     def draw(self, fig, initial_size, frame, depth, version) -> str:
         floor = versions.get(version).stack_min
@@ -64,10 +65,13 @@ class CopyGrowth(Dashboard):
         left, right = fig.axes
         P.growth_steps([prof], ax=left, legend=False)
         P.cost_per_call([seg, curve], ax=right, legend=False)
+        # y=1.0 fixes the titles' position: matplotlib skips re-measuring the ticks under them
         left.set_title(f"Go {version}: size (line), in use (dashes): {len(run.growths)} growths",
-                       fontsize=10)
-        right.set_title(f"ns per call: Go {version} copying (purple), Go 1.2 segments (red)",
-                        fontsize=10)
+                       fontsize=10, y=1.0)
+        right.set_title(f"ns/call: Go {version} copying (purple), 1.2 segments (red)",
+                        fontsize=10, y=1.0)
+        for ax in fig.axes:
+            ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
         return (f"{len(run.growths)} growths, {run.bytes_copied:,} B copied, final "
                 f"{kib(run.final_size)}, {curve.per_call_ns[-1]:.1f} ns per call "
                 f"(segments: {seg.per_call_ns[-1]:.1f}){note}")
@@ -98,6 +102,7 @@ class GrowthAnimation(Dashboard):
     def draw(self, fig, i) -> str:
         f = self.frames[i]
         P.anim_frame(fig.axes[0], f, self.top)
+        fig.axes[0].set_title(fig.axes[0].get_title(), y=1.0)  # fixed position: no tick re-measuring
         return f"depth {f.depth}: {kib(f.size)} stack, {f.used:,} B in use"
 
 

@@ -169,7 +169,8 @@ print(plots.copying.pointer_table(pic))
 
 # %% [markdown]
 # `copystack` adds the same delta, `new.hi − old.hi`, to every pointer it finds in the stack's frames, so every
-# `total` still names `run.total`, now in the new stack. Nobody adjusts the heap: the runtime cannot afford to search it,
+# `total` still names `run.total`, now in the new stack. Nobody adjusts the heap: `copystack` walks only the goroutine's
+# own frames and a few runtime records, never the heap (`runtime/stack.go`, `copystack`),
 # so a heap pointer into a stack would be left pointing into freed memory.
 # That is why escape analysis never lets it happen: pointers to stack objects may not be stored in the heap
 # nor outlive their object (`cmd/compile/internal/escape/escape.go`, the invariants in its header comment);
