@@ -45,6 +45,7 @@ __all__ = ["Agreement", "RealCompile", "EXAMPLES", "MAKE_SIZES", "agreement_summ
            "budget_sweep", "call_trace", "stack_runs", "switch_runs",
            "compare", "make_allocs_toy", "real_compiles", "walk_program"]
 
+# The recording shipped with the package (package-data data/*.json), for machines without Go.
 DATA_PATH = Path(__file__).resolve().parent / "data" / "compiler_real.json"
 MAX_TRACE_STEPS = 2_000_000  # a notebook trace: large enough for depth-1000 recursions
 #: make([]byte, n) sizes around base.Debug.VariableMakeThreshold (32 bytes, base/flag.go).

@@ -45,6 +45,8 @@ __all__ = ["ENTRY_USED", "MoveProbe", "make_allocs", "make_allocs_real", "move_p
 # PC as the return address (runtime/stack.go): 32 + 8.
 ENTRY_USED = 40
 
+# make([]byte, n) with n from a slice, so the compiler cannot know it: the hybrid of
+# escape/utils.go (32-byte stack array, else makeslice) is what gets measured.
 MAKE_PROBE = """package main
 
 import "testing"

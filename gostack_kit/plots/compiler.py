@@ -250,8 +250,7 @@ def lab_panels(run, reference, axes):
     left.set_ylim(0, top * 1.2)
     left.set_yticks([0, top / 2, top])  # few ticks: every text costs a redraw (the numbers
     # themselves are in the dashboard's status line)
-    left.set_title(f"per run of main ({run.calls:,} runs)", fontsize=10)
-    left.legend(loc="upper right", fontsize=8)
+    left.set_title("per run of main: this build (purple), Go defaults (grey)", fontsize=10)
     names = [f.name for f in run.functions]
     big = max(STACK_BIG * 2, *(f.frame for f in run.functions), *(f.frame for f in
                                                                    reference.functions))
