@@ -38,6 +38,9 @@ print(plots.copying.versions_table(*(versions.get(v) for v in lab.COPYING)))
 
 # %% [markdown]
 # Go 1.3 kept the 8 KB start of Go 1.2; Go 1.4 dropped it to 2 KB ("from 8192 bytes to 2048", Go 1.4 release notes).
+# Go 1.3 could still fall back to a new segment when a frame on the stack could not be copied (C code), per the commit that
+# introduced copying ("runtime: grow stack by copying", CL 54650044); Go 1.4 removed segments altogether. The model
+# leaves that fallback out: Go code always copies.
 # Go 1.3's guard and check constants are assumed unchanged from 1.2 (its exact tag could not be read; see `versions.py`).
 #
 # ## 2. A recursion, growth by growth
