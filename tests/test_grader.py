@@ -204,3 +204,13 @@ def test_unreadable_file(graded):
 def test_bad_paths():
     with pytest.raises(ValueError, match="PATH must be a notebook or a folder"):
         grader.find_submissions(["/nonexistent/x.ipynb"])
+
+
+def test_table_lists_scores_and_reasons():
+    rows = [grader.Submission("a.ipynb", TOPIC, (
+        grader.QuestionScore("q1", 1, 1, "pass"), grader.QuestionScore("q2", 0, 2, "fail", "NameError: x"),
+        grader.QuestionScore("q4", 0, 1, "manual", "unanswered")), ("cell 'q2' was deleted",))]
+    lines = grader.table(rows).splitlines()
+    assert lines[0].split() == ["submission", "topic", "q1", "q2", "q4", "score", "notes"]
+    assert lines[2].split()[:6] == ["a.ipynb", "05", "1", "0", "?", "1/3"]
+    assert lines[2].endswith("cell 'q2' was deleted; q2: NameError: x")

@@ -71,3 +71,8 @@ def test_stale_exercise_is_detected(tmp_path, monkeypatch):
 def test_bad_role():
     with pytest.raises(ValueError, match="role must be"):
         build.nbgrader_meta("solution:q1", "05-copying-stacks")
+
+
+def test_check_command_reports_up_to_date(capsys):
+    assert build.main(["--check"]) == 0
+    assert capsys.readouterr().out == ""
