@@ -69,7 +69,8 @@ def test_timeline_bars_are_the_runs_spans():
         assert np.allclose(drawn, want)
     labels = sorted(t.get_text() for t in ax.texts)
     assert labels == sorted(f"G{g}" for g in r.spans["g"][r.spans["kind"] == Span.RUN])
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["P1", "P0"]
+    bottom_up = sorted(ax.get_yticklabels(), key=lambda t: t.get_position()[1])
+    assert [t.get_text() for t in bottom_up] == ["P1", "P0"]
     assert ax.get_xlim() == (0, r.makespan_ns / 1e3)
 
 
@@ -151,9 +152,22 @@ def test_costs_constants_and_probe_tables():
 
 def test_dashboard_draws_the_timeline_and_the_memory_of_one_run(runs):
     r = runs[Model.ONE_TO_ONE]
-    ax_t, ax_m = ps.dashboard_plot(r).axes
+    fig = ps.dashboard_figure()
+    for _ in range(2):  # a redraw replaces the memory strip, it does not add another
+        fig.axes[0].clear()
+        ps.dashboard(fig, r)
+    (ax_t,) = fig.axes
     assert ax_t.get_title(loc="left").startswith("1:1: 120 goroutines on 2 cores")
     assert len(ax_t.collections) >= 1 and ax_t.get_xlim() == (0, r.makespan_ns / 1e6)
-    assert [b.get_width() for b in ax_m.patches] == [1, r.memory.thread_bytes]  # no G stacks
-    assert ax_m.get_title(loc="left") == (f"{r.threads_created:,} threads created; stacks "
-                                          f"reserved: {kib(r.memory.total_bytes)}")
+    goroutines, threads = fig.artists
+    assert goroutines.get_width() == 0  # 1:1 has no goroutine stacks besides the threads'
+    assert threads.get_width() == pytest.approx(ps.STRIP * ps.memory_bar(r.memory.thread_bytes))
+    texts = [t.get_text() for t in fig.texts]
+    assert texts[0].startswith(f"{r.threads_created:,} threads created; stacks reserved: "
+                               f"{kib(r.memory.total_bytes)}")
+    assert f"{r.memory.threads:,} thread stacks" in texts and len(texts) == 5
+
+
+def test_memory_bar_is_log_scaled_from_1_kib_to_1_tib():
+    assert [ps.memory_bar(b) for b in (0, 1024, 1 << 20, 1 << 30, 1 << 40, 1 << 50)] == \
+        [0, 0, pytest.approx(1 / 3), pytest.approx(2 / 3), 1, 1]

@@ -11,7 +11,7 @@ shows it exactly once. Text helpers return plain strings for `print`.
     completions(runs)    fraction of goroutines finished over time
     threads_memory(runs) threads created and stack memory, log scale
     memory_scaling(sweep) stack bytes from 1 to 1,000,000 goroutines
-    dashboard(fig, run)  the widget's two panels: timeline; threads and memory
+    dashboard(fig, run)  the widget's picture: timeline, then threads and memory
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from ..sched_record import Costs, Ev, SchedRun, Span
 from . import COLORS, STYLE, figure, kib
@@ -29,7 +29,7 @@ from . import COLORS, STYLE, figure, kib
 __all__ = ["event_log", "summary_table", "costs_table", "memory_table", "timeline", "timelines",
            "queue_lengths", "completions", "threads_memory", "memory_scaling", "dashboard",
            "dashboard_figure", "dashboard_plot", "constants_table", "probe_table",
-           "thread_count_table", "coalesce", "SPAN_STYLE", "MODEL_COLORS"]
+           "thread_count_table", "memory_bar", "coalesce", "SPAN_STYLE", "MODEL_COLORS"]
 
 #: How each kind of interval is drawn: (label, colour, hatch).
 SPAN_STYLE = {
@@ -49,6 +49,7 @@ MODEL_COLORS = {"1:1": COLORS["thread"], "N:1": COLORS["segmented"], "M:N": COLO
 LABEL_LIMIT = 40  # label run bars with their G only when a timeline has this few of them
 PIXELS = 1500  # merge intervals closer than makespan / PIXELS: invisible gaps cost draw time
 GIB = 1 << 30
+STRIP = 0.62  # figure-width fraction of a full (1 TiB) memory bar in the dashboard
 #: Where each switch-cost figure comes from (mirrors the comments on `Costs`).
 COST_BASIS = {
     "goroutine_switch_ns": "estimate: gogo + schedule(), no kernel entry",
@@ -206,15 +207,23 @@ def timeline(run: SchedRun, ax=None, *, span_ns: int | None = None, title: str |
     eps = span_ns / PIXELS
     mn, rows = run.model == "M:N", run.gomaxprocs
     few = _few(run)
+    spans = run.spans
     for label, (kinds, color, hatch) in _GROUPS.items():
+        sub = spans[np.isin(spans["kind"], kinds)]
+        sub = sub[np.lexsort((sub["start"], sub["p"]))]  # by P, then time: one pass, not one per P
+        bounds = np.searchsorted(sub["p"], np.arange(rows + 1))
         verts = []
         for p in range(rows):
-            bars = np.concatenate([run.bars(p, k) for k in kinds]).astype(float) / scale
+            s = sub[bounds[p]:bounds[p + 1]]
+            bars = np.column_stack([s["start"], s["end"] - s["start"]]).astype(float) / scale
             if not few:
                 bars = coalesce(bars, eps / scale)
-            y0, y1 = rows - 1 - p - 0.4, rows - 1 - p + 0.4
-            verts += [((x, y0), (x, y1), (x + w, y1), (x + w, y0)) for x, w in bars.tolist()]
-        if verts:  # one collection per kind for all Ps: 64 Ps cost no more than 2
+            x0, x1 = bars[:, 0], bars[:, 0] + bars[:, 1]
+            y0, y1 = np.full_like(x0, rows - 1 - p - 0.4), np.full_like(x0, rows - 1 - p + 0.4)
+            verts.append(np.stack([np.column_stack(c) for c in
+                                   ((x0, y0), (x0, y1), (x1, y1), (x1, y0))], axis=1))
+        verts = np.concatenate(verts) if verts else np.empty((0, 4, 2))
+        if len(verts):  # one collection per kind for all Ps: 64 Ps cost no more than 2
             hatch = hatch if few else None  # hatching thousands of bars is a third of a redraw
             edge = "#999999" if hatch else ("white" if few else color)
             ax.add_collection(PolyCollection(verts, facecolors=color, hatch=hatch, edgecolors=edge,
@@ -224,8 +233,8 @@ def timeline(run: SchedRun, ax=None, *, span_ns: int | None = None, title: str |
             ax.text((s["start"] + s["end"]) / 2 / scale, rows - 1 - s["p"], f"G{s['g']}",
                     ha="center", va="center", fontsize=8, color="white")
     step = max(1, rows // 8)  # at most about 8 labels: tick text is the slow part of a redraw
-    ax.set_yticks(range(rows)[::step],
-                  [f"{'P' if mn else 'core '}{rows - 1 - y}" for y in range(rows)[::step]])
+    ax.set_yticks([rows - 1 - p for p in range(0, rows, step)],
+                  [f"{'P' if mn else 'core '}{p}" for p in range(0, rows, step)])
     ax.set_ylim(-0.6, rows - 0.4)
     ax.set_xlim(0, span_ns / scale)
     ax.set_xlabel(f"time ({unit})")
@@ -355,11 +364,10 @@ def memory_scaling(sweep, ax=None):
 
 
 def dashboard_figure():
-    """The dashboard's persistent figure: a wide timeline over a threads-and-memory bar chart."""
+    """The dashboard's persistent figure: one timeline Axes over a threads-and-memory strip."""
     with plt.rc_context(STYLE):  # fixed axes: a layout engine would cost more than the plot
         fig = Figure(figsize=(9.0, 4.0))  # not pyplot's: the widget shows it, not the cell
-        fig.add_axes((0.08, 0.45, 0.72, 0.47))  # two axes only: each cleared Axes costs a
-        fig.add_axes((0.2, 0.1, 0.6, 0.2))  # third of a redraw (ticks and text re-laid out)
+        fig.add_axes((0.08, 0.45, 0.88, 0.47))
     return fig
 
 
@@ -371,27 +379,38 @@ def dashboard_plot(run: SchedRun):
 
 
 def dashboard(fig, run: SchedRun) -> None:
-    """Draw one run into `dashboard_figure()`: per-P timeline, threads and stack memory."""
-    ax_t, ax_m = fig.axes
-    for ax in fig.axes:  # a cleared Axes forgets the course style
-        ax.grid(True, alpha=STYLE["grid.alpha"])
-        ax.spines[["top", "right"]].set_visible(False)
+    """Draw one run into `dashboard_figure()`: per-P timeline, then threads and stack memory.
+
+    The memory strip is drawn with figure-level patches, not a second Axes: every Axes
+    re-creates its ticks on each redraw, which would cost the slider a third of its time.
+    """
+    (ax_t,) = fig.axes
+    ax_t.grid(True, alpha=STYLE["grid.alpha"])  # a cleared Axes forgets the course style
+    ax_t.spines[["top", "right"]].set_visible(False)
     timeline(run, ax_t)
-    _legend(ax_t, run)
+    unit = ax_t.get_xlabel()  # a one-line key: a legend box would cost a third of the redraw
+    ax_t.set_xlabel(f"{unit}    green: a G runs   orange: switch or spawn   blue: an M starts"
+                    "   grey: the P is held by a syscall", fontsize=8)
+    ax_t.xaxis.set_major_locator(MaxNLocator(6))
+    for artist in [*fig.artists, *fig.texts]:  # last update's strip
+        artist.remove()
     mem = run.memory
-    parts = (("goroutine stacks", mem.goroutine_bytes, COLORS["goroutine"]),
-             (f"{mem.threads:,} thread stacks", mem.thread_bytes, COLORS["thread"]))
-    ax_m.barh([p[0] for p in parts], [max(p[1], 1) for p in parts], color=[p[2] for p in parts])
-    ax_m.set_xscale("log")
-    ax_m.set_xlim(1024, max(GIB, 8 * max(mem.goroutine_bytes, mem.thread_bytes)))
-    ax_m.xaxis.set_major_locator(LogLocator(base=1024, numticks=6))
-    ax_m.xaxis.set_major_formatter(FuncFormatter(lambda v, _: kib(v)))
-    ax_m.xaxis.set_minor_locator(NullLocator())
-    for y, (_, v, _) in enumerate(parts):
-        ax_m.text(max(v, 1024) * 1.2, y, kib(v), va="center", fontsize=9)
-    ax_m.set_title(f"{run.threads_created:,} threads created; stacks reserved: "
-                   f"{kib(mem.total_bytes)}", loc="left")
-    ax_m.grid(axis="y", visible=False)
+    fig.text(0.08, 0.27, f"{run.threads_created:,} threads created; stacks reserved: "
+             f"{kib(mem.total_bytes)} (bars on a log scale, 1 KiB to 1 TiB)", fontsize=10)
+    for y, (label, v, color) in enumerate(
+            (("goroutine stacks", mem.goroutine_bytes, COLORS["goroutine"]),
+             (f"{mem.threads:,} thread stacks", mem.thread_bytes, COLORS["thread"]))):
+        row = 0.15 - 0.09 * y
+        fig.text(0.2, row + 0.03, label, ha="right", va="center", fontsize=9)
+        width = memory_bar(v)
+        fig.add_artist(Rectangle((0.21, row), STRIP * width, 0.06, color=color,
+                                 transform=fig.transFigure))
+        fig.text(0.215 + STRIP * width, row + 0.03, kib(v), va="center", fontsize=9)
+
+
+def memory_bar(nbytes: int) -> float:
+    """Bar length in [0, 1] for a byte count on the strip's log scale (1 KiB -> 0, 1 TiB -> 1)."""
+    return min(1.0, max(0.0, np.log2(max(nbytes, 1) / 1024) / 30))
 
 
 def _runs(runs) -> list[SchedRun]:
