@@ -10,11 +10,13 @@ budget 80, escape analysis on), so every slider move shows what that one switch 
 from __future__ import annotations
 
 import ipywidgets as W
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from .. import compiler_lab
 from ..compiler import INLINE_MAX_BUDGET, Compiler
+from ..plots import STYLE
 from ..plots import compiler as show
-from ..plots import figure
 from .base import Dashboard
 
 __all__ = ["CompilerLab", "DASHBOARDS"]
@@ -41,8 +43,11 @@ class CompilerLab(Dashboard):
         }
 
     def new_figure(self):
-        fig = figure(ncols=2, width=9.0, height=3.4)[0]
-        fig.set_layout_engine(None)  # fixed margins: constrained layout costs ~100 ms a redraw
+        # A Figure outside pyplot: the inline backend does not print a second, static copy
+        # under the widget; fixed margins, because constrained layout costs ~100 ms a redraw.
+        with plt.rc_context(STYLE):
+            fig = Figure(figsize=(9.0, 3.4), dpi=STYLE["figure.dpi"])
+            fig.subplots(1, 2)
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.2, top=0.9, wspace=0.25)
         return fig
 
