@@ -41,8 +41,9 @@ __all__ = ["ENTRY_USED", "MoveProbe", "make_allocs", "make_allocs_real", "move_p
            "walk_probe_source"]
 
 # hi - SP when a new goroutine's function starts: newproc1 leaves 4 words free at the top
-# (totalSize = 4*PtrSize + MinFrameSize, runtime/proc.go) and gostartcallfn pushes goexit's
-# PC as the return address (runtime/stack.go): 32 + 8.
+# (totalSize = 4*PtrSize + MinFrameSize, runtime/proc.go), then gostartcallfn
+# (runtime/stack.go) -> gostartcall (runtime/sys_x86.go) pushes goexit's PC as the return
+# address: 32 + 8.
 ENTRY_USED = 40
 
 # make([]byte, n) with n from a slice, so the compiler cannot know it: the hybrid of

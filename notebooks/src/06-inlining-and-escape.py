@@ -16,8 +16,8 @@
 # The toy compiler is `gostack_kit.compiler` (inlining, then escape analysis, then frame layout, for small
 # programs described by their functions, locals and calls). Every statement about Go below is checked against what
 # the real compiler printed: `gostack_kit.realgo` and `gostack_kit.compiler_lab` compile the same Go sources with
-# `-gcflags='-m -m -S'`, and the notebook shows the recording of that compile so its output never changes;
-# one live cell at the end of section 9 lets you run the real compiler yourself.
+# `-gcflags='-m -m -S'` and run two small probe programs; the notebook shows the recording of those runs so its
+# output never changes, and live cells beside the recorded ones rerun them on your machine.
 
 # %%
 import gostack_kit.plots.compiler
@@ -184,8 +184,8 @@ plt.show()
 # local whose address each level writes into a global table; two consecutive levels are exactly one step apart
 # unless the stack was copied in between (`compiler_probe.walk_probe_source`). The extra local makes `walk` 8 bytes
 # bigger than above. The model gets the frames `-S` printed for the probe and the 40 bytes a new goroutine
-# already uses when its function starts (`newproc1` in `runtime/proc.go` keeps four words free at the top, and the
-# return address into `goexit` is pushed below them).
+# already uses when its function starts (`newproc1` in `runtime/proc.go` keeps four words free at the top, and
+# `gostartcall` in `runtime/sys_x86.go` pushes the return address into `goexit` below them).
 #
 # **Predict:** will the real moves fall at the same depths as the model's, or only roughly?
 
@@ -445,8 +445,9 @@ widgets.compiler.CompilerLab()
 #   heap pointer leads into a stack (section 8).
 # * **Goroutines on an M:N scheduler** (notebook 03) are only cheap if each starts with a small stack.
 # * **Growable stacks**: a 2 KiB stack is only enough because it can grow: segments in Go 1.2 (notebook 04,
-#   hot splits), copying since Go 1.3 (notebook 05; Go 1.3 and 1.4 release notes). Copying is only possible because of the escape invariant, and
-#   it is what lets the compiler's bigger frames cost a few copies instead of a crash.
+#   hot splits), copying since Go 1.3 (notebook 05; Go 1.3 and 1.4 release notes). Copying is only possible
+#   because of the escape invariant, and it is what lets the compiler's bigger frames cost a few copies instead of
+#   a bigger fixed stack for every goroutine.
 #
 # ### Going further: the sources the kit models
 #
