@@ -45,6 +45,8 @@ def _hostile():
                      "    except BaseException:\n        pass")
     subs["sysexit"] = _with_answer("q1_answer", "import sys\nsys.exit(3)")
     subs["osexit"] = _with_answer("q2_answer", "import os\nos._exit(1)")
+    subs["osexit_in_test"] = _with_answer("q2_answer", "def newstack_size(size, used, frame):\n"
+                                                       "    import os\n    os._exit(1)")
     nb = _solution()
     nb.cells.remove(_cell(nb, "q2"))
     nb.cells.remove(_cell(nb, "q3_answer"))
@@ -160,11 +162,14 @@ def test_stopped_answer_cell_costs_only_its_question(graded, name):
         assert f"longer than {TOTAL_TIMEOUT} s in total" in " ".join(r["notes"])
 
 
-def test_os_exit(graded):
+def test_os_exit_restarts_the_kernel(graded):
     r = graded["results"]["osexit"]
-    assert scores(r)["q1"] == (1, "pass")
-    assert scores(r)["q2"][1] == scores(r)["q3"][1] == "missing"
-    assert "kernel died" in reason(r, "q3") and any("kernel died" in n for n in r["notes"])
+    assert scores(r) == {"q1": (1, "pass"), "q2": (0, "fail"), "q3": (2, "pass"), "q4": (0, "manual")}
+    assert "`newstack_size` is not defined yet" in reason(r, "q2")
+    assert r["notes"] == ["the kernel died in q2_answer (os._exit, a crash or out of memory): restarted"]
+    r = graded["results"]["osexit_in_test"]
+    assert scores(r) == {"q1": (1, "pass"), "q2": (0, "fail"), "q3": (2, "pass"), "q4": (0, "manual")}
+    assert reason(r, "q2") == "DeadKernelError: the kernel died in this cell"
 
 
 def test_deleted_cells(graded):

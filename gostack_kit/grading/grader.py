@@ -12,8 +12,10 @@ Every submission is graded on a private copy, in its own kernel:
 
 Questions are matched by nbgrader `grade_id`, never by position, so moved cells still
 count; a deleted, duplicated or damaged cell gets a reason in the report instead of a
-crash. A cell that runs past `timeout` is interrupted; a kernel that dies (os._exit) or a
-submission that runs past `total_timeout` ends with the remaining questions scored 0.
+crash. A cell that runs past `timeout` is interrupted. A kernel that dies (os._exit) is
+restarted, the setup cell rerun and grading goes on with the next cell (up to MAX_RESTARTS
+times); a submission that runs past `total_timeout` has its kernel killed and the remaining
+questions score 0.
 The submission file is only ever read. Submissions run in parallel worker processes;
 a progress bar goes to stderr, the table to stdout, and grades.csv / grades.json to -o.
 The alternative nbgrader takes (a gradebook database and one notebook at a time) needs a
@@ -47,6 +49,7 @@ __all__ = ["QuestionScore", "Submission", "grade_one", "grade_paths", "find_subm
 CELL_TIMEOUT = 30  # s per cell, nbgrader's default ExecutePreprocessor.timeout
 TOTAL_TIMEOUT = 300  # s per submission before its kernel is killed
 REASON_CHARS = 300  # longest error text kept in a reason (CSV, JSON)
+MAX_RESTARTS = 3  # kernel deaths survived per submission before the rest scores 0
 REPLY_KEY = "gostack_grade_reply"  # cell metadata key the execute hook fills in
 NOTE_CHARS = 90  # longest reason shown per question in the printed table
 
@@ -145,10 +148,40 @@ def _kill_kernel(client) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def _execute(nb, workdir: str, timeout: int, total_timeout: int) -> str | None:
-    """Run `nb` in a fresh kernel; None or why execution stopped early."""
+async def _run_cells(client, env: dict, expired: threading.Event, notes: list) -> None:
+    """Execute every cell; when the kernel dies in a cell, restart it, rerun setup, go on."""
+    from nbclient.exceptions import DeadKernelError
+    from nbclient.util import ensure_async
+
+    async with client.async_setup_kernel(env=env):
+        cells, index, restarts = client.nb.cells, 0, 0
+        while index < len(cells):
+            try:
+                await client.async_execute_cell(cells[index], index,
+                                                execution_count=client.code_cells_executed + 1)
+            except DeadKernelError:
+                if expired.is_set() or restarts == MAX_RESTARTS:
+                    raise
+                restarts += 1
+                gid = _gid(cells[index]) or f"cell {index}"
+                notes.append(f"the kernel died in {gid} (os._exit, a crash or out of memory): restarted")
+                cells[index].metadata[REPLY_KEY] = {"status": "error", "ename": "DeadKernelError",
+                                                    "evalue": "the kernel died in this cell"}
+                await ensure_async(client.km.restart_kernel(now=True))
+                client.kc.stop_channels()
+                await client.async_start_new_kernel_client()
+                for i, cell in enumerate(cells[:index]):  # the restarted kernel needs the imports again
+                    if _gid(cell) == "setup":
+                        count = client.code_cells_executed + 1
+                        await client.async_execute_cell(cell, i, execution_count=count)
+            index += 1
+
+
+def _execute(nb, workdir: str, timeout: int, total_timeout: int, notes: list) -> str | None:
+    """Run `nb` in a fresh kernel (restart notes go to `notes`); None or why execution stopped early."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from nbclient.util import run_sync
 
     client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3", allow_errors=True, interrupt_on_timeout=True,
@@ -166,7 +199,7 @@ def _execute(nb, workdir: str, timeout: int, total_timeout: int) -> str | None:
     done = threading.Event()
     threading.Thread(target=watchdog, daemon=True).start()
     try:
-        client.execute(env=_kernel_env())
+        run_sync(_run_cells)(client, _kernel_env(), expired, notes)
     except DeadKernelError:
         return (f"the notebook ran longer than {total_timeout} s in total; its kernel was stopped"
                 if expired.is_set() else "the kernel died (os._exit, a crash or out of memory)")
@@ -226,7 +259,7 @@ def grade_one(path: str, solutions: str = str(SOLUTIONS), timeout: int = CELL_TI
             nb, notes = _rebuild(sub, sol, topic)
         except Exception as e:  # damaged cell structure
             return Submission(path, topic, notes=(_short(f"damaged notebook: {type(e).__name__}: {e}"),))
-        stopped = _execute(nb, work, timeout, total_timeout)
+        stopped = _execute(nb, work, timeout, total_timeout, notes)
     if stopped:
         notes.append(stopped)
     by_gid: dict[str, list] = {}
