@@ -154,7 +154,34 @@ plots.sched.timeline(stolen)
 # P1 did all six children while P0 ran `G0`: the idle P found work without anyone handing it over.
 
 # %% [markdown]
-# ## 6. A blocking syscall hands its P to a new thread
+# ## 6. Preemption: ten milliseconds, then someone else
+#
+# A goroutine that computes without pause does not keep its P for ever: sysmon's `retake` notices a G that has run
+# for `forcePreemptNS` (10 ms) on the same tick and preempts it (`preemptone`); the preempted G goes to the global
+# queue (`goschedImpl`). The N:1 model here is cooperative: a goroutine runs until it waits or exits.
+#
+# One P. `G0` starts `G1` (2 ms of work), then computes for 50 ms.
+#
+# **Predict:** when does `G1` finish under M:N, and under N:1?
+
+# %%
+hog = Workload.from_phases([[("go", 1), ("compute", 50_000)], [("compute", 2000)]])
+print(plots.sched.event_log(simulate(hog, gomaxprocs=1, costs=Costs.zero()), limit=9))
+
+# %% [markdown]
+# At 10 ms `G0` is preempted. `G1` runs from `runnext`, but a `runnext` G inherits the slice it found, and that one
+# is spent: sysmon preempts `G1` on its next look, 20 µs later (in the runtime, `retake` compares `schedtick`, which
+# `execute` did not bump). `G0` then gets a fresh slice, and `G1` finishes on its own fresh slice at 22 ms.
+# Under N:1 the same program has no preemption:
+
+# %%
+print(plots.sched.event_log(simulate(hog, Model.N_TO_ONE, costs=Costs.zero())))
+
+# %% [markdown]
+# `G1` waits for all 50 ms of `G0` and finishes at 52 ms: one busy goroutine holds every other one back.
+
+# %% [markdown]
+# ## 7. A blocking syscall hands its P to a new thread
 #
 # A goroutine in a system call keeps its thread busy in the kernel. In Go it does not keep its P for long:
 # sysmon checks every 20 µs at first, and `retake` takes a P whose G has sat in a syscall for a whole sysmon tick,
@@ -191,7 +218,7 @@ print(plots.sched.summary_table({"15 us syscall": simulate(short, gomaxprocs=1, 
 # The known-blocking call: a hand-off at time 0 and a second thread, so the program ends at 110 µs, as before.
 
 # %% [markdown]
-# ## 7. A parked goroutine holds no thread
+# ## 8. A parked goroutine holds no thread
 #
 # Waiting on a channel, a mutex or a network socket is different: the goroutine parks (`gopark`), and its M
 # simply runs another G. Nothing sits in the kernel on its behalf; whoever ends the wait makes it runnable again
@@ -237,7 +264,7 @@ source, real = thread_counts()
 print(source, plots.sched.thread_count_table(real, model_counts()), sep="\n")
 
 # %% [markdown]
-# ## 8. Three designs, one program
+# ## 9. Three designs, one program
 #
 # Now the same seeded program under three designs, on the same two cores:
 #
@@ -309,7 +336,7 @@ print(plots.sched.summary_table(compare(work, gomaxprocs=2, costs=Costs.zero()))
 # and, above all, memory, which no cost setting changes: 300 thread stacks still reserve over 2 GiB.
 
 # %% [markdown]
-# ## 9. Stack memory, up to a million goroutines
+# ## 10. Stack memory, up to a million goroutines
 #
 # Memory is pure arithmetic, so it is instant even for 1,000,000 goroutines (`sched_record.stack_memory`).
 # A thread reserves glibc's default stack, 8 MiB plus a 4 KiB guard page (notebook 02); a goroutine starts with a
@@ -348,7 +375,7 @@ source, probes = goroutine_memory()
 print(source, plots.sched.probe_table(probes), sep="\n")
 
 # %% [markdown]
-# ## 10. Your turn: the scheduler dashboard
+# ## 11. Your turn: the scheduler dashboard
 #
 # The dashboard below draws one run: the per-P timeline, the threads created and the stack memory, for a workload whose
 # share of time in blocking syscalls you choose. First its picture at the default settings
@@ -382,7 +409,7 @@ widgets.sched.Scheduler()
 #   one core and by every syscall. With free thread switches 1:1 kept up on time: what it cannot match is memory.
 #
 # The talk this course starts from makes one claim here: many goroutines on a few threads are cheap only because
-# their stacks are small and can grow. Section 9 is that claim in numbers: with 8 MiB per goroutine, a million
+# their stacks are small and can grow. Section 10 is that claim in numbers: with 8 MiB per goroutine, a million
 # goroutines would need terabytes of address space no matter how clever the scheduler. The next two notebooks
 # show how a stack that starts at 2 KiB can grow when a goroutine needs more: Go 1.2's segments, then Go 1.3's
 # copying stacks.
