@@ -272,3 +272,21 @@ def test_tables():
         "33", "no", "1", "-"]
     runs = lab.stack_runs(lab.walk_program())
     assert "9, 22, 49, 103, 211, 426, 857" in show.growth_table(runs)
+
+
+def test_without_go_auto_falls_back_to_the_recording(monkeypatch):
+    from gostack_kit.realgo import toolchain
+
+    def no_go():
+        raise toolchain.GoNotFoundError()
+
+    monkeypatch.setattr(toolchain, "find_go", no_go)
+    source, rows = probe.make_allocs("auto")
+    assert source.startswith("recorded: ") and rows == probe.recorded_make_allocs()
+    source, probes = probe.moves("auto")
+    assert source.startswith("recorded: ") and probes == probe.recorded_moves()
+    assert all(r.source.startswith("recorded: ") for r in lab.real_compiles("auto").values())
+    for call in (lambda: probe.make_allocs("live"), lambda: probe.moves("live"),
+                 lambda: lab.real_compiles("live")):
+        with pytest.raises(toolchain.GoNotFoundError):
+            call()
