@@ -401,7 +401,8 @@ widgets.sched.Scheduler()
 #
 # * Go runs many G on a few M; a P is the permit to run Go code, and there are `GOMAXPROCS` of them.
 # * A P looks for work in a fixed order: `runnext` (which keeps the time slice), its own ring of 256, the global
-#   queue every 61st tick or when the ring is empty, then other Ps' rings, half at a time.
+#   queue every 61st tick or when the ring is empty, then other Ps' rings, half at a time. Sysmon preempts a
+#   goroutine that has held its slice for 10 ms, so one busy goroutine cannot starve the rest.
 # * A goroutine blocked in a syscall keeps its thread, but sysmon takes its P away after a tick and another thread
 #   runs it; a goroutine parked on a channel or the network keeps neither. Threads grow with simultaneous syscalls,
 #   not with goroutines.
