@@ -76,3 +76,12 @@ def test_bad_role():
 def test_check_command_reports_up_to_date(capsys):
     assert build.main(["--check"]) == 0
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_solution_notebook_is_built_from_its_source(path):
+    built = build._convert(build.SOLUTIONS / "src" / f"{path.stem}.py")
+    stored = nbformat.read(path, as_version=4)
+    assert [(c.cell_type, c.source, c.metadata.get("nbgrader")) for c in built.cells] == \
+        [(c.cell_type, c.source, c.metadata.get("nbgrader")) for c in stored.cells], \
+        "run: python -m gostack_kit.grading.build"
