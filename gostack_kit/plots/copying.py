@@ -50,12 +50,12 @@ def start_sweep(sweep, ax=None, title: str | None = None):
     return ax
 
 
-def cost_per_call(curves, ax=None, legend: bool = True):
+def cost_per_call(curves, ax=None, legend: bool = True, dots: bool = True):
     """Amortized ns per call of a recursion against depth; dots where the model grew or split."""
     ax = _ax(ax)
     for c in curves:
         ax.plot(c.depths, c.per_call_ns, label=c.label, color=_shade(c.label))
-        if c.events:
+        if dots and c.events:
             at = np.asarray(c.events)
             ax.plot(at, c.per_call_ns[at], "o", ms=3, color=_shade(c.label))
     _log_y(ax)

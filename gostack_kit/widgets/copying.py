@@ -64,7 +64,7 @@ class CopyGrowth(Dashboard):
         seg = copy_lab.recursion_cost("1.2", frame, depth, ENTRY_USED)
         left, right = fig.axes
         P.growth_steps([prof], ax=left, legend=False)
-        P.cost_per_call([seg, curve], ax=right, legend=False)
+        P.cost_per_call([seg, curve], ax=right, legend=False, dots=False)
         # y=1.0 fixes the titles' position: matplotlib skips re-measuring the ticks under them
         left.set_title(f"Go {version}: size (line), in use (dashes): {len(run.growths)} growths",
                        fontsize=10, y=1.0)
