@@ -44,6 +44,8 @@ def test_exercise_has_stubs_and_no_hidden_tests(path):
     assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and "_verify" not in text
     for gid, cell in graded(nb).items():
         meta = cell.metadata["nbgrader"]
+        assert cell.metadata["deletable"] is False
+        assert cell.metadata.get("editable", True) is (meta["solution"] and gid != "setup")
         if meta["solution"] and cell.cell_type == "code":
             assert "raise NotImplementedError()" in cell.source
             assert "raises-exception" in cell.metadata["tags"]

@@ -16,7 +16,8 @@ The hidden tests appended to each test cell drop every gostack_kit module from
 sys.modules and import the kit afresh before calling `questions.verify`, so a student
 who redefines `check`, or patches the kit's functions in their session, is still graded
 by the kit's own code. Exercises are the solutions with answers replaced by nbgrader's
-stubs, hidden tests removed, outputs cleared and answer cells tagged `raises-exception`.
+stubs, hidden tests removed, outputs cleared, answer cells tagged `raises-exception`, and
+(as in nbgrader's release) graded cells marked undeletable and test/setup cells read-only.
 """
 
 from __future__ import annotations
@@ -147,6 +148,10 @@ def make_exercise(solution):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
         meta = cell.metadata.get("nbgrader", {})
+        if meta:  # as nbgrader's release does: graded cells cannot be deleted, tests not edited
+            cell.metadata["deletable"] = False
+            if meta.get("locked") or (meta.get("grade") and not meta.get("solution")):
+                cell.metadata["editable"] = False
         if meta.get("solution"):
             if cell.cell_type == "code":
                 cell.source = _clear_solution(cell.source)
