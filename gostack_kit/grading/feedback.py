@@ -24,6 +24,12 @@ from .questions import TOPICS, question, questions, run_cases
 
 __all__ = ["notebook", "check", "hint", "progress", "state_path"]
 
+#: what a passing check adds, per question kind (visible checks test the form, hidden ones the value)
+AFTER_PASS = {
+    "compute": "The grader compares the value itself with the engine's.",
+    "implement": "The grader also tries your function on hidden cases.",
+    "predict": "Now run the model and see whether your prediction holds; the grader compares the values.",
+}
 PASS, FAIL, OPEN = "\u2705", "\u274c", "\u270d"  # check mark, cross, writing hand (manual grading)
 
 
@@ -87,7 +93,7 @@ def check(topic: str, qid: str, ns: dict | None = None) -> bool:
         print(f"  {PASS} {label}" if msg is None else f"  {FAIL} {label}\n       {msg}")
     ok = passed == len(results)
     if ok:
-        print("  The grader also runs hidden checks on this answer.")
+        print(f"  {AFTER_PASS[q.kind]}")
     else:
         print(f'  Stuck? hint("{qid}") shows a hint.')
     state = _load()
