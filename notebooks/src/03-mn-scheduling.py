@@ -377,21 +377,21 @@ print(source, plots.sched.probe_table(probes), sep="\n")
 # %% [markdown]
 # ## 11. Your turn: the scheduler dashboard
 #
-# The dashboard below draws one run: the per-P timeline, the threads created and the stack memory, for a workload whose
-# share of time in blocking syscalls you choose. First its picture at the default settings
-# (300 goroutines, GOMAXPROCS=2, 30% of time in syscalls, M:N, seed 1):
-
-# %%
-plots.sched.dashboard_plot(widgets.sched.default_run())
-
-# %% [markdown]
-# If you are running this notebook live, move the sliders (each update waits until you let go):
+# The dashboard draws one run: the per-P timeline, the threads created and the stack memory, for a workload whose
+# share of time in blocking syscalls you choose. If you are running this notebook live, move its sliders (each
+# update waits until you let go):
 #
 # * switch the model between M:N and 1:1 with the syscall share at 0, then at 0.6: watch the thread count;
 # * push the syscall share to 0.9 under N:1: the single core is mostly grey;
 # * raise GOMAXPROCS from 2 to 8 and 64: the run gets shorter, but at 64 the Ps sit idle most of the time
 #   (300 goroutines are not enough work to keep them busy) while M:N starts more threads;
-# * set 100,000 goroutines (about a second per update): compare the memory panel under 1:1 and M:N.
+# * set 100,000 goroutines (about a second per update): compare the memory strip under 1:1 and M:N.
+#
+# First its picture at the default settings (300 goroutines, GOMAXPROCS=2, 30% of time in syscalls, M:N, seed 1),
+# then the live dashboard:
+
+# %%
+plots.sched.dashboard_plot(widgets.sched.default_run())
 
 # %% tags=["nbval-ignore-output"]
 widgets.sched.Scheduler()
