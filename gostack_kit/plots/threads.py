@@ -12,7 +12,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 from ..address_space import format_size
 from . import COLORS, figure
 
-__all__ = ["count", "fit_curves", "depth_curve", "caps_bars", "caps_table", "limits_table",
+__all__ = ["SHORT", "count", "fit_curves", "depth_curve", "caps_bars", "caps_table", "limits_table",
            "observed", "observation_table", "costs_axes", "costs_figure", "costs_view"]  # fmt: skip
 
 SPACE_COLORS = {32: COLORS["highlight"], 64: COLORS["thread"]}
@@ -60,7 +60,7 @@ def fit_curves(sweep, ax=None, *, mark: int | None = 8 << 20):
     return ax
 
 
-def depth_curve(sweep, ax=None, *, mark: int | None = None):
+def depth_curve(sweep, ax=None, *, mark: int | None = None, legend: bool = True):
     """Call depth at the guard page vs frame size (log-log), frames that jump the guard in red."""
     if ax is None:
         _, ax = figure(width=7.0, height=3.4)
@@ -84,11 +84,18 @@ def depth_curve(sweep, ax=None, *, mark: int | None = None):
     ax.set_xlabel("frame size of the recursive function")
     ax.set_ylabel("depth at the guard page")
     ax.set_title(f"Recursion depth at overflow, {format_size(sweep.stack)} stack")
-    ax.legend(fontsize=8)
+    if legend:
+        ax.legend(fontsize=8)
     return ax
 
 
-def caps_bars(budget, ax=None, *, threads: int | None = None):
+#: Short limit names for the dashboard (fewer glyphs to render per redraw).
+SHORT = {"kernel.threads-max": "threads-max", "kernel.pid_max": "pid_max",
+         "vm.max_map_count": "max_map_count", "RLIMIT_NPROC (ulimit -u)": "ulimit -u",
+         "RLIMIT_AS (ulimit -v)": "ulimit -v", "Go debug.SetMaxThreads": "Go max threads"}  # fmt: skip
+
+
+def caps_bars(budget, ax=None, *, threads: int | None = None, short: bool = False):
     """Each limit's thread cap as a bar (log scale), the binding one highlighted; return the Axes."""
     if ax is None:
         _, ax = figure(width=7.0, height=3.2)
@@ -99,8 +106,9 @@ def caps_bars(budget, ax=None, *, threads: int | None = None):
         ax.barh(y, max(cap.threads, 1), color=color if cap.enforced else "white",
                 edgecolor=color, hatch=None if cap.enforced else "///")  # fmt: skip
         ax.text(max(cap.threads, 1) * 1.15, y, f"{cap.threads:,}", va="center", fontsize=8)
-    ax.set_yticks(range(len(caps)), [c.name + ("" if c.enforced else " (not enforced)")
-                                     for c in caps], fontsize=8)  # fmt: skip
+    names = [SHORT.get(c.name, c.name) if short else c.name for c in caps]
+    ax.set_yticks(range(len(caps)), [n + ("" if c.enforced else " (not enforced)")
+                                     for n, c in zip(names, caps, strict=True)], fontsize=8)  # fmt: skip
     ax.invert_yaxis()
     ax.set_xscale("log")
     ax.set_xlim(1, max(c.threads for c in caps) * 20)
@@ -215,25 +223,26 @@ def costs_figure(costs, sweep):
 def costs_view(costs, sweep, fig) -> str:
     """Dashboard view of one ThreadCosts (+ its DepthSweep): space, caps, depth; return a summary."""
     space, caps, depth = fig.axes
-    names = [f"{costs.threads:,} stacks", "32-bit space", "64-bit space"]
     values = [costs.reserved, costs.space32, costs.space64]
+    names = [f"{costs.threads:,} stacks", "32-bit space", "64-bit space"]
     colors = [COLORS["thread"], SPACE_COLORS[32], COLORS["free"]]
     space.barh(range(3), values, color=colors)
-    for y, v in enumerate(values):
-        space.text(v * 1.3, y, format_size(v), va="center", fontsize=8)
-    space.set_yticks(range(3), names, fontsize=8)
+    # the value sits in the label: one text per bar instead of two
+    space.set_yticks(range(3), [f"{n}: {format_size(v)}" for n, v in zip(names, values, strict=True)],
+                     fontsize=8)  # fmt: skip
     space.invert_yaxis()
     space.set_xscale("log")
     space.set_xlim(1 << 20, 1 << 52)
     space.set_xticks([])  # every bar carries its value
     space.grid(False)
     space.set_title("address space reserved", fontsize=10)
-    caps_bars(costs.budget, caps, threads=costs.threads)
-    caps.set_title(f"64-bit caps: {costs.budget.binding.name} binds", fontsize=10)
-    depth_curve(sweep, depth, mark=costs.frame)
+    caps_bars(costs.budget, caps, threads=costs.threads, short=True)
+    binding = costs.budget.binding.name
+    caps.set_title(f"64-bit caps: {SHORT.get(binding, binding)} binds", fontsize=10)
+    depth_curve(sweep, depth, mark=costs.frame, legend=False)
     depth.set_title(f"depth at overflow ({format_size(costs.stack)} stack)", fontsize=10)
-    if depth.get_legend() is not None:
-        depth.get_legend().remove()
+    depth.set_xlabel("frame size")
+    depth.set_ylabel("depth")
     clash = "; frame jumps the guard!" if costs.clash else ""
     return (f"reserved {format_size(costs.reserved)} = {100 * costs.share32:.3g}% of 32-bit, "
             f"{100 * costs.share64:.3g}% of 64-bit; fit {costs.fit32:,} (32) / {costs.fit64:,} (64); "
