@@ -26,16 +26,17 @@ class StacksFill(Dashboard):
     height = "400px"
 
     def controls(self):
+        # threads first: its readout ("2,048") is the value itself, which browser tests compare
         style = {"description_width": "initial"}
         return {
             "bits": W.ToggleButtons(options=[("32-bit", 32), ("64-bit", 64)], value=32,
                                     description="process", style=style),
-            "thread_stack": W.SelectionSlider(options=_sizes(STACK_SIZES), value=8 << 20,
-                                              description="thread stack", style=style,
-                                              continuous_update=False),
             "threads": W.SelectionSlider(options=[("0", 0)] + [(f"{n:,}", n) for n in THREAD_COUNTS],
                                          value=256, description="threads", style=style,
                                          continuous_update=False),
+            "thread_stack": W.SelectionSlider(options=_sizes(STACK_SIZES), value=8 << 20,
+                                              description="thread stack", style=style,
+                                              continuous_update=False),
         }  # fmt: skip
 
     def new_figure(self):

@@ -29,15 +29,15 @@ class ThreadBudget(Dashboard):
 
     def controls(self):
         style = {"description_width": "initial"}
-        return {
+        return {  # threads first: its readout ("2,048") is the value itself, which browser tests compare
+            "threads": W.SelectionSlider(options=[(f"{n:,}", n) for n in THREAD_COUNTS], value=1024,
+                                         description="threads", style=style, continuous_update=False),
             "stack": W.SelectionSlider(options=_sizes(STACKS), value=8 << 20, description="stack",
                                        style=style, continuous_update=False),
             "guard": W.SelectionSlider(options=_sizes(GUARD_SIZES), value=4096, description="guard",
                                        style=style, continuous_update=False),
             "frame": W.SelectionSlider(options=[(f"{f} B", f) for f in FRAME_SIZES], value=128,
                                        description="frame", style=style, continuous_update=False),
-            "threads": W.SelectionSlider(options=[(f"{n:,}", n) for n in THREAD_COUNTS], value=1024,
-                                         description="threads", style=style, continuous_update=False),
         }  # fmt: skip
 
     def new_figure(self):

@@ -129,28 +129,31 @@ plt.show()
 # %% [markdown]
 # ## 4. Watch the stacks fill the space
 #
-# **Predict:** with 8 MiB stacks, what share of a 32-bit process's free space do 256 threads take?
-# And what happens when you ask for 512?
-
-# %%
-plots.address.fill_figure(layout(32, threads=256, detail=2))
-plt.show()
+# **Predict:** with 8 MiB stacks, how many of 512 requested threads get a stack in a 32-bit process?
+# And what share of the 64-bit free space do all 512 take?
 
 # %%
 print(layout(32, threads=512).threads_placed, "of 512 threads placed in 32 bits;",
       f"{layout(64, threads=512).fill:.6%}", "of the 64-bit free space used")
 
 # %% [markdown]
-# 256 stacks take about 70% of the 32-bit space; the 368th has nowhere to go (`pthread_create` fails with
-# `EAGAIN`, `man 3 pthread_create`), while 512 stacks do not make a dent in 64 bits.
-# Left: the compressed picture; right: the same layout to scale, where the blue block of stacks is the only thing
-# you can see.
+# Only 367: the 368th has nowhere to go (`pthread_create` fails with `EAGAIN`, `man 3 pthread_create`),
+# while 512 stacks do not make a dent in 64 bits.
 #
-# If you run this notebook live, move the sliders: switch between 32 and 64 bits, grow the stacks, add threads.
+# The dashboard below shows one setting at a time: on the left the compressed picture, on the right the same
+# layout to scale, where the blue block of stacks is the only thing you can see. Here is 256 threads in 32 bits,
+# drawn once, then the live version: switch between 32 and 64 bits, grow the stacks, add threads.
 # Find the stack size at which 64 bits fill up with 16 million threads.
+
+# %%
+plots.address.fill_figure(layout(32, threads=256, detail=2))
+plt.show()
 
 # %% tags=["nbval-ignore-output"]
 widgets.address.StacksFill()
+
+# %% [markdown]
+# 256 stacks take about 70% of the space a 32-bit process has free for them.
 
 # %% [markdown]
 # ## Summary

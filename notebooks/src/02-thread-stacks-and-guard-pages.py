@@ -163,19 +163,19 @@ plt.show()
 #
 # The dashboard combines the three questions for one setting: address space reserved by the threads (against the
 # 32- and 64-bit spaces), the caps on the thread count (with Go's), and the depth at which a recursion overflows.
-# Here is the default setting, computed and drawn once:
+# Here is the default setting computed and drawn once, then the live version.
+# If you run this live: what stack size lets 16 million threads fit in 64 bits? Which guard size stops a 16 KiB
+# frame from jumping the guard? Which limit binds when stacks are tiny?
 
 # %%
 plots.threads.costs_figure(thread_costs(8 << 20, 4096, frame=128, threads=1024), depth_sweep(8 << 20))
 plt.show()
 
-# %% [markdown]
-# 1,024 threads with 8 MiB stacks reserve 8 GiB: more than a whole 32-bit process, a rounding error of 64 bits.
-# If you run this live: what stack size lets 16 million threads fit in 64 bits? Which guard size stops a 16 KiB
-# frame from jumping the guard? Which limit binds when stacks are tiny?
-
 # %% tags=["nbval-ignore-output"]
 widgets.threads.ThreadBudget()
+
+# %% [markdown]
+# 1,024 threads with 8 MiB stacks reserve 8 GiB: more than a whole 32-bit process, a rounding error of 64 bits.
 
 # %% [markdown]
 # ## Summary
