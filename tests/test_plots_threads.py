@@ -97,10 +97,15 @@ def test_costs_figure_shows_the_setting():
     costs = thread_costs(8 << 20, 4096, 128, 1024)
     sweep = depth_sweep(8 << 20)
     fig = pt.costs_figure(costs, sweep)
-    space, caps, depth = fig.axes
-    assert [p.get_width() for p in space.patches] == [costs.reserved, 3 << 30, (1 << 47) - 4096]
-    assert tuple(depth.lines[0].get_ydata()) == sweep.depths
+    caps, depth = fig.axes
+    others = [c.threads for c in costs.budget.caps if c.threads is not None and c.limit is not None]
+    assert [p.get_width() for p in caps.patches] == [costs.fit32, costs.fit64, *others]
+    labels = [t.get_text() for t in caps.get_yticklabels()]
+    assert labels[:2] == ["32-bit space: 383", "64-bit space: 16,769,027"]
     assert caps.lines[0].get_xdata()[0] == 1024
+    assert caps.get_title() == "1,024 x 8.0 MiB = 8.0 GiB reserved; 64-bit: Go max threads binds"
+    assert tuple(depth.lines[0].get_ydata()) == sweep.depths
+    assert depth.get_title() == f"overflow at depth {costs.depth:,}"
     title = fig._suptitle.get_text()
     assert f"overflow at depth {costs.depth:,}" in title and "383 (32)" in title
     assert costs.depth == 61_679

@@ -13,7 +13,8 @@ from ..address_space import format_size
 from . import COLORS, figure
 
 __all__ = ["SHORT", "count", "fit_curves", "depth_curve", "caps_bars", "caps_table", "limits_table",
-           "observed", "observation_table", "costs_axes", "costs_figure", "costs_view"]  # fmt: skip
+           "observed", "observation_table", "costs_axes", "costs_figure", "fits_bars",
+           "costs_view"]  # fmt: skip
 
 SPACE_COLORS = {32: COLORS["highlight"], 64: COLORS["thread"]}
 
@@ -74,8 +75,11 @@ def depth_curve(sweep, ax=None, *, mark: int | None = None, legend: bool = True)
                 label=f"frame + 8 > guard ({format_size(sweep.guard)}): may jump it")  # fmt: skip
     if mark in sweep.frames:
         d = sweep.depths[sweep.frames.index(mark)]
-        ax.annotate(f"frame {mark} B: depth {d:,}", (mark, d), textcoords="offset points",
-                    xytext=(8, 8), fontsize=8)  # fmt: skip
+        if legend:
+            ax.annotate(f"frame {mark} B: depth {d:,}", (mark, d), textcoords="offset points",
+                        xytext=(8, 8), fontsize=8)  # fmt: skip
+        else:  # the dashboard: a ring around the point, its depth is in the title
+            ax.plot([mark], [d], "o", mfc="none", mec=COLORS["highlight"], ms=11, mew=2)
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     _lean_log(ax.yaxis)
@@ -101,14 +105,20 @@ def caps_bars(budget, ax=None, *, threads: int | None = None, short: bool = Fals
         _, ax = figure(width=7.0, height=3.2)
     caps = [c for c in budget.caps if c.threads is not None]
     binding = budget.binding
-    for y, cap in enumerate(caps):
-        color = COLORS["highlight"] if cap is binding else COLORS["thread"]
-        ax.barh(y, max(cap.threads, 1), color=color if cap.enforced else "white",
-                edgecolor=color, hatch=None if cap.enforced else "///")  # fmt: skip
-        ax.text(max(cap.threads, 1) * 1.15, y, f"{cap.threads:,}", va="center", fontsize=8)
+    colors = [COLORS["highlight"] if c is binding else COLORS["thread"] for c in caps]
+    bars = ax.barh(range(len(caps)), [max(c.threads, 1) for c in caps], color=colors, edgecolor=colors)
+    for bar, cap in zip(bars, caps, strict=True):
+        if not cap.enforced:
+            bar.set_facecolor("white")
+            bar.set_hatch("///")
     names = [SHORT.get(c.name, c.name) if short else c.name for c in caps]
-    ax.set_yticks(range(len(caps)), [n + ("" if c.enforced else " (not enforced)")
-                                     for n, c in zip(names, caps, strict=True)], fontsize=8)  # fmt: skip
+    labels = [n + ("" if c.enforced else " (not enforced)") for n, c in zip(names, caps, strict=True)]
+    if short:  # the value goes into the label: one text per bar instead of two
+        labels = [f"{n}: {c.threads:,}" for n, c in zip(labels, caps, strict=True)]
+    else:
+        for y, cap in enumerate(caps):
+            ax.text(max(cap.threads, 1) * 1.15, y, f"{cap.threads:,}", va="center", fontsize=8)
+    ax.set_yticks(range(len(caps)), labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xscale("log")
     ax.set_xlim(1, max(c.threads for c in caps) * 20)
@@ -203,45 +213,58 @@ def observation_table(obs) -> str:
 
 
 def costs_axes(fig):
-    """Give an empty figure the dashboard's three axes: space (top left), caps (bottom), depth."""
+    """Give an empty figure the dashboard's two axes: thread caps (left) and overflow depth (right).
+
+    Two axes, not three: each axes costs a fixed share of every redraw (clear, ticks, spines).
+    """
     fig.set_layout_engine(None)  # fixed margins: constrained layout costs a second draw
-    grid = fig.add_gridspec(2, 2, left=0.2, right=0.97, top=0.92, bottom=0.09, hspace=0.55, wspace=0.35)
-    fig.add_subplot(grid[0, 0])
-    fig.add_subplot(grid[1, :])
-    fig.add_subplot(grid[0, 1])
+    fig.subplots(1, 2, width_ratios=[3, 2])
+    fig.subplots_adjust(left=0.2, right=0.97, top=0.86, bottom=0.13, wspace=0.3)
     return fig
 
 
 def costs_figure(costs, sweep):
     """The dashboard's picture of one ThreadCosts as a standalone Figure, summary as the title."""
-    fig, _ = figure(width=9.0, height=5.4)
+    fig, _ = figure(width=9.0, height=4.0)
     fig.clear()
     fig.suptitle(costs_view(costs, sweep, costs_axes(fig)), fontsize=8)
     return fig
 
 
+def fits_bars(costs, ax) -> None:
+    """Threads that fit: the 32- and 64-bit spaces, then the other 64-bit caps; a line at the count asked."""
+    budget = costs.budget
+    rows = [("32-bit space", costs.fit32, "#8C8C8C", True),  # another kind of process: grey
+            ("64-bit space", costs.fit64, COLORS["thread"], True)]  # fmt: skip
+    for c in budget.caps:
+        if c.threads is not None and c.limit is not None:
+            color = COLORS["highlight"] if c is budget.binding else COLORS["thread"]
+            rows.append((SHORT.get(c.name, c.name), c.threads, color, c.enforced))
+    bars = ax.barh(range(len(rows)), [max(r[1], 1) for r in rows], color=[r[2] for r in rows],
+                   edgecolor=[r[2] for r in rows])  # fmt: skip
+    for bar, row in zip(bars, rows, strict=True):
+        if not row[3]:
+            bar.set_facecolor("white")
+            bar.set_hatch("///")
+    ax.set_yticks(range(len(rows)), [f"{r[0]}: {r[1]:,}" for r in rows], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlim(1, max(r[1] for r in rows) * 4)
+    _lean_log(ax.xaxis)
+    ax.axvline(costs.threads, color=COLORS["segmented"], lw=1.5)
+    ax.set_xlabel(f"threads (red line: {costs.threads:,} asked)")
+    binding = SHORT.get(budget.binding.name, budget.binding.name)
+    ax.set_title(f"{costs.threads:,} x {format_size(costs.stack + costs.guard)} = "
+                 f"{format_size(costs.reserved)} reserved; 64-bit: {binding} binds", fontsize=10)  # fmt: skip
+
+
 def costs_view(costs, sweep, fig) -> str:
-    """Dashboard view of one ThreadCosts (+ its DepthSweep): space, caps, depth; return a summary."""
-    space, caps, depth = fig.axes
-    values = [costs.reserved, costs.space32, costs.space64]
-    names = [f"{costs.threads:,} stacks", "32-bit space", "64-bit space"]
-    colors = [COLORS["thread"], SPACE_COLORS[32], COLORS["free"]]
-    space.barh(range(3), values, color=colors)
-    # the value sits in the label: one text per bar instead of two
-    space.set_yticks(range(3), [f"{n}: {format_size(v)}" for n, v in zip(names, values, strict=True)],
-                     fontsize=8)  # fmt: skip
-    space.invert_yaxis()
-    space.set_xscale("log")
-    space.set_xlim(1 << 20, 1 << 52)
-    space.set_xticks([])  # every bar carries its value
-    space.grid(False)
-    space.set_title("address space reserved", fontsize=10)
-    caps_bars(costs.budget, caps, threads=costs.threads, short=True)
-    binding = costs.budget.binding.name
-    caps.set_title(f"64-bit caps: {SHORT.get(binding, binding)} binds", fontsize=10)
+    """Dashboard view of one ThreadCosts (+ its DepthSweep): caps and depth; return a summary."""
+    caps, depth = fig.axes
+    fits_bars(costs, caps)
     depth_curve(sweep, depth, mark=costs.frame, legend=False)
-    depth.set_title(f"depth at overflow ({format_size(costs.stack)} stack)", fontsize=10)
-    depth.set_xlabel("frame size")
+    depth.set_title(f"overflow at depth {costs.depth:,}", fontsize=10)
+    depth.set_xlabel(f"frame size ({format_size(costs.stack)} stack)")
     depth.set_ylabel("depth")
     clash = "; frame jumps the guard!" if costs.clash else ""
     return (f"reserved {format_size(costs.reserved)} = {100 * costs.share32:.3g}% of 32-bit, "

@@ -25,7 +25,7 @@ def _sizes(values) -> list[tuple[str, int]]:
 class ThreadBudget(Dashboard):
     """stack, guard, frame, threads -> thread_lab.thread_costs + depth_sweep, plotted."""
 
-    height = "430px"
+    height = "340px"
 
     def controls(self):
         style = {"description_width": "initial"}
@@ -41,7 +41,7 @@ class ThreadBudget(Dashboard):
         }  # fmt: skip
 
     def new_figure(self):
-        fig, _ = figure(width=9.0, height=5.2)
+        fig, _ = figure(width=9.0, height=4.0)
         fig.clear()
         plt.close(fig)  # drawn to PNG by the dashboard only; inline backends must not show it too
         return plots.costs_axes(fig)

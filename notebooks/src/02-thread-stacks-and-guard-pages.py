@@ -161,8 +161,9 @@ plt.show()
 # %% [markdown]
 # ## 5. Explore: stack, guard, frame, threads
 #
-# The dashboard combines the three questions for one setting: address space reserved by the threads (against the
-# 32- and 64-bit spaces), the caps on the thread count (with Go's), and the depth at which a recursion overflows.
+# The dashboard combines the three questions for one setting. Left: how many threads fit in a 32- and a 64-bit
+# space and under each 64-bit cap (Go's included), the red line being the count you ask for, and in the title the
+# address space those threads reserve. Right: the depth at which a recursion overflows, your frame circled.
 # Here is the default setting computed and drawn once, then the live version.
 # If you run this live: what stack size lets 16 million threads fit in 64 bits? Which guard size stops a 16 KiB
 # frame from jumping the guard? Which limit binds when stacks are tiny?
