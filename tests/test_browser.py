@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -73,7 +74,8 @@ def lab(tmp_path_factory):
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-               JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"), MPLBACKEND="module://matplotlib_inline.backend_inline")
+               JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"), GOSTACK_KIT_HOME=str(tmp / "home"),
+               MPLBACKEND="module://matplotlib_inline.backend_inline")
     log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed in the finally below
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
@@ -126,8 +128,10 @@ class Page:
         self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         self.name = path.replace("/", "_")
-        self.page.goto(f"{lab['base']}/lab/tree/{path}?token={lab['token']}")
-        self.page.wait_for_selector(".jp-Notebook", timeout=90_000)
+        # a workspace of its own, so that tabs opened by earlier tests are not restored here
+        workspace = "w" + secrets.token_hex(4)
+        self.page.goto(f"{lab['base']}/lab/workspaces/{workspace}/tree/{path}?token={lab['token']}")
+        self.page.wait_for_selector(".jp-Notebook", state="attached", timeout=90_000)
         self.page.wait_for_function(
             "() => window.jupyterapp && window.jupyterapp.commands.hasCommand('notebook:run-all-cells')",
             timeout=60_000)
@@ -165,9 +169,13 @@ class Page:
             }
             return out;
         }""")
-        if "Traceback (most recent call last)" in self.page.inner_text(".jp-Notebook"):
+        if "Traceback (most recent call last)" in self.text():
             found.append("a traceback is shown on the page")
         return found
+
+    def text(self) -> str:
+        """The visible text of the notebook being tested."""
+        return self.page.inner_text(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
 
     def shot(self) -> Path:
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -186,24 +194,40 @@ def _src_hash(page, selector: str) -> str:
 
 
 def move_first_slider(page) -> tuple[str, str]:
-    """Press ArrowRight on the first dashboard's first slider; wait until that value is drawn."""
+    """Move the first dashboard's first slider with the keyboard; wait until that value is drawn."""
     board = ".gostack-dashboard >> nth=0"
     page.locator(board).scroll_into_view_if_needed()
     control = page.locator(f"{board} >> .widget-slider:has(.noUi-handle) >> nth=0")
     name = next(c[len("gostack-ctl-"):] for c in control.get_attribute("class").split()
                 if c.startswith("gostack-ctl-"))
     before = _src_hash(page, f"{board} >> .gostack-figure")
+    status = page.locator(f"{board} >> .gostack-status")
+    start = status.inner_text()
     handle = control.locator(".noUi-handle")
+    initial = control.locator(".widget-readout").inner_text().strip()
     handle.focus()
-    for _ in range(3):
-        handle.press("ArrowRight")
+    handle.press("Home")  # to the slider's minimum, or to its maximum if it starts at the minimum
     readout = control.locator(".widget-readout").inner_text().strip()
-    page.wait_for_function("""([name, readout]) => {
-        const s = document.querySelector('.gostack-dashboard .gostack-status');
-        if (!s) return false;
-        const m = s.textContent.match(new RegExp('\\\\b' + name + '=([^,\\\\s]+)'));
-        return m !== null && parseFloat(m[1]) === parseFloat(readout.replace(/,/g, ''));
-    }""", arg=[name, readout], timeout=60_000)
+    if readout == initial:
+        handle.press("End")
+        readout = control.locator(".widget-readout").inner_text().strip()
+    if re.fullmatch(r"-?[\d,]+(\.\d+)?", readout):  # a plain number: the drawn value must equal it
+        page.wait_for_function("""([name, readout]) => {
+            const s = document.querySelector('.gostack-dashboard .gostack-status');
+            if (!s) return false;
+            const m = s.textContent.match(new RegExp('\\\\b' + name + '=([^,\\\\s]+)'));
+            return m !== null && parseFloat(m[1]) === parseFloat(readout.replace(/,/g, ''));
+        }""", arg=[name, readout], timeout=60_000)
+    else:  # a label with units ("64 MiB"): wait for a new drawn value that stays put
+        deadline, last, since = time.monotonic() + 60, start, time.monotonic()
+        while time.monotonic() < deadline:
+            now = status.inner_text()
+            if now != last:
+                last, since = now, time.monotonic()
+            elif now != start and time.monotonic() - since > 2.0:
+                break
+            time.sleep(0.25)
+        assert last != start, f"moving {name} never redrew the dashboard"
     after = _src_hash(page, f"{board} >> .gostack-figure")
     assert after != before, f"moving {name} to {readout} did not change the figure"
     return name, readout
@@ -216,11 +240,48 @@ def test_notebook_in_a_real_browser(lab, nb):
     try:
         page.run_all()
         assert page.error_outputs() == []
-        text = page.page.inner_text(".jp-Notebook")
+        text = page.text()
         assert "Loading widget" not in text, "a widget did not render"
         assert page.page.locator(".gostack-dashboard").count() >= 1, "no dashboard in this notebook"
         move_first_slider(page.page)
         assert [e for e in page.errors if "favicon" not in e] == []
+    except BaseException:
+        print(f"screenshot: {page.shot()}")
+        raise
+    finally:
+        page.close()
+
+
+EXERCISE = ROOT / "exercises" / "05-copying-stacks.ipynb"
+ANSWER = ("first_growth_depth = ContiguousStack('1.27').run(\n"
+          "    CallTrace.recursion(88, 600, entry_used=192)).growths[0].depth\n")
+
+
+@pytest.mark.skipif(not EXERCISE.exists(), reason="no exercise notebooks in exercises/")
+def test_answer_an_exercise_and_check_it(lab):
+    page = Page(lab, f"exercises/{EXERCISE.name}")
+    try:
+        page.page.evaluate("""(answer) => {
+            const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+            for (let i = 0; i < cells.length; i++) {
+                const c = cells.get(i);
+                const nbg = c.getMetadata ? c.getMetadata('nbgrader') : c.metadata.nbgrader;
+                if (nbg && nbg.grade_id === 'q1_answer') c.sharedModel.setSource(answer);
+            }
+        }""", ANSWER)
+        page.page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+        page.page.wait_for_function("""() => {
+            const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+            for (let i = 0; i < cells.length; i++) {
+                const c = cells.get(i);
+                const nbg = c.getMetadata ? c.getMetadata('nbgrader') : c.metadata.nbgrader;
+                if (!nbg || nbg.grade_id !== 'q1') continue;
+                const text = JSON.stringify(c.outputs.toJSON());
+                return text.includes('1 of 1 visible checks passed');
+            }
+            return false;
+        }""", timeout=RUN_TIMEOUT_MS, polling=1000)
+        assert "\u2705" in page.text()  # the check mark of a passed case
     except BaseException:
         print(f"screenshot: {page.shot()}")
         raise

@@ -7,11 +7,7 @@ shared style so that every figure in the course looks like part of one book.
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)  # headless by default; the notebook's inline backend wins
-
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt  # the backend is the caller's choice: inline in notebooks, Agg headless
 
 __all__ = ["COLORS", "STYLE", "figure", "kib"]
 

@@ -24,6 +24,7 @@ class Dashboard:
                 raise ValueError(f"unknown control {name!r}; controls are {sorted(self.sliders)}")
             self.sliders[name].value = value
         self.fig = self.new_figure()
+        plt.close(self.fig)  # drawn to PNG by the dashboard only: an inline backend must not show it too
         self.image = W.Image(format="png", layout=W.Layout(height=self.height, object_fit="contain"))
         self.status = W.HTML(layout=W.Layout(height="1.6em"))
         for name, s in self.sliders.items():
