@@ -13,14 +13,16 @@ rebuild with unchanged engine output gives an identical file and nbval has a ref
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
 
-__all__ = ["build", "sources", "course_map", "update_readme"]
+__all__ = ["build", "finish", "sources", "course_map", "update_readme"]
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TIMEOUT = 600  # seconds per cell: the real-Go cells compile programs on a cold cache
 
 
@@ -35,8 +37,6 @@ def sources(only: list[str] | None = None, folder: Path = NOTEBOOKS) -> list[Pat
 def build(src: Path, out_dir: Path | None = None, execute: bool = True) -> Path:
     """Convert, execute and write one notebook; return the .ipynb path."""
     import jupytext
-    import nbformat
-    from nbclient import NotebookClient
 
     out_dir = out_dir or src.parent.parent
     nb = jupytext.read(src)
@@ -44,13 +44,34 @@ def build(src: Path, out_dir: Path | None = None, execute: bool = True) -> Path:
     nb.metadata.pop("jupytext", None)
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"{src.stem[:2]}-{i:03d}"
+    return finish(nb, out_dir / f"{src.stem}.ipynb", execute)
+
+
+def finish(nb, target: Path, execute: bool = True, env: dict[str, str] | None = None) -> Path:
+    """Execute `nb` in a fresh kernel from target's folder (with `env` set), drop widget state, write it."""
+    import nbformat
+    from nbclient import NotebookClient
+
     if execute:
-        NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3",
-                       resources={"metadata": {"path": str(out_dir)}}).execute()
+        saved = {k: os.environ.get(k) for k in env or {}}
+        os.environ.update(env or {})  # the kernel inherits this process's environment
+        try:
+            NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3",
+                           resources={"metadata": {"path": str(target.parent)}}).execute()
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
-    target = out_dir / f"{src.stem}.ipynb"
+        for out in cell.get("outputs", []):
+            # widget state is not stored, so a stored view would point at a model that does
+            # not exist (and carry a random model id): keep a note to run the cell instead
+            if WIDGET_VIEW in out.get("data", {}):
+                out["data"] = {"text/plain": "(a live dashboard: run this cell to get it)"}
     nbformat.write(nb, target)
     return target
 

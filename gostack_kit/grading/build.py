@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import os
 import re
 import sys
 import tempfile
@@ -96,28 +95,11 @@ def _convert(src: Path):
 
 def build_solution(src: Path, out_dir: Path = SOLUTIONS, execute: bool = True) -> Path:
     """Convert one solution source, execute it in a fresh kernel and write the .ipynb."""
-    import nbformat
-    from nbclient import NotebookClient
+    from ..nbtools import finish
 
     nb = _convert(src)
-    if execute:
-        with tempfile.TemporaryDirectory() as home:
-            saved = os.environ.get("GOSTACK_KIT_HOME")
-            os.environ["GOSTACK_KIT_HOME"] = home  # keep the author's own progress file out of it
-            try:
-                NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3",
-                               resources={"metadata": {"path": str(out_dir)}}).execute()
-            finally:
-                if saved is None:
-                    os.environ.pop("GOSTACK_KIT_HOME")
-                else:
-                    os.environ["GOSTACK_KIT_HOME"] = saved
-    nb.metadata.pop("widgets", None)
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
-    target = out_dir / f"{src.stem}.ipynb"
-    nbformat.write(nb, target)
-    return target
+    with tempfile.TemporaryDirectory() as home:  # keep the author's own progress file out of it
+        return finish(nb, out_dir / f"{src.stem}.ipynb", execute, env={"GOSTACK_KIT_HOME": home})
 
 
 def _clear_solution(source: str) -> str:
