@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image
 
 TOPICS = ("address", "threads", "sched", "segments", "copying", "compiler")  # widgets.<topic>
 
@@ -25,6 +27,7 @@ class Dashboard:
             self.sliders[name].value = value
         self.fig = self.new_figure()
         plt.close(self.fig)  # drawn to PNG by the dashboard only: an inline backend must not show it too
+        self.canvas = FigureCanvasAgg(self.fig)  # rendered directly, without savefig's extra passes
         self.image = W.Image(format="png", layout=W.Layout(height=self.height, object_fit="contain"))
         self.status = W.HTML(layout=W.Layout(height="1.6em"))
         for name, s in self.sliders.items():
@@ -72,12 +75,19 @@ class Dashboard:
         for ax in self.fig.axes:
             ax.clear()
         summary = self.draw(self.fig, **v)
-        buf = io.BytesIO()
-        self.fig.savefig(buf, format="png")
-        self.image.value = buf.getvalue()
+        self.image.value = self.png()
         drawn = ", ".join(f"{k}={val}" for k, val in v.items())
         self.status.value = f"<code>drawn: {drawn}</code> {summary}"
         return self.status.value
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes: one Agg draw, then a fast zlib level (the image is small)."""
+        self.canvas.draw()
+        width, height = self.canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buf = io.BytesIO()
+        image.save(buf, format="png", compress_level=1)
+        return buf.getvalue()
 
     def _changed(self, _change) -> None:
         self.update()
