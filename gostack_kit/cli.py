@@ -20,6 +20,7 @@ from . import CallTrace, ContiguousStack, SegmentedStack, SplitCost, ThreadStack
 #: subcommand -> "module:function(argv) -> int" implemented elsewhere in the kit
 COMMANDS: dict[str, str] = {
     "doctor": "gostack_kit.doctor:main",
+    "lab": "gostack_kit.lab:main",
     "practice": "gostack_kit.grading.practice:main",
     "grade": "gostack_kit.grading.grader:main",
 }

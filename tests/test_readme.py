@@ -21,7 +21,7 @@ def test_quick_start_has_exactly_two_commands():
     assert quick.count("```sh") == 2
     run, test = _block("run-command"), _block("test-command")
     assert "\n" not in run and "\n" not in test
-    assert "jupyter lab" in run and 'pip install -e ".[test]"' in test and "pytest" in test
+    assert "gostack-kit lab" in run and 'pip install -e ".[test]"' in test and "pytest" in test
 
 
 def test_ci_runs_the_readme_test_command():
