@@ -144,7 +144,7 @@ class Page:
             await nb.sessionContext.ready;
             await window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs');
         }""")
-        self.page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+        self.start_run_all()
         self.page.wait_for_function("""() => {
             const nb = window.jupyterapp.shell.currentWidget;
             const cells = nb.content.model.cells;
@@ -155,6 +155,19 @@ class Page:
             const k = nb.sessionContext.session && nb.sessionContext.session.kernel;
             return k !== null && k.status === 'idle';
         }""", timeout=RUN_TIMEOUT_MS, polling=1000)
+
+    def start_run_all(self) -> None:
+        """Once the kernel is connected, start running every cell (returns without waiting)."""
+        self.page.evaluate("""async () => {
+            const nb = window.jupyterapp.shell.currentWidget;
+            await nb.sessionContext.ready;
+            for (let i = 0; i < 240; i++) {  // up to a minute for the kernel to connect
+                const k = nb.sessionContext.session && nb.sessionContext.session.kernel;
+                if (k && k.connectionStatus === 'connected' && k.status === 'idle') break;
+                await new Promise(r => setTimeout(r, 250));
+            }
+            window.jupyterapp.commands.execute('notebook:run-all-cells');
+        }""")
 
     def error_outputs(self) -> list[str]:
         """Tracebacks in the notebook's outputs (from the notebook model) and anywhere on the page."""
@@ -269,7 +282,7 @@ def test_answer_an_exercise_and_check_it(lab):
                 if (nbg && nbg.grade_id === 'q1_answer') c.sharedModel.setSource(answer);
             }
         }""", ANSWER)
-        page.page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+        page.start_run_all()
         page.page.wait_for_function("""() => {
             const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
             for (let i = 0; i < cells.length; i++) {
