@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 __all__ = ["Case", "Fail", "Question", "TOPICS", "topic_module", "questions", "question",
-           "need", "equal", "call", "run_cases", "verify"]
+           "need", "need_int", "equal", "call", "run_cases", "verify"]
 
 #: notebook name -> module holding its questions, in course order
 TOPICS: dict[str, str] = {
@@ -107,6 +107,16 @@ def need(ns: dict, name: str):
     if name not in ns:
         raise Fail(f"`{name}` is not defined yet: write your answer in the cell above and run it")
     return ns[name]
+
+
+def need_int(ns: dict, name: str, lo: int, hi: int) -> int:
+    """The int the student bound to `name`, or Fail saying it is not a whole number in [lo, hi]."""
+    value = need(ns, name)
+    if type(value) is not int:
+        raise Fail(f"`{name}` should be a whole number (int); it is a {type(value).__name__}")
+    if not lo <= value <= hi:
+        raise Fail(f"`{name}` = {value} is outside the plausible range [{lo}, {hi}]")
+    return value
 
 
 def equal(got, want, what: str) -> None:

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from ...address_space import layout
 from ...threads import threads_that_fit
-from . import Case, Fail, Question, call, equal, need
+from . import Case, Fail, Question, call, equal, need, need_int
 
 TOPIC = "01-address-space"
 MiB, KiB = 1 << 20, 1 << 10
 PREDICT_COUNTS = (250, 350, 383)  # thread counts whose 32-bit layouts the student predicts
 
 
-def _int_in(ns, name, lo, hi):
-    value = need(ns, name)
-    if type(value) is not int:
-        raise Fail(f"`{name}` should be a whole number (int); it is a {type(value).__name__}")
-    if not lo <= value <= hi:
-        raise Fail(f"`{name}` = {value} is outside the plausible range [{lo}, {hi}]")
-    return value
-
-
 def _q1_exact(ns):
-    if _int_in(ns, "threads_32", 1, 10**6) != threads_that_fit(32, 8 * MiB, 4 * KiB):
+    if need_int(ns, "threads_32", 1, 10**6) != threads_that_fit(32, 8 * MiB, 4 * KiB):
         raise Fail("`threads_32` is not the count threads_that_fit gives for 8 MiB stacks + 4 KiB guards")
 
 
@@ -51,7 +42,8 @@ def _q3_exact(ns):
 
 QUESTIONS = (
     Question("q1", "compute", 1, "Thread stacks that fit in a 32-bit address space", ("threads_32",),
-             cases=(Case("threads_32 is a plausible count", lambda ns: _int_in(ns, "threads_32", 1, 10**6)),),
+             cases=(Case("threads_32 is a plausible count",
+                         lambda ns: need_int(ns, "threads_32", 1, 10**6)),),
              hidden=(Case("threads_32 matches the engine", _q1_exact),),
              hints=("A 32-bit process has 3 GiB of user space on x86 Linux.",
                     "Each thread reserves its stack plus one guard region: 8 MiB + 4 KiB.",

@@ -5,23 +5,14 @@ from __future__ import annotations
 from ...thread_stack import ThreadStack
 from ...threads import guard_depth
 from ...trace import CallTrace
-from . import Case, Fail, Question, call, equal, need
+from . import Case, Fail, Question, call, equal, need, need_int
 
 TOPIC = "02-thread-stacks-and-guard-pages"
 PREDICT = {"size": 65536, "guard": 4096, "frame": 1000, "depth": 100}  # the q3 program
 
 
-def _int(ns, name, lo, hi):
-    value = need(ns, name)
-    if type(value) is not int:
-        raise Fail(f"`{name}` should be a whole number (int); it is a {type(value).__name__}")
-    if not lo <= value <= hi:
-        raise Fail(f"`{name}` = {value} is outside the plausible range [{lo}, {hi}]")
-    return value
-
-
 def _q1_exact(ns):
-    if _int(ns, "overflow_depth", 1, 10**7) != guard_depth(8 << 20, 88, guard=4096, entry_used=192):
+    if need_int(ns, "overflow_depth", 1, 10**7) != guard_depth(8 << 20, 88, guard=4096, entry_used=192):
         raise Fail("`overflow_depth` is not the depth of the call that first touches the guard page")
 
 
@@ -50,7 +41,7 @@ def _q3_exact(ns):
 QUESTIONS = (
     Question("q1", "compute", 1, "Depth at which an 8 MiB thread stack hits its guard", ("overflow_depth",),
              cases=(Case("overflow_depth is a plausible depth",
-                         lambda ns: _int(ns, "overflow_depth", 1, 10**7)),),
+                         lambda ns: need_int(ns, "overflow_depth", 1, 10**7)),),
              hidden=(Case("overflow_depth matches the engine", _q1_exact),),
              hints=("Each call moves SP down by its frame plus an 8-byte return address.",
                     "Run ThreadStack(8 << 20, 4096) on CallTrace.recursion(88, depth, entry_used=192) "
