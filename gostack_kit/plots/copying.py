@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter
 
-from . import COLORS, figure, kib
+from . import COLORS, figure, kib, text_table
 
 __all__ = ["SHADES", "start_sweep", "cost_per_call", "growth_steps", "pointer_picture",
            "shrink_across_gcs", "anim_frame", "table", "model_table", "versions_table", "shrink_table",
@@ -158,13 +158,7 @@ def anim_frame(ax, frame, top: int):
     return ax
 
 
-def table(headers, rows) -> str:
-    """Rows as a plain-text table, columns right-aligned to their widest cell."""
-    cells = [[str(h) for h in headers]] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+table = text_table  # one table format for the whole course (plots/__init__.py)
 
 
 def versions_table(*records) -> str:

@@ -12,7 +12,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from . import COLORS, figure, kib
+from . import COLORS, figure, kib, text_table
 
 __all__ = ["segment_chain", "hot_split", "loop_cost", "fib_sizes", "snapshot_table", "sweep_table",
            "fib_table", "prediction_table", "format_table", "constants_table", "events_table",
@@ -122,13 +122,7 @@ def fib_sizes(fib, ax=None):
     return ax
 
 
-def format_table(headers, rows) -> str:
-    """A plain-text table: right-aligned columns, a rule under the header."""
-    cells = [[str(h) for h in headers]] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+format_table = text_table  # one table format for the whole course (plots/__init__.py)
 
 
 def snapshot_table(snap) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipywidgets as W
-import matplotlib.pyplot as plt
 
 from ..address_space import format_size, layout
 from ..plots import address as plots
@@ -42,7 +41,6 @@ class StacksFill(Dashboard):
     def new_figure(self):
         fig, _ = figure(width=7.5, height=4.6)
         fig.clear()
-        plt.close(fig)  # drawn to PNG by the dashboard only; inline backends must not show it too
         return plots.fill_axes(fig)
 
     def draw(self, fig, bits, thread_stack, threads) -> str:

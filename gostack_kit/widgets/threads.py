@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipywidgets as W
-import matplotlib.pyplot as plt
 
 from ..address_space import format_size
 from ..plots import figure
@@ -43,7 +42,6 @@ class ThreadBudget(Dashboard):
     def new_figure(self):
         fig, _ = figure(width=9.0, height=4.0)
         fig.clear()
-        plt.close(fig)  # drawn to PNG by the dashboard only; inline backends must not show it too
         return plots.costs_axes(fig)
 
     def draw(self, fig, stack, guard, frame, threads) -> str:
