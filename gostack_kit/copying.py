@@ -29,8 +29,8 @@ The alternative the runtime rejected was segments (see segmented.py): they never
 but a call that straddles a segment boundary pays for a new segment every time.
 
 The model has two paths with identical results: `run_readable` walks the trace step by
-step and is the one to read; `run` uses numpy, finding each growth with a binary search
-over the running maximum of the bytes each call needs, which is monotone between GCs.
+step and is the one to read; `run` uses numpy: it computes what every call needs at
+once, skips the stretches between GCs whose largest need fits, and searches only the rest.
 """
 
 from __future__ import annotations
@@ -138,55 +138,61 @@ class ContiguousStack:
     def run(self, trace: CallTrace) -> StackRun:
         """Run `trace` (numpy fast path; identical records to `run_readable`)."""
         _need_trace(trace, self.initial_size)
-        v, size = self.v, self.initial_size
-        kind = trace.kind
-        after = trace.used  # hi - SP after each step
-        calls_at = np.flatnonzero(kind == CALL)
-        n_frame = trace.frame[calls_at].astype(np.int64)
-        entry = after[calls_at] - n_frame  # hi - SP at each call's prologue
-        need = entry + np.maximum(0, n_frame - v.stack_small) + v.stack_guard  # grow iff size <= need
+        v, size, n = self.v, self.initial_size, len(trace)
+        kind, used = trace.kind, trace.used  # used: hi - SP after each step
+        # need = entry + max(0, N - StackSmall) + StackGuard, and the check fails iff
+        # size <= need; with entry = used - N that is used - min(N, StackSmall) + guard.
+        need = np.minimum(trace.frame, v.stack_small).astype(used.dtype, copy=False)
+        np.subtract(used, need, out=need)
+        need += v.stack_guard
+        need *= kind == CALL  # 0 at ret and gc steps: never >= a size
+        # Between two GCs the size only grows, so an epoch whose largest need is below the
+        # size is skipped whole; only epochs with a growth are searched.
         gcs = np.flatnonzero(kind == GC) if v.shrinks else np.zeros(0, np.int64)
-        bounds = np.searchsorted(calls_at, gcs)  # calls before each gc step
-        starts = np.concatenate(([0], bounds))
-        stops = np.concatenate((bounds, [len(calls_at)]))
-        running = _epoch_running_max(need, starts, stops)
-        log, peak, copied, end = [], size, 0, len(trace)
-        tops = running[np.maximum(stops - 1, 0)].tolist() if len(running) else [0] * len(stops)
-        for e, (a, b) in enumerate(zip(starts.tolist(), stops.tolist())):
-            while a < b and tops[e] >= size:  # some call in this epoch needs a bigger stack
-                j = a + int(np.searchsorted(running[a:b], size, side="left"))
-                if j >= b:
-                    break
-                step, f, u = int(calls_at[j]), int(n_frame[j]), int(entry[j])
-                d = int(trace.depth[step])
+        starts = np.concatenate(([0], gcs + 1))
+        if starts[-1] >= n:
+            starts = starts[:-1]  # the trace ends with a gc: the last epoch is empty
+        tops = np.maximum.reduceat(need, starts).tolist() if n else []
+        bounds = (gcs + 1).tolist() + [n]
+        at_gc = used[gcs].tolist()
+        log, peak, copied, end = [], size, 0, n
+        for e, (a, top) in enumerate(zip(starts.tolist(), tops)):
+            b = bounds[e]
+            while top >= size:  # some call in [a, b) needs a bigger stack
+                j = a + int(np.argmax(need[a:b] >= size))
+                f = int(trace.frame[j])
+                u = int(used[j]) - f
                 while check_fails(size, u, f, v):
                     new = newstack_size(size, u, f, v)
                     if new > self.max_stack:
-                        log.append((OVERFLOW, step, d, f, size, new, u, self.max_stack))
-                        end = step
+                        log.append([OVERFLOW, j, 0, f, size, new, u, self.max_stack])  # depth below
+                        end = j
                         break
-                    log.append((GROW, step, d, f, size, new, u, u))
+                    log.append([GROW, j, 0, f, size, new, u, u])
                     copied += u
                     size = new
                     peak = max(peak, size)
-                if end != len(trace):
+                if end != n:
                     break
                 a = j + 1
-            if end != len(trace):
+            if end != n:
                 break
             if e < len(gcs):
-                g = int(gcs[e])
-                used = int(after[g])
-                counted = used + (v.stack_nosplit if v.shrink_counts_nosplit else 0)
+                u = at_gc[e]
+                counted = u + (v.stack_nosplit if v.shrink_counts_nosplit else 0)
                 if size // 2 >= v.stack_min and counted < size // 4:
-                    log.append((SHRINK, g, -1, 0, size, size // 2, used, used))
-                    copied += used
+                    log.append([SHRINK, int(gcs[e]), -1, 0, size, size // 2, u, u])
+                    copied += u
                     size //= 2
-        done = int(np.searchsorted(calls_at, end))  # calls completed before the end
+        rows = [r for r in log if r[0] != SHRINK]
+        for r, d in zip(rows, trace.depth_before([r[1] for r in rows]).tolist()):
+            r[2] = d
+        done = int(np.count_nonzero(kind[:end] == CALL))  # calls completed before the end
         depth = done - int(np.count_nonzero(kind[:end] == RET))
-        done += end < len(trace)  # the call that overflowed ran its prologue too
-        max_used = int(max(after[:end].max(initial=0), max(0, trace.entry_used - 8)))
-        return self._record(trace, log, end, done, size, peak, copied, depth, max_used)
+        done += end < n  # the call that overflowed ran its prologue too
+        max_used = int(max(used[:end].max(initial=0), max(0, trace.entry_used - 8)))
+        return self._record(trace, [tuple(r) for r in log], end, done, size, peak, copied, depth,
+                            max_used)
 
     def _record(self, trace, log, end, calls, size, peak, copied, depth, max_used) -> StackRun:
         return StackRun(
@@ -203,17 +209,3 @@ def _need_trace(trace, size: int) -> None:
     if trace.entry_used >= size:
         raise ValueError(f"trace.entry_used must be below the initial stack size: in [0, {size - 1}];"
                          f" got {trace.entry_used}")
-
-
-def _epoch_running_max(need: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """Running maximum of `need` that restarts at each epoch boundary (each GC step)."""
-    if len(starts) == 1:
-        return np.maximum.accumulate(need) if len(need) else need
-    span = int(need.max()) + 1 if len(need) else 1
-    if span * len(starts) < 2**62:
-        epoch = np.repeat(np.arange(len(starts), dtype=np.int64), stops - starts)
-        return np.maximum.accumulate(need + epoch * span) - epoch * span
-    out = np.empty_like(need)
-    for a, b in zip(starts, stops):
-        out[a:b] = np.maximum.accumulate(need[a:b]) if b > a else need[a:b]
-    return out

@@ -190,15 +190,20 @@ class StackRun:
 
 def live_frames(trace, end: int) -> tuple[int, ...]:
     """Frames of the calls still live after the first `end` steps of `trace`, outermost first."""
-    kind, frame = trace.kind[:end], trace.frame[:end]
+    kind = trace.kind[:end]
     final = int(np.count_nonzero(kind == 0)) - int(np.count_nonzero(kind == 1))
-    if final == 0:
-        return ()
-    calls = np.flatnonzero(kind == 0)
-    depth = trace.depth[:end]
-    d = depth[calls]
-    # the live call at depth k is the last call made at depth k
-    last = np.full(final, -1, np.int64)
-    keep = d < final
-    np.maximum.at(last, d[keep], calls[keep])
-    return tuple(int(x) for x in frame[last])
+    out = [0] * final
+    # Walk back from `end`: with b = sum of signs from a step to the end, a call is still
+    # live exactly when b first reaches a new high there; its depth is final - b. The walk
+    # stops once every level is found, usually a few thousand steps back.
+    sign, frame = trace.sign, trace.frame
+    found, hi, width = 0, end, 4096
+    while found < final:
+        lo = max(0, hi - width)
+        b = np.cumsum(sign[lo:hi][::-1], dtype=np.int64) + found  # back from hi - 1
+        top = np.maximum(np.maximum.accumulate(b), found)
+        new = np.flatnonzero(top > np.concatenate(([found], top[:-1])))
+        for t in new.tolist():
+            out[final - int(b[t])] = int(frame[hi - 1 - t])
+        found, hi, width = max(found, int(top[-1])), lo, width * 2
+    return tuple(out)

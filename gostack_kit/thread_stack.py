@@ -70,18 +70,21 @@ class ThreadStack:
     def run(self, trace: CallTrace) -> StackRun:
         """Run `trace` (numpy fast path; identical records to `run_readable`)."""
         _need_trace(trace, self.size)
-        over = np.flatnonzero((trace.kind == CALL) & (trace.used > self.size))
-        end = int(over[0]) if len(over) else len(trace)
+        used = trace.used  # bytes in use rise only at calls, so the first step past size is one
+        top = int(used.max(initial=0))
+        end = int(np.argmax(used > self.size)) if top > self.size else len(trace)
         log = []
-        if len(over):
+        if end < len(trace):
             frame = int(trace.frame[end])
-            log.append(self._segv(end, int(trace.depth[end]), frame,
-                                  int(trace.used[end]) - frame))
+            depth = int(np.count_nonzero(trace.kind[:end] == CALL)) - int(
+                np.count_nonzero(trace.kind[:end] == RET))
+            log.append(self._segv(end, depth, frame, int(used[end]) - frame))
+            top = int(used[:end].max(initial=0))
         kind = trace.kind[:end]
         calls = int(np.count_nonzero(kind == CALL))
         depth = calls - int(np.count_nonzero(kind == RET))
-        calls += len(over) > 0  # the call that hit the guard page ran its prologue
-        max_used = int(max(trace.used[:end].max(initial=0), trace.entry_used - 8, 0))
+        calls += end < len(trace)  # the call that hit the guard page ran its prologue
+        max_used = max(top, trace.entry_used - 8, 0)
         return self._record(trace, log, end, calls, depth, max_used)
 
     def _segv(self, step: int, depth: int, frame: int, entry: int) -> tuple:

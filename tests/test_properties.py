@@ -119,3 +119,18 @@ def test_constructors_only_raise_value_or_type_errors(x):
     ):
         with contextlib.suppress(ValueError, TypeError):
             build()
+
+
+def test_models_agree_when_bytes_in_use_pass_int32():
+    # frames of 512 MB: bytes in use reach 2.5 GB, so CallTrace.used is int64 here
+    big = 1 << 29
+    t = CallTrace.from_steps([("call", big), ("call", 88), ("gc",), ("call", big), ("call", big),
+                              ("ret",), ("gc",), ("call", big), ("call", big), ("ret",), ("ret",),
+                              ("ret",), ("gc",)], entry_used=300)
+    assert t.used.dtype == np.int64 and t.used.max() > 2**31
+    models = [ContiguousStack("1.27", max_stack=1 << 40), ContiguousStack("1.27"),
+              SegmentedStack("1.2", max_stack=1 << 40), ThreadStack(1 << 33), ThreadStack(1 << 31)]
+    for m in models:
+        assert m.run(t).same_as(m.run_readable(t)), m
+    assert ContiguousStack("1.27").run(t).overflow is not None
+    assert ContiguousStack("1.27", max_stack=1 << 40).run(t).peak_size == 1 << 32

@@ -111,3 +111,24 @@ def test_too_large_traces_are_refused_before_allocating():
         CallTrace.fib(39)
     with pytest.raises(ValueError, match="steps"):
         CallTrace.random(MAX_STEPS + 1, seed=1)
+
+
+def test_used_switches_to_int64_when_stack_bytes_pass_a_gigabyte():
+    # three 1 GB frames: 3 GB in use would wrap in int32, so the column must widen
+    t = CallTrace.from_steps([("call", 1 << 30)] * 3 + [("ret",)] * 3, entry_used=100)
+    g = (1 << 30) + 8
+    assert t.used.dtype == np.int64
+    assert t.used.tolist() == [92 + g, 92 + 2 * g, 92 + 3 * g, 92 + 2 * g, 92 + g, 92]
+    small = CallTrace.recursion(88, 3)
+    assert small.used.dtype == np.int32 and small.used.tolist() == [88, 184, 280, 376]
+
+
+def test_sign_and_depth_before_agree_with_the_depth_column():
+    t = CallTrace.random(20_000, seed=9, max_depth=30, gc_rate=0.05)
+    assert t.sign.tolist() == [{0: 1, 1: -1, 2: 0}[k] for k in t.kind.tolist()]
+    calls = np.flatnonzero(t.kind == 0)
+    assert t.depth_before(calls).tolist() == t.depth[calls].tolist()
+    steps = np.array([0, 0, 5, 5, 19_999])
+    live = np.concatenate(([0], np.cumsum(t.sign)))
+    assert t.depth_before(steps).tolist() == live[steps].tolist()
+    assert t.depth_before([]).tolist() == []
