@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import FancyArrowPatch, Rectangle
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
 from . import COLORS, figure, kib, text_table
 
@@ -65,6 +65,7 @@ def segment_chain(snap, ax=None, width: float = 0.55, legend: bool = True):
         ax.set_xticks(range(len(snap.segments)), [_segment_label(i, s) for i, s in enumerate(snap.segments)])
     else:  # a long chain: numbers only (sizes and frames are in snapshot_table)
         ax.xaxis.set_major_locator(MaxNLocator(8, integer=True))
+        ax.xaxis.set_major_formatter(ScalarFormatter())  # not the labels of a short chain drawn before
         ax.set_xlabel(f"segment ({len(snap.segments)} live)")
     ax.set_xlim(-0.6, max(2, len(snap.segments)) - 0.4)
     ax.set_ylim(biggest * 1.02, -0.03 * biggest)

@@ -247,7 +247,7 @@ def fits_bars(costs, ax) -> None:
             bar.set_facecolor("white")
             bar.set_hatch("///")
     ax.set_yticks(range(len(rows)), [f"{r[0]}: {r[1]:,}" for r in rows], fontsize=8)
-    ax.invert_yaxis()
+    ax.yaxis.set_inverted(True)  # first row on top; idempotent, unlike invert_yaxis, on a reused Axes
     ax.set_xscale("log")
     ax.set_xlim(1, max(r[1] for r in rows) * 4)
     _lean_log(ax.xaxis)

@@ -4,20 +4,104 @@ from __future__ import annotations
 
 import importlib
 import io
+import math
 from collections.abc import Callable
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.transforms import Bbox
 from PIL import Image
 
 TOPICS = ("address", "threads", "sched", "segments", "copying", "compiler")  # widgets.<topic>
+TEXT_CACHE = 4096  # rendered strings kept per dashboard: a redraw shows a few hundred at most
+
+
+class _TextCachingRenderer(RendererAgg):
+    """RendererAgg that rasterizes each plain string once and stamps the cached bitmap after.
+
+    Most text on a dashboard (tick labels, axis labels, region names) is the same from one
+    redraw to the next, and matplotlib 3.11 lays out and rasterizes every glyph on every draw:
+    half of a redraw. A string's bitmap depends only on the string, the font and the dpi; its
+    colour and position are applied when it is stamped. Whole-string bitmaps are how Agg drew
+    text before 3.11 (glyphs snap to whole pixels instead of quarter pixels; the eye cannot
+    tell at 80 dpi). Mathtext and text with font features or a language go the usual way.
+    """
+
+    def __init__(self, width, height, dpi):
+        super().__init__(width, height, dpi)
+        self._bitmaps: dict = {}
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        """Stamp the cached bitmap of `s` (rendering it on first use), as matplotlib < 3.11 did."""
+        special = mtext is not None and (getattr(mtext, "get_fontfeatures", lambda: None)()
+                                         or getattr(mtext, "get_language", lambda: None)())
+        if ismath or special:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        key = (s, hash(prop), gc.get_antialiased())
+        hit = self._bitmaps.get(key)
+        if hit is None:
+            if len(self._bitmaps) >= TEXT_CACHE:  # labels that change every update (titles, counts)
+                self._bitmaps.clear()
+            font = self._prepare_font(prop)
+            font.set_text(s, 0, flags=get_hinting_flag())
+            font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
+            xo, yo = font.get_bitmap_offset()  # 26.6 fixed point, like the descent
+            hit = self._bitmaps[key] = (np.array(font.get_image()), xo / 64, yo / 64,
+                                        font.get_descent() / 64)
+        image, xo, yo, descent = hit
+        a = math.radians(angle)  # the bitmap is unrotated: Agg rotates it about its anchor
+        self._renderer.draw_text_image(image, round(x + xo + descent * math.sin(a)),
+                                       round(y + yo + descent * math.cos(a)) + 1, angle, gc)
+        return None
+
+
+class _Canvas(FigureCanvasAgg):
+    """An Agg canvas whose renderer (kept while the size and dpi stay) caches text bitmaps."""
+
+    def get_renderer(self):
+        key = (*self.get_width_height(physical=True), self.figure.dpi)
+        if self._lastKey != key:
+            self.renderer = _TextCachingRenderer(*key)
+            self._lastKey = key
+        return self.renderer
+
+
+def _undraw(ax) -> None:
+    """Take back what a draw added to `ax` (artists, legend, data limits, colour cycle, titles,
+    axis labels) and keep the rest: its Axis and tick objects, scales, ticks and limits."""
+    for container in list(ax.containers):
+        container.remove()
+    for artist in [*ax.lines, *ax.patches, *ax.collections, *ax.texts, *ax.images, *ax.tables,
+                   *ax.artists]:
+        artist.remove()
+    if ax.legend_ is not None:
+        ax.legend_.remove()
+    ax.dataLim.set_points(Bbox.null().get_points())  # autoscaling sees only the next draw's data
+    ax.ignore_existing_data_limits = True
+    ax.set_autoscale_on(True)
+    ax.set_prop_cycle(None)  # the next plot() starts at the first colour again
+    for loc in ("left", "center", "right"):
+        # y=1 pins titles to the top edge: auto-placement would measure every tick label on
+        # every draw to dodge labels above the axes, and no dashboard puts labels there
+        ax.set_title("", loc=loc, y=1.0)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
 
 
 class Dashboard:
     """Sliders + a figure + a status line; subclasses define `controls()` and `draw(fig, **v)`."""
 
     height = "340px"  # fixed output height: the page must not jump while a slider moves
+    #: False: every update clears each Axes (`ax.clear()`), so `draw` starts from blank Axes.
+    #: True: the first update clears, later ones only take back the last draw's artists, legend,
+    #: data limits, colour cycle, titles and axis labels (`_undraw`). Clearing re-creates
+    #: every tick, spine and title, about a third of a redraw; in exchange `draw` must set on
+    #: every call whatever Axes state it sets on some call (scale, ticks, tick labels, limits,
+    #: inversion, grid). tests/test_widgets.py checks that a reused figure draws the same PNG
+    #: as a fresh dashboard at every setting it visits.
+    reuse_axes = False
 
     def __init__(self, **initial):
         self.sliders: dict[str, W.ValueWidget] = self.controls()
@@ -26,8 +110,9 @@ class Dashboard:
                 raise ValueError(f"unknown control {name!r}; controls are {sorted(self.sliders)}")
             self.sliders[name].value = value
         self.fig = self.new_figure()
+        self._drawn = False  # nothing drawn yet: the first update clears the new Axes
         plt.close(self.fig)  # drawn to PNG by the dashboard only: an inline backend must not show it too
-        self.canvas = FigureCanvasAgg(self.fig)  # rendered directly, without savefig's extra passes
+        self.canvas = _Canvas(self.fig)  # rendered directly, without savefig's extra passes
         self.image = W.Image(format="png", layout=W.Layout(height=self.height, object_fit="contain"))
         self.status = W.HTML(layout=W.Layout(height="1.6em"))
         for name, s in self.sliders.items():
@@ -73,7 +158,11 @@ class Dashboard:
                 self.sliders[name].observe(self._changed, names="value")
         v = self.values()
         for ax in self.fig.axes:
-            ax.clear()
+            if not (self.reuse_axes and self._drawn):
+                ax.clear()
+            if self.reuse_axes:  # also on the first draw: titles pinned the same way every time
+                _undraw(ax)
+        self._drawn = True
         summary = self.draw(self.fig, **v)
         self.image.value = self.png()
         drawn = ", ".join(f"{k}={val}" for k, val in v.items())

@@ -27,6 +27,8 @@ ITERATIONS = (1, 10, 100, 1000, 10000)
 class HotSplit(Dashboard):
     """StackMin, caller depth, callee frame, iterations -> splits and ns per iteration."""
 
+    reuse_axes = True  # draw sets all its Axes state on every call (see Dashboard)
+
     def controls(self):
         """A StackMin dropdown and sliders for the depth, the callee's frame and the iterations."""
         style = {"description_width": "initial"}
