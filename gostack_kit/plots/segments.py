@@ -32,30 +32,32 @@ def segment_chain(snap, ax=None, width: float = 0.55, legend: bool = True):
     newest = max((f.step for s in snap.segments for f in s.frames), default=-1)
     biggest = max(s.size for s in snap.segments)
     boxes, colors = [], []
+    # Limits are set below, so shapes skip add_patch's and add_collection's data-limit update
+    # (with 80 segments, measuring the patches and their arrows was a third of a redraw).
+    add = ax.add_artist
     for i, seg in enumerate(snap.segments):
         x0 = i - width / 2
         first = i == 0
-        ax.add_patch(Rectangle((x0, 0), width, seg.size, facecolor=COLORS["free"], edgecolor="black",
-                               lw=0.8, label="free" if first else None))
-        ax.add_patch(Rectangle((x0, 0), width, seg.top, color="#777777",
-                               label="Stktop" if first else None))
+        add(Rectangle((x0, 0), width, seg.size, facecolor=COLORS["free"], edgecolor="black",
+                      lw=0.8, label="free" if first else None))
+        add(Rectangle((x0, 0), width, seg.top, color="#777777", label="Stktop" if first else None))
         if seg.reserved > 0:
-            ax.add_patch(Rectangle((x0, seg.top), width, seg.reserved, facecolor="#BBBBBB",
-                                   hatch="//", label="entry / args" if first else None))
-        ax.add_patch(Rectangle((x0, seg.size - seg.guard), width, seg.guard, color=COLORS["guard"],
-                               alpha=0.35, label="guard (StackGuard)" if first else None))
+            add(Rectangle((x0, seg.top), width, seg.reserved, facecolor="#BBBBBB",
+                          hatch="//", label="entry / args" if first else None))
+        add(Rectangle((x0, seg.size - seg.guard), width, seg.guard, color=COLORS["guard"],
+                      alpha=0.35, label="guard (StackGuard)" if first else None))
         for f in seg.frames:
             y0, y1 = seg.top + f.start, seg.top + f.start + f.frame
             boxes.append(((x0 + 0.03, y0), (x0 + width - 0.03, y0), (x0 + width - 0.03, y1),
                           (x0 + 0.03, y1)))
             colors.append(COLORS["highlight"] if f.step == newest else _SHADES[f.depth % 2])
         if i:  # the Stktop of each segment records the one below it
-            ax.add_patch(FancyArrowPatch((x0, seg.top / 2), (i - 1 + width / 2, seg.top / 2),
-                                         arrowstyle="->", mutation_scale=10, color="black"))
+            add(FancyArrowPatch((x0, seg.top / 2), (i - 1 + width / 2, seg.top / 2),
+                                arrowstyle="->", mutation_scale=10, color="black"))
     frames = PolyCollection(boxes, facecolors=colors, edgecolors="white", linewidths=0.3,
                             label="frames (newest in orange)")
     frames.set_gid("frames")
-    ax.add_collection(frames)
+    ax.add_collection(frames, autolim=False)
     if len(boxes) <= 12:  # a small trace: write each frame's size on it
         for (_, (x1, y0), _, (_, y1)), f in zip(boxes, (f for sg in snap.segments for f in sg.frames)):
             if y1 - y0 > 0.08 * biggest:
