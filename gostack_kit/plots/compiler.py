@@ -266,6 +266,8 @@ def lab_panels(run, reference, axes):
     right.minorticks_off()
     right.axhline(STACK_SMALL, color=COLORS["guard"], ls=":", lw=1)
     right.axhline(STACK_BIG, color=COLORS["guard"], ls=":", lw=1)
-    right.set_xticks(range(len(names)), names, fontsize=8)
+    crowded = len(names) > 5  # long names would run into each other: every other one a line lower
+    right.set_xticks(range(len(names)), ["\n" + n if crowded and i % 2 else n
+                                         for i, n in enumerate(names)], fontsize=8)
     right.set_title("frame $N (hatched: Go defaults); colour = check class", fontsize=10)
     return axes

@@ -50,7 +50,7 @@ class HotSplit(Dashboard):
         with plt.rc_context(STYLE):
             fig = Figure(figsize=(9.0, 3.3))
             fig.subplots(1, 2)
-        fig.subplots_adjust(left=0.07, right=0.99, bottom=0.2, top=0.9, wspace=0.25)
+        fig.subplots_adjust(left=0.09, right=0.99, bottom=0.2, top=0.9, wspace=0.25)  # room for 62.15
         return fig
 
     def draw(self, fig, stack_min, depth, callee, n) -> str:
