@@ -37,13 +37,13 @@ def main() -> None:
     traces = [CallTrace.fib(27), CallTrace.random(opts.steps, seed=2014)]
     models = [ContiguousStack("1.27"), ContiguousStack("1.4"), SegmentedStack("1.2"),
               ThreadStack(8 << 20)]
-    print(f"{'trace':<40}{'model':<46}{'fast s':>8}{'readable s':>12}{'speed-up':>10}")
+    print(f"{'trace':<52}{'model':<52}{'fast s':>8}{'readable s':>12}{'speed-up':>10}")
     for trace in traces:
         for model in models:
             fast = statistics.median(timed(model.run, trace) for _ in range(opts.repeat))
             slow = timed(model.run_readable, trace)
             label = f"{trace.label} ({len(trace):,} steps)"
-            print(f"{label:<40}{model!r:<46}{fast:>8.3f}{slow:>12.2f}{slow / fast:>9.1f}x")
+            print(f"{label:<52}{model!r:<52}{fast:>8.3f}{slow:>12.2f}{slow / fast:>9.1f}x")
 
 
 if __name__ == "__main__":

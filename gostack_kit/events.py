@@ -74,11 +74,13 @@ def make_log(rows: Sequence[tuple]) -> np.ndarray:
     return log
 
 
-def log_from_table(table: np.ndarray) -> np.ndarray:
-    """A read-only event log from an (n, 8) integer table with the columns of EVENT_DTYPE."""
-    log = np.zeros(len(table), EVENT_DTYPE)
-    for k, name in enumerate(EVENT_DTYPE.names):
-        log[name] = table[:, k]
+def log_from_columns(**columns: np.ndarray) -> np.ndarray:
+    """A read-only event log from one equal-length array per field of EVENT_DTYPE."""
+    if set(columns) != set(EVENT_DTYPE.names):
+        raise ValueError(f"columns must be exactly {EVENT_DTYPE.names}; got {sorted(columns)}")
+    log = np.zeros(len(columns["step"]), EVENT_DTYPE)
+    for name, values in columns.items():
+        log[name] = values
     log.setflags(write=False)
     return log
 

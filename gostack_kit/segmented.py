@@ -41,8 +41,8 @@ import numpy as np
 
 from . import versions
 from ._validate import integer
-from .events import FREE, OVERFLOW, SPLIT, StackRun, live_frames, log_from_table, make_log
-from .trace import CALL, RET, CallTrace
+from .events import FREE, OVERFLOW, SPLIT, StackRun, live_frames, log_from_columns, make_log
+from .trace import CALL, GC, RET, CallTrace
 
 __all__ = ["SegmentedStack", "SplitCost", "segment_size", "check_fails"]
 
@@ -163,104 +163,119 @@ class SegmentedStack:
         )
 
     def run(self, trace: CallTrace) -> StackRun:
-        """Run `trace` (numpy, one call depth at a time; identical records to `run_readable`).
+        """Run `trace` (numpy, one segment of the chain at a time; identical to `run_readable`).
 
-        A call's segment state depends only on its parent's (the live call one level up), so
-        all calls at one depth are decided together. Deep, narrow traces (few calls per
-        depth) gain nothing from that and take the readable path.
+        Traces whose segment chains grow very long (deep, narrow recursion) gain nothing
+        from that and take the readable path.
         """
         _need_trace(trace, self.stack_min - self.v.stack_top)
-        calls_at = np.flatnonzero(trace.kind == CALL)
-        frame = trace.frame[calls_at]
-        need = trace.used[calls_at] - frame + np.maximum(0, frame - self.v.stack_small)
-        if need.max(initial=-1) + self.v.stack_guard < self.stack_min - self.v.stack_top:
-            return self._no_split(trace, len(calls_at))  # no call reaches the first guard
-        if len(calls_at) < 64 * (trace.max_depth + 1):
-            return self.run_readable(trace)
-        return self._run_levels(trace, calls_at)
+        return self._run_chain(trace) or self.run_readable(trace)
 
-    def _no_split(self, trace: CallTrace, calls: int) -> StackRun:
-        final_frames = live_frames(trace, len(trace))
-        return StackRun(
-            model="segmented", version=self.v.name, trace_label=trace.label, log=make_log([]),
-            steps_run=len(trace), calls=calls, initial_size=self.stack_min,
-            final_size=self.stack_min, peak_size=self.stack_min, bytes_copied=0,
-            final_depth=len(final_frames), final_frames=final_frames,
-            max_used=int(max(trace.used.max(initial=0), trace.entry_used - 8, 0)),
-        )
+    def _run_chain(self, trace: CallTrace, budget: float = 4.0) -> StackRun | None:
+        """The run decided one level of the segment chain at a time (None: chain too long)."""
+        # In stack coordinates (bytes from the first segment's top) a call splits when its
+        #     need = entry + max(0, N - StackSmall) + StackGuard
+        # reaches the threshold H of the segment it is entered in: H = base + size - top,
+        # with base 0 for the first segment and base = entry - args - 8 for a segment that
+        # a call made. Two facts let numpy decide a whole level of the chain at once:
+        #   * need strictly grows from caller to callee (entry grows by the caller's frame
+        #     + 8, more than the caller's max(0, N - StackSmall)). So inside one segment the
+        #     calls whose need reaches its H form whole subtrees, and the first call of
+        #     each subtree is exactly a split.
+        #   * a ret knows its call's need without a match: a ret row stores the call's
+        #     frame N, and the bytes in use just before it are the call's entry + N.
+        # Level k takes the steps that run inside level-(k-1) segments, keeps those whose
+        # need reaches their segment's H, and finds the splits (kept calls with no kept
+        # call live) and their frees (the kept ret that brings that count back to 0).
+        v, top, n = self.v, self.v.stack_top, len(trace)
+        kind, used = trace.kind, trace.used
+        # need = entry + N + guard - min(N, StackSmall), and entry + N is the larger of the
+        # bytes in use before and after the step: after a call, before a ret
+        need = np.empty(n, used.dtype)
+        need[:1] = np.maximum(used[:1], trace.entry_used - 8)
+        np.maximum(used[1:], used[:-1], out=need[1:])
+        need -= np.minimum(trace.frame, v.stack_small)
+        need += v.stack_guard
+        pos = np.flatnonzero((need >= self.stack_min - top) & (kind != GC))
+        need, call = need[pos], kind[pos] == CALL  # carried along with pos, level to level
+        # the segments made one level up (at first only the one malg made)
+        up = {"steps": np.array([-1]), "thr": np.array([self.stack_min - top]),
+              "base": np.array([0]), "total": np.array([self.stack_min])}
+        levels, work = [], 0
+        while len(pos):
+            work += len(pos)
+            if work > budget * n + 4096:
+                return None  # one pass per segment of a long chain costs more than a walk
+            live = np.cumsum(call.view(np.int8) * np.int8(2) - np.int8(1), dtype=np.int32)
+            made = np.flatnonzero(call & (live == 1))  # kept calls with no kept call live: splits
+            closed = np.flatnonzero(~call & (live == 0))  # the kept ret that frees each
+            steps = pos[made]
+            s = np.searchsorted(up["steps"], steps) - 1  # the segment each split leaves
+            pthr, pbase, ptotal = up["thr"][s], up["base"][s], up["total"][s]
+            f = trace.frame[steps].astype(np.int64)
+            a = trace.args[steps].astype(np.int64)
+            entry = used[steps].astype(np.int64) - f
+            size = np.maximum(f + a + v.stack_extra, self.stack_min)
+            base = entry - a - 8
+            up = {"steps": steps, "thr": base + size - top, "base": base, "total": ptotal + size}
+            levels.append({
+                "steps": steps, "frees": pos[closed], "frame": f, "args": a, "entry": entry - pbase,
+                "size": size, "total": up["total"], "psize": pthr - pbase + top,
+                "level": len(levels) + 1,
+            })
+            # Every kept step lies in [made, closed] of one split, in order, so each one's
+            # threshold is a run-length copy. A split's own call and ret stay out without a
+            # test: its new H exceeds its need (StackExtra - 8 - StackTop > StackGuard).
+            last = np.concatenate((closed, np.full(len(made) - len(closed), len(pos) - 1)))
+            keep = np.flatnonzero(need >= np.repeat(up["thr"], last - made + 1))
+            pos, need, call = pos[keep], need[keep], call[keep]
+        return self._chain_record(trace, levels)
 
-    def _run_levels(self, trace: CallTrace, calls_at: np.ndarray) -> StackRun:
-        # In stack coordinates (bytes from the first segment's top), a call splits when its
-        # need = entry + max(0, N - StackSmall) + StackGuard reaches the threshold H of the
-        # segment its parent runs in: H = base + capacity. The first segment has base 0;
-        # a segment made by call s starts at base(s) = entry(s) - args(s) - 8.
-        v, top = self.v, self.v.stack_top
-        depth_c = trace.depth[calls_at]
-        order = np.argsort(depth_c, kind="stable")  # level-major, step order within a level
-        counts = np.bincount(depth_c, minlength=trace.max_depth + 1)
-        ends = np.cumsum(counts)
-        steps = calls_at[order]
-        frame = trace.frame[steps].astype(np.int64)
-        args = trace.args[steps].astype(np.int64)
-        entry = trace.used[steps] - frame
-        need = entry + np.maximum(0, frame - v.stack_small) + v.stack_guard
-        new = np.maximum(frame + args + v.stack_extra, self.stack_min)
-        n = len(steps)
-        thr, base, total, nseg = (np.empty(n, np.int64) for _ in range(4))
-        split = np.empty(n, bool)
-        pthr, pbase = np.empty(n, np.int64), np.empty(n, np.int64)
-        a = 0
-        for d, b in enumerate(ends.tolist()):
-            if d == 0:
-                ht, bs, tt, kk = self.stack_min - top, 0, self.stack_min, 1
-            else:
-                pa = a - int(counts[d - 1])
-                par = pa + np.searchsorted(steps[pa:a], steps[a:b]) - 1
-                ht, bs, tt, kk = thr[par], base[par], total[par], nseg[par]
-            sp = need[a:b] >= ht
-            nb = entry[a:b] - args[a:b] - 8
-            split[a:b] = sp
-            pthr[a:b], pbase[a:b] = ht, bs
-            thr[a:b] = np.where(sp, nb + new[a:b] - top, ht)
-            base[a:b] = np.where(sp, nb, bs)
-            total[a:b] = tt + np.where(sp, new[a:b], 0)
-            nseg[a:b] = kk + sp
-            a = b
-        psize = pthr - pbase + top  # the segment the parent runs in
-        over = np.flatnonzero(split & (total > self.max_stack))
-        end = int(steps[over].min()) if len(over) else len(trace)
-        sp = np.flatnonzero(split & (steps < end))
-        ret = _matching_rets(trace, steps[sp], depth_c[order[sp]])
-        fr = sp[(ret >= 0) & (ret < end)]
-        ret = ret[(ret >= 0) & (ret < end)]
-        rows = [
-            np.stack([np.full(len(sp), SPLIT), steps[sp], depth_c[order[sp]], frame[sp], psize[sp],
-                      new[sp], entry[sp] - pbase[sp], args[sp]], axis=1),
-            np.stack([np.full(len(fr), FREE), ret, depth_c[order[fr]], frame[fr], new[fr],
-                      psize[fr], entry[fr] - pbase[fr] - 8, args[fr]], axis=1),
-        ]
-        if len(over):
-            o = over[np.argmin(steps[over])]
-            rows.append(np.array([[OVERFLOW, end, depth_c[order[o]], frame[o], psize[o], new[o],
-                                   entry[o] - pbase[o], self.max_stack]]))
-        table = np.concatenate(rows).astype(np.int64)
-        table = table[np.argsort(table[:, 1], kind="stable")]
-        log = log_from_table(table)
-        n_done = int(np.count_nonzero(calls_at < end))
-        final_depth = n_done - int(np.count_nonzero(trace.kind[:end] == RET))
-        final_size = self.stack_min
-        if final_depth:
-            lo = int(ends[final_depth - 1] - counts[final_depth - 1])
-            k = lo + int(np.searchsorted(steps[lo:ends[final_depth - 1]], end)) - 1
-            final_size = int(total[k])
+    def _chain_record(self, trace: CallTrace, levels: list[dict]) -> StackRun:
+        n = len(trace)
+        names = ("steps", "frame", "args", "entry", "psize", "size", "total")
+        col = {k: np.concatenate([lv[k] for lv in levels]) if levels else np.zeros(0, np.int64)
+               for k in names}
+        level = np.concatenate([np.full(len(lv["steps"]), lv["level"]) for lv in levels]
+                               ) if levels else np.zeros(0, np.int64)
+        # a level's frees close its splits in order; a split whose call never returns has
+        # none, so pad with n (past the end)
+        freed_at = np.concatenate([np.concatenate((lv["frees"], np.full(
+            len(lv["steps"]) - len(lv["frees"]), n))) for lv in levels]) if levels else col["steps"]
+        steps = col["steps"]
+        over = np.flatnonzero(col["total"] > self.max_stack)
+        end = int(steps[over].min()) if len(over) else n
+        ok = np.flatnonzero(steps < end)
+        fr = ok[freed_at[ok] < end]
+        o = over[np.argmin(steps[over])][None] if len(over) else np.zeros(0, np.int64)
+        pick = (ok, fr, o)
+        events = {  # SPLIT rows, FREE rows, then the OVERFLOW row if any
+            "kind": [np.full(len(ok), SPLIT), np.full(len(fr), FREE), np.full(len(o), OVERFLOW)],
+            "step": [steps[ok], freed_at[fr], steps[o]],
+            "frame": [col["frame"][i] for i in pick],
+            "old_size": [col["psize"][ok], col["size"][fr], col["psize"][o]],
+            "new_size": [col["size"][ok], col["psize"][fr], col["size"][o]],
+            "used": [col["entry"][ok], col["entry"][fr] - 8, col["entry"][o]],
+            "nbytes": [col["args"][ok], col["args"][fr], np.full(len(o), self.max_stack)],
+        }
+        events = {k: np.concatenate(parts) for k, parts in events.items()}
+        order = np.argsort(events["step"], kind="stable")  # a merge of sorted runs: fast
+        events = {k: c[order] for k, c in events.items()}
+        # a FREE runs at its call's depth: one less than the calls live before the ret
+        events["depth"] = trace.depth_before(events["step"]) - (events["kind"] == FREE)
+        kind = trace.kind[:end]
+        done = int(np.count_nonzero(kind == CALL))
+        still = ok[freed_at[ok] >= end]  # segments live at the end
         return StackRun(
-            model="segmented", version=v.name, trace_label=trace.label, log=log,
-            steps_run=end, calls=n_done + (end < len(trace)), initial_size=self.stack_min,
-            final_size=final_size, peak_size=int(max(total[sp].max(initial=0), self.stack_min)),
-            bytes_copied=int(args[sp].sum() + args[fr].sum()), final_depth=final_depth,
+            model="segmented", version=self.v.name, trace_label=trace.label,
+            log=log_from_columns(**events), steps_run=end, calls=done + (end < n),
+            initial_size=self.stack_min, final_size=self.stack_min + int(col["size"][still].sum()),
+            peak_size=int(max(col["total"][ok].max(initial=0), self.stack_min)),
+            bytes_copied=int(col["args"][ok].sum() + col["args"][fr].sum()),
+            final_depth=done - int(np.count_nonzero(kind == RET)),
             final_frames=live_frames(trace, end),
             max_used=int(max(trace.used[:end].max(initial=0), trace.entry_used - 8, 0)),
-            segments_peak=int(nseg[sp].max(initial=1)),
+            segments_peak=int(max(level[ok].max(initial=0) + 1, 1)),
         )
 
     def hot_split_sweep(self, depths, frame: int, callee: int, n: int = 1, entry_used: int = 0):
@@ -281,21 +296,3 @@ def _need_trace(trace, capacity: int) -> None:
     if trace.entry_used >= capacity:
         raise ValueError(f"trace.entry_used must fit the first segment: in [0, {capacity - 1}];"
                          f" got {trace.entry_used}")
-
-
-def _matching_rets(trace: CallTrace, call_steps: np.ndarray, call_depths: np.ndarray) -> np.ndarray:
-    """For each call, the step of the ret that ends it (the next ret at its depth), or -1."""
-    rets = np.flatnonzero(trace.kind == RET)
-    if not len(call_steps) or not len(rets):
-        return np.full(len(call_steps), -1, np.int64)
-    rd = trace.depth[rets]
-    r_order = np.argsort(rd, kind="stable")
-    r_steps, r_depths = rets[r_order], rd[r_order].astype(np.int64)
-    # sort key (depth, step) as one int64: find the first ret at the same depth after the call
-    scale = np.int64(len(trace) + 1)
-    keys = r_depths * scale + r_steps
-    pos = np.searchsorted(keys, call_depths.astype(np.int64) * scale + call_steps)
-    found = pos < len(keys)
-    pos = np.minimum(pos, len(keys) - 1)
-    ok = found & (r_depths[pos] == call_depths)
-    return np.where(ok, r_steps[pos], -1)

@@ -264,14 +264,21 @@ class CallTrace:
         return u
 
     def depth_before(self, steps) -> np.ndarray:
-        """Live calls just before each of `steps` (ascending step numbers): a call's depth."""
+        """Live calls just before each of `steps` (step numbers, any order): a call's depth."""
         steps = np.asarray(steps, dtype=np.int64)
         if not len(steps):
             return np.zeros(0, np.int64)
-        cut = np.unique(steps[steps > 0])  # reduceat needs strictly increasing cut points
+        at0 = steps[0] == 0
+        cut = steps[1:] if at0 else steps
+        if not (cut[1:] > cut[:-1]).all() or (len(cut) and cut[0] <= 0):  # not ascending
+            cut = np.sort(steps[steps > 0])
+            cut = cut[np.concatenate(([True], cut[1:] != cut[:-1]))] if len(cut) else cut
+            ahead = self.depth_before(cut) if len(cut) else cut
+            return np.concatenate(([0], ahead))[np.searchsorted(cut, steps, side="right")]
+        # sums of the signs between consecutive cut points (reduceat needs them ascending)
         sums = np.add.reduceat(self.sign, np.concatenate(([0], cut)), dtype=np.int32)
-        live = np.concatenate(([0], np.cumsum(sums[:-1]) if len(cut) else []))
-        return live[np.searchsorted(np.concatenate(([0], cut)), steps)].astype(np.int64)
+        live = np.cumsum(sums[:-1], dtype=np.int64)
+        return np.concatenate(([0], live)) if at0 else live
 
     @cached_property
     def max_depth(self) -> int:

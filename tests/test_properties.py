@@ -52,7 +52,7 @@ def test_segment_levels_path_equals_readable(t):
     seg = SegmentedStack("1.2", stack_min=4096)
     calls_at = np.flatnonzero(t.kind == CALL)
     if len(calls_at):
-        assert seg._run_levels(t, calls_at).same_as(seg.run_readable(t))
+        assert seg._run_chain(t, budget=1e9).same_as(seg.run_readable(t))
 
 
 @settings(max_examples=150, deadline=None)

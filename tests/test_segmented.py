@@ -75,6 +75,18 @@ def test_overflow_counts_all_segments():
     assert run.final_size <= 100_000
 
 
+def test_long_segment_chains_take_the_readable_walk():
+    # 3000 frames of 5000 bytes: almost every call opens a segment, so deciding the chain
+    # one level at a time would take ~3000 passes; run() walks instead, with the same record
+    deep = CallTrace.recursion(frame=5000, depth=3000)
+    seg = SegmentedStack("1.2", max_stack=1 << 30)
+    assert seg._run_chain(deep) is None
+    run = both(seg, deep)
+    assert run.splits == len(run.split_events) == 3000 and run.segments_peak == 3001  # call 0 fits
+    wide = CallTrace.random(50_000, seed=5, max_depth=60)
+    assert seg._run_chain(wide) is not None and both(seg, wide).splits > 0
+
+
 def test_cost_model():
     seg = SegmentedStack("1.2")
     hot = seg.run(CallTrace.hot_loop(79, 88, 200, 1000, entry_used=88, unwind=False))
