@@ -11,6 +11,7 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.font_manager import fontManager, get_font
 from matplotlib.transforms import Bbox
 from PIL import Image
 
@@ -32,6 +33,29 @@ class _TextCachingRenderer(RendererAgg):
     def __init__(self, width, height, dpi):
         super().__init__(width, height, dpi)
         self._bitmaps: dict = {}
+        self._heights: dict = {}
+
+    def _get_font_height_metrics(self, prop):
+        """(ascent, descent, line gap) in pixels of `prop`'s font, worked out once per font.
+
+        matplotlib 3.11 lays out every text on every draw and, before finding the font file and
+        reading its tables itself, asks the renderer through this method. Same tables and same
+        arithmetic as `Text._get_layout`; (None, None, None) makes it measure as usual.
+        """
+        key = hash(prop)
+        if key not in self._heights:
+            font = get_font(fontManager._find_fonts_by_props(prop))
+            self._heights[key] = (None, None, None)
+            for name, gap, ascent, descent in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                                               ("hhea", "lineGap", "ascent", "descent")):  # fmt: skip
+                table = font.get_sfnt_table(name)
+                if table is not None:
+                    scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() \
+                        * self.dpi / 72
+                    self._heights[key] = (table[ascent] * scale, -table[descent] * scale,
+                                          table[gap] * scale)
+                    break
+        return self._heights[key]
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         """Stamp the cached bitmap of `s` (rendering it on first use), as matplotlib < 3.11 did."""
