@@ -62,10 +62,12 @@ def space_map(space, ax=None, *, title: str | None = None, merge: bool = True,
         _, ax = figure(width=6.5, height=max(3.0, 0.11 * axis.height + 0.8))
     for band in axis.bands:
         gap = band.kind == "gap"
-        ax.add_patch(Rectangle((0, band.y0), 1, band.y1 - band.y0,
-                               facecolor=KIND_COLORS.get(band.kind, "#B8B8B8"),
-                               edgecolor="#999999" if gap else "white", linewidth=0.5,
-                               hatch="////" if gap else None))  # fmt: skip
+        # add_artist, not add_patch: the limits are set below, and measuring every band for
+        # autoscaling was a fifth of a dashboard redraw
+        ax.add_artist(Rectangle((0, band.y0), 1, band.y1 - band.y0,
+                                facecolor=KIND_COLORS.get(band.kind, "#B8B8B8"),
+                                edgecolor="#999999" if gap else "white", linewidth=0.5,
+                                hatch="////" if gap else None))  # fmt: skip
         text = band.label if not gap else f"... {band.label} ..."
         ax.text(1.05, (band.y0 + band.y1) / 2, text, va="center", fontsize=label_size,
                 color="#666666" if gap else "black", style="italic" if gap else "normal")
@@ -90,10 +92,10 @@ def to_scale(space, ax=None, *, title: str | None = None):
     regions, (lo, hi), _ = _regions(space)
     if ax is None:
         _, ax = figure(width=1.8, height=4.0)
-    for r in regions:
+    for r in regions:  # add_artist: the limits are set below (see space_map)
         color = KIND_COLORS.get(r.kind, "#B8B8B8")
-        ax.add_patch(Rectangle((0, r.start), 1, r.end - r.start, facecolor=color,
-                               edgecolor=color, linewidth=0.6))  # fmt: skip
+        ax.add_artist(Rectangle((0, r.start), 1, r.end - r.start, facecolor=color,
+                                edgecolor=color, linewidth=0.6))  # fmt: skip
     ax.set_xlim(0, 1)
     ax.set_ylim(lo, hi)
     ticks = [lo + (hi - lo) * k // 4 for k in range(5)]
