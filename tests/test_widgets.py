@@ -3,6 +3,7 @@
 import functools
 
 import matplotlib
+import numpy as np
 import pytest
 
 matplotlib.use("Agg")
@@ -68,3 +69,33 @@ def _ends(slider):
     if isinstance(slider.value, bool):
         return [False, True]
     return []
+
+
+@pytest.mark.parametrize("text", [
+    {"s": "Title pg 123", "fontsize": 11},
+    {"s": "bytes in use (hi - SP)", "rotation": 90},
+    {"s": "rotated 30", "rotation": 30, "fontsize": 12},
+    {"s": "two\nlines", "fontsize": 7, "ha": "center", "va": "center"},
+    {"s": "0x7fffc000", "fontsize": 6.5, "ha": "right", "va": "top"},
+])  # fmt: skip
+def test_cached_text_lands_where_matplotlib_draws_it(text):
+    """The dashboards' text cache stamps a string within a pixel of matplotlib's own Agg text."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from gostack_kit.widgets.base import _Canvas
+
+    def ink(canvas_class):
+        fig = Figure(figsize=(3, 3), dpi=80)
+        fig.text(0.5, 0.5, **text)
+        canvas = canvas_class(fig)
+        canvas.draw()
+        canvas.draw()  # the second draw stamps the cached bitmaps
+        dark = np.asarray(canvas.buffer_rgba())[..., 0] < 200
+        rows, cols = np.flatnonzero(dark.any(axis=1)), np.flatnonzero(dark.any(axis=0))
+        return np.array([rows[0], rows[-1], cols[0], cols[-1]]), canvas
+
+    want, _ = ink(FigureCanvasAgg)
+    got, canvas = ink(_Canvas)
+    assert np.abs(got - want).max() <= 1, f"ink box {got.tolist()} vs matplotlib's {want.tolist()}"
+    assert len(canvas.renderer._bitmaps) == len(text["s"].splitlines())  # one bitmap per line
