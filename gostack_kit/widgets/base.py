@@ -1,4 +1,9 @@
-"""The Dashboard base class shared by every notebook's widgets."""
+"""The Dashboard base class shared by every notebook's widgets, and the canvas it draws on.
+
+A redraw must fit a slider's frame budget (issue 4: <= 100 ms, engine included), so the
+base keeps what does not change between updates: the Axes with their tick objects
+(`reuse_axes`), and each string's rendered bitmap and font metrics (`_TextCachingRenderer`).
+"""
 
 from __future__ import annotations
 
