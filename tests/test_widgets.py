@@ -99,3 +99,19 @@ def test_cached_text_lands_where_matplotlib_draws_it(text):
     got, canvas = ink(_Canvas)
     assert np.abs(got - want).max() <= 1, f"ink box {got.tolist()} vs matplotlib's {want.tolist()}"
     assert len(canvas.renderer._bitmaps) == len(text["s"].splitlines())  # one bitmap per line
+
+
+@pytest.mark.parametrize("channels", [3, 4])
+def test_png_bytes_decode_to_the_same_pixels(channels):
+    """The dashboards' own PNG writer: any RGB or RGBA array comes back exactly from a decoder."""
+    import io
+
+    from PIL import Image
+
+    from gostack_kit.widgets.base import png_bytes
+
+    pixels = np.random.default_rng(channels).integers(0, 256, (37, 53, channels), dtype=np.uint8)
+    pixels[5:20, 10:40] = 255  # a flat region, like a plot's background
+    image = Image.open(io.BytesIO(png_bytes(pixels)))
+    assert image.mode == ("RGB" if channels == 3 else "RGBA") and image.size == (53, 37)
+    assert (np.asarray(image) == pixels).all()
