@@ -104,8 +104,9 @@ def png_bytes(pixels) -> bytes:
     adaptive per-row filtering does, at half the time (3 ms instead of 6 for a dashboard).
     """
     height, width, channels = pixels.shape
-    rows = np.zeros((height, 1 + width * channels), np.uint8)  # each row: filter type 0, pixels
-    rows[:, 1:] = pixels.reshape(height, -1)
+    rows = np.empty((height, 1 + width * channels), np.uint8)  # each row: filter type 0, pixels
+    rows[:, 0] = 0
+    rows[:, 1:].reshape(height, width, channels)[...] = pixels  # one copy, straight from Agg's buffer
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
