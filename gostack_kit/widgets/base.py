@@ -29,7 +29,7 @@ class _TextCachingRenderer(RendererAgg):
 
     Most text on a dashboard (tick labels, axis labels, region names) is the same from one
     redraw to the next, and matplotlib 3.11 lays out and rasterizes every glyph on every draw:
-    half of a redraw. A string's bitmap depends only on the string, the font and the dpi; its
+    about half of the Agg draw. A string's bitmap depends only on the string, the font and the dpi; its
     colour and position are applied when it is stamped. Whole-string bitmaps are how Agg drew
     text before 3.11 (glyphs snap to whole pixels instead of quarter pixels; the eye cannot
     tell at 80 dpi). Mathtext and text with font features or a language go the usual way.
