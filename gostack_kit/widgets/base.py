@@ -49,8 +49,11 @@ class _TextCachingRenderer(RendererAgg):
         """
         key = hash(prop)
         if key not in self._heights:
-            font = get_font(fontManager._find_fonts_by_props(prop))
             self._heights[key] = (None, None, None)
+            try:
+                font = get_font(fontManager._find_fonts_by_props(prop))
+            except (AttributeError, TypeError):  # a matplotlib without this helper: measure as usual
+                return self._heights[key]
             for name, gap, ascent, descent in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
                                                ("hhea", "lineGap", "ascent", "descent")):  # fmt: skip
                 table = font.get_sfnt_table(name)
@@ -73,12 +76,15 @@ class _TextCachingRenderer(RendererAgg):
         if hit is None:
             if len(self._bitmaps) >= TEXT_CACHE:  # labels that change every update (titles, counts)
                 self._bitmaps.clear()
-            font = self._prepare_font(prop)
-            font.set_text(s, 0, flags=get_hinting_flag())
-            font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
-            xo, yo = font.get_bitmap_offset()  # 26.6 fixed point, like the descent
-            hit = self._bitmaps[key] = (np.array(font.get_image()), xo / 64, yo / 64,
-                                        font.get_descent() / 64)
+            try:
+                font = self._prepare_font(prop)
+                font.set_text(s, 0, flags=get_hinting_flag())
+                font.draw_glyphs_to_bitmap(antialiased=gc.get_antialiased())
+                xo, yo = font.get_bitmap_offset()  # 26.6 fixed point, like the descent
+                image, descent = np.array(font.get_image()), font.get_descent() / 64
+            except (AttributeError, TypeError):  # a matplotlib whose font API moved: draw as usual
+                return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+            hit = self._bitmaps[key] = (image, xo / 64, yo / 64, descent)
         image, xo, yo, descent = hit
         a = math.radians(angle)  # the bitmap is unrotated: Agg rotates it about its anchor
         self._renderer.draw_text_image(image, round(x + xo + descent * math.sin(a)),
