@@ -73,17 +73,15 @@ class ThreadStack:
         used = trace.used  # bytes in use rise only at calls, so the first step past size is one
         top = int(used.max(initial=0))
         end = int(np.argmax(used > self.size)) if top > self.size else len(trace)
-        log = []
-        if end < len(trace):
-            frame = int(trace.frame[end])
-            depth = int(np.count_nonzero(trace.kind[:end] == CALL)) - int(
-                np.count_nonzero(trace.kind[:end] == RET))
-            log.append(self._segv(end, depth, frame, int(used[end]) - frame))
-            top = int(used[:end].max(initial=0))
         kind = trace.kind[:end]
         calls = int(np.count_nonzero(kind == CALL))
         depth = calls - int(np.count_nonzero(kind == RET))
-        calls += end < len(trace)  # the call that hit the guard page ran its prologue
+        log = []
+        if end < len(trace):
+            frame = int(trace.frame[end])
+            log.append(self._segv(end, depth, frame, int(used[end]) - frame))
+            top = int(used[:end].max(initial=0))
+            calls += 1  # the call that hit the guard page ran its prologue
         max_used = max(top, trace.entry_used - 8, 0)
         return self._record(trace, log, end, calls, depth, max_used)
 

@@ -247,18 +247,17 @@ class CallTrace:
 
         int32 when every value stays below 2**30 (so sums with a frame still fit), else int64.
         """
-        u = self.frame + np.int32(8)
-        u *= self.sign
-        np.cumsum(u, out=u)  # wraps modulo 2**32 if the true sums leave int32; checked below
         base = self.entry_used - 8
-        # The true sums are bytes of live frames, never negative. Each step moves them by at
-        # most MAX_FRAME + 8 < 2**31, so sums that climb past 2**31 land in [2**31, 2**32) at
-        # least once and read as negative there: a non-negative minimum proves no wrap.
-        if len(u) and (u.min() < 0 or int(u.max()) + base >= 2**30):
-            u = self.frame.astype(np.int64)
+        for dtype in (np.int32, np.int64):
+            u = self.frame.astype(dtype)
             u += 8
             u *= self.sign
-            np.cumsum(u, out=u)
+            np.cumsum(u, out=u)  # int32 wraps modulo 2**32 if the true sums leave it; see below
+            # The true sums are bytes of live frames, never negative. Each step moves them by
+            # at most MAX_FRAME + 8 < 2**31, so sums that climb past 2**31 land in [2**31, 2**32)
+            # at least once and read as negative there: a non-negative minimum proves no wrap.
+            if dtype is np.int64 or not len(u) or (u.min() >= 0 and int(u.max()) + base < 2**30):
+                break
         u += base
         u.setflags(write=False)
         return u
