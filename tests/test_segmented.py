@@ -106,3 +106,15 @@ def test_bad_arguments():
         SegmentedStack("1.2", stack_min=0)
     with pytest.raises(TypeError, match="stack_min"):
         SegmentedStack("1.2", stack_min="8k")
+
+
+@pytest.mark.parametrize("block", [1, 37, 4096])
+def test_fast_path_is_blind_to_its_block_size(monkeypatch, block):
+    import gostack_kit.segmented as segmented
+
+    monkeypatch.setattr(segmented, "_BLOCK", block)  # blocks of 1 step, odd and power-of-two
+    for seed in (1, 2):
+        t = CallTrace.random(6000, seed=seed, max_depth=60, entry_used=500)
+        for seg in (SegmentedStack("1.2"), SegmentedStack("1.1"), SegmentedStack("1.2", stack_min=2048)):
+            fast = seg._run_chain(t, budget=1e9)  # the level-by-level path, never the walk
+            assert fast.splits > 0 and fast.same_as(seg.run_readable(t))
