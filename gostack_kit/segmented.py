@@ -210,10 +210,13 @@ class SegmentedStack:
             size = np.maximum(f + a + v.stack_extra, self.stack_min)
             base = entry - a - 8
             up = {"steps": steps, "thr": base + size - top, "base": base, "total": ptotal + size}
+            # a level's frees close its splits in order; a split whose call never returns
+            # has none, so it is freed at n (past the end)
+            frees = np.concatenate((pos[closed], np.full(len(made) - len(closed), n)))
             levels.append({
-                "steps": steps, "frees": pos[closed], "frame": f, "args": a, "entry": entry - pbase,
+                "steps": steps, "freed": frees, "frame": f, "args": a, "entry": entry - pbase,
                 "size": size, "total": up["total"], "psize": pthr - pbase + top,
-                "level": len(levels) + 1,
+                "level": np.full(len(made), len(levels) + 1),
             })
             # Every kept step lies in [made, closed] of one split, in order, so each one's
             # threshold is a run-length copy. A split's own call and ret stay out without a
@@ -225,15 +228,9 @@ class SegmentedStack:
 
     def _chain_record(self, trace: CallTrace, levels: list[dict]) -> StackRun:
         n = len(trace)
-        names = ("steps", "frame", "args", "entry", "psize", "size", "total")
         col = {k: np.concatenate([lv[k] for lv in levels]) if levels else np.zeros(0, np.int64)
-               for k in names}
-        level = np.concatenate([np.full(len(lv["steps"]), lv["level"]) for lv in levels]
-                               ) if levels else np.zeros(0, np.int64)
-        # a level's frees close its splits in order; a split whose call never returns has
-        # none, so pad with n (past the end)
-        freed_at = np.concatenate([np.concatenate((lv["frees"], np.full(
-            len(lv["steps"]) - len(lv["frees"]), n))) for lv in levels]) if levels else col["steps"]
+               for k in ("steps", "freed", "frame", "args", "entry", "psize", "size", "total", "level")}
+        freed_at, level = col["freed"], col["level"]
         steps = col["steps"]
         over = np.flatnonzero(col["total"] > self.max_stack)
         end = int(steps[over].min()) if len(over) else n
