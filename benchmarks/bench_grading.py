@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from gostack_kit.grading.build import EXERCISES, SOLUTIONS
 from gostack_kit.grading.grader import grade_paths
+from gostack_kit.grading.release import EXERCISES, SOLUTIONS
 
 TARGET_S = 60.0  # issue 6: 20 submissions on the 2-core machine
 

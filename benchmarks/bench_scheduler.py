@@ -9,8 +9,8 @@ import argparse
 import statistics
 import time
 
-from gostack_kit.sched_workload import workload
-from gostack_kit.scheduler import Model, simulate, stack_memory
+from gostack_kit.sched.gmp import Model, simulate, stack_memory
+from gostack_kit.sched.workload import workload
 
 
 def median_ms(fn, runs: int) -> float:

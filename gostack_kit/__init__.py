@@ -1,18 +1,32 @@
-"""gostack-kit: why goroutines are cheap, shown with models checked against the real Go runtime."""
+"""gostack-kit: why goroutines are cheap, shown with models checked against the real system.
 
-from . import versions
-from .address_space import compressed_axis, layout
-from .compiler import Compiler
-from .copying import ContiguousStack
-from .events import Event, StackRun
-from .proc_maps import read_maps
-from .sched_record import Costs, Model, stack_memory
-from .sched_workload import Workload, workload
-from .scheduler import simulate
-from .segmented import SegmentedStack, SplitCost
-from .thread_stack import ThreadStack
-from .threads import guard_depth, read_limits, thread_budget, threads_that_fit
-from .trace import CallTrace
+The package is layered; imports point down only:
+
+    app/                cli, lab, doctor
+    grading/            check, hints, the grader, questions per topic
+    widgets/  plots/    one module per topic: dashboards read records, plots draw them
+    labs/               each notebook's experiments
+    realgo/             the real system: toolchains, probes, recordings (realgo/data)
+    address/ stacks/ sched/ compiler/   the engines, one package per mechanism
+    core/               trace, event log, versions, validation
+
+The topic keys (address, threads, sched, segmented, copying, compiler) name a notebook
+and its module in every layer. docs/architecture.md draws the map.
+"""
+
+from .address.layout import compressed_axis, layout
+from .address.limits import guard_depth, read_limits, thread_budget, threads_that_fit
+from .address.maps import read_maps
+from .compiler.passes import Compiler
+from .core import versions
+from .core.events import Event, StackRun
+from .core.trace import CallTrace
+from .sched.gmp import simulate
+from .sched.record import Costs, Model, stack_memory
+from .sched.workload import Workload, workload
+from .stacks.copying import ContiguousStack
+from .stacks.segmented import SegmentedStack, SplitCost
+from .stacks.thread import ThreadStack
 
 __version__ = "0.1.0"
 

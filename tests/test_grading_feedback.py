@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from gostack_kit import versions
-from gostack_kit.copying import newstack_size as ref_newstack
+from gostack_kit.core import versions
 from gostack_kit.grading import feedback, notebook
 from gostack_kit.grading.questions import KINDS, TOPICS, Fail, call, question, questions, run_cases, verify
+from gostack_kit.stacks.copying import newstack_size as ref_newstack
 
 
 @pytest.fixture(autouse=True)

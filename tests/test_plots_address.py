@@ -8,9 +8,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from gostack_kit.address_space import compressed_axis, format_size, layout  # noqa: E402
+from gostack_kit.address.layout import compressed_axis, format_size, layout  # noqa: E402
+from gostack_kit.address.maps import read_sample  # noqa: E402
 from gostack_kit.plots import address as pa  # noqa: E402
-from gostack_kit.proc_maps import read_sample  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -10,12 +10,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from gostack_kit import ContiguousStack  # noqa: E402
-from gostack_kit import compiler_lab as lab  # noqa: E402
-from gostack_kit import compiler_probe as probe  # noqa: E402
-from gostack_kit.compiler import Compiler, examples  # noqa: E402
+from gostack_kit.compiler.passes import Compiler, examples  # noqa: E402
+from gostack_kit.core.trace import CALL  # noqa: E402
+from gostack_kit.labs import compiler as lab  # noqa: E402
 from gostack_kit.plots import compiler as show  # noqa: E402
+from gostack_kit.realgo import compiler as probe  # noqa: E402
 from gostack_kit.realgo import have_go  # noqa: E402
-from gostack_kit.trace import CALL  # noqa: E402
 
 BUILDS = [(name, inl) for name in lab.EXAMPLES for inl in (True, False)]
 

@@ -8,9 +8,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from gostack_kit import CallTrace, ContiguousStack, realgo, stack_moves, versions  # noqa: E402
-from gostack_kit import copy_lab as lab  # noqa: E402
+from gostack_kit import CallTrace, ContiguousStack, realgo, versions  # noqa: E402
+from gostack_kit.labs import copying as lab  # noqa: E402
 from gostack_kit.plots import copying as P  # noqa: E402
+from gostack_kit.realgo import stack_moves  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -9,14 +9,14 @@ import pytest  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.patches import PathPatch  # noqa: E402
 
-from gostack_kit import scheduler  # noqa: E402
+from gostack_kit.labs.sched import compare, memory_sweep  # noqa: E402
 from gostack_kit.plots import kib  # noqa: E402
 from gostack_kit.plots import sched as ps  # noqa: E402
 from gostack_kit.realgo import load  # noqa: E402
-from gostack_kit.sched_lab import compare, memory_sweep  # noqa: E402
-from gostack_kit.sched_record import Costs, Span  # noqa: E402
-from gostack_kit.sched_workload import Workload, workload  # noqa: E402
-from gostack_kit.scheduler import Model, simulate  # noqa: E402
+from gostack_kit.sched import gmp as scheduler  # noqa: E402
+from gostack_kit.sched.gmp import Model, simulate  # noqa: E402
+from gostack_kit.sched.record import Costs, Span  # noqa: E402
+from gostack_kit.sched.workload import Workload, workload  # noqa: E402
 
 Z = Costs.zero()
 HANDOFF = Workload.from_phases([[("go", 1), ("syscall", 100), ("compute", 10)], [("compute", 50)]])

@@ -7,12 +7,12 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
+from gostack_kit.address.limits import thread_budget  # noqa: E402
+from gostack_kit.address.maps import Maps, read_sample  # noqa: E402
+from gostack_kit.labs.threads import default_limits, depth_sweep, fit_sweep, thread_costs  # noqa: E402
 from gostack_kit.plots import COLORS  # noqa: E402
 from gostack_kit.plots import threads as pt  # noqa: E402
-from gostack_kit.proc_maps import Maps, read_sample  # noqa: E402
-from gostack_kit.thread_lab import default_limits, depth_sweep, fit_sweep, thread_costs  # noqa: E402
-from gostack_kit.thread_observe import Observation, StackInfo  # noqa: E402
-from gostack_kit.threads import thread_budget  # noqa: E402
+from gostack_kit.realgo.threads import Observation, StackInfo  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

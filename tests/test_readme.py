@@ -4,7 +4,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from gostack_kit.nbtools import update_readme
+from tools.nbtools import update_readme
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -34,7 +34,7 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_course_map_is_generated_from_the_notebooks():
-    assert update_readme(ROOT, write=False) == README, "run: python -m gostack_kit.nbtools readme"
+    assert update_readme(ROOT, write=False) == README, "run: python -m tools.nbtools readme"
 
 
 def test_readme_picture_exists():

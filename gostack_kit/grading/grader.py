@@ -41,8 +41,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .build import SOLUTIONS, TEXT_STUB
 from .questions import TOPICS, questions
+from .release import SOLUTIONS, TEXT_STUB
 
 __all__ = ["QuestionScore", "Submission", "grade_one", "grade_paths", "find_submissions", "main"]
 

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..address_space import user_top
-from ..compiler import Compiler
-from ..compiler_examples import outer_inner
-from ..copying import ContiguousStack
-from ..scheduler import global_batch, steal_count
-from ..segmented import SegmentedStack
-from ..thread_stack import ThreadStack
-from ..trace import CallTrace
+from ..address.layout import user_top
+from ..compiler.examples import outer_inner
+from ..compiler.passes import Compiler
+from ..core.trace import CallTrace
+from ..sched.gmp import global_batch, steal_count
+from ..stacks.copying import ContiguousStack
+from ..stacks.segmented import SegmentedStack
+from ..stacks.thread import ThreadStack
 
 __all__ = ["Problem", "Solution", "TOPICS", "generate", "solve", "render", "show", "main"]
 
@@ -112,7 +112,7 @@ def _sched_solve(p):
         f"globrunqget: min(128, {p['global']}, {p['global']} // {p['gomaxprocs']} + 1) = {batch}")
 
 
-def _segments(rng):
+def _segmented(rng):
     frame = int(rng.choice([40, 88, 120]))
     # chains that end near the first 8 KiB segment's end, where the hot split can happen
     depth = (8192 - 88) // (frame + 8) + int(rng.integers(-12, 0))
@@ -125,7 +125,7 @@ def _segments(rng):
     return p, q
 
 
-def _segments_solve(p):
+def _segmented_solve(p):
     trace = CallTrace.hot_loop(p["depth"], p["frame"], p["callee"], p["n"], entry_used=p["entry_used"])
     run = SegmentedStack("1.2").run(trace)
     return str(run.splits), tuple(_events(run))
@@ -177,7 +177,7 @@ TOPICS = {
     "address": (_address, _address_solve),
     "threads": (_threads, _threads_solve),
     "sched": (_sched, _sched_solve),
-    "segments": (_segments, _segments_solve),
+    "segmented": (_segmented, _segmented_solve),
     "copying": (_copying, _copying_solve),
     "compiler": (_compiler, _compiler_solve),
 }

@@ -1,63 +1,12 @@
-"""Figures for the course: data in, Axes out, one style for every notebook.
+"""Figures for the course: run records in, Axes or text tables out, one module per topic.
 
-Plot functions only read run records (see events.py); they never run a model. Each
-topic has its own module (`plots.stacks`, `plots.sched`, ...); this package holds the
-shared style so that every figure in the course looks like part of one book.
+Plot functions only read records; they never run a model. The six topic modules carry the
+course's topic keys (address, threads, sched, segmented, copying, compiler), and all of them
+draw with `plots.style`, so `from gostack_kit import plots` is the only import a notebook needs.
 """
 
-from __future__ import annotations
+from . import address, compiler, copying, sched, segmented, threads
+from .style import COLORS, STYLE, figure, kib, text_table
 
-import matplotlib.pyplot as plt  # the backend is the caller's choice: inline in notebooks, Agg headless
-
-__all__ = ["COLORS", "STYLE", "figure", "kib", "text_table"]
-
-#: One colour per mechanism, used the same way in every notebook.
-COLORS = {
-    "thread": "#4C72B0",  # OS thread stacks
-    "goroutine": "#55A868",  # goroutine stacks
-    "segmented": "#C44E52",  # Go 1.2 segments
-    "contiguous": "#8172B2",  # Go 1.3+ copying stacks
-    "heap": "#CCB974",
-    "guard": "#222222",
-    "free": "#DDDDDD",
-    "highlight": "#DD8452",
-}
-
-#: rcParams applied to every figure (small, legible, no chart junk).
-STYLE = {
-    "figure.dpi": 80,  # small PNGs: a redraw must fit in a slider's frame budget
-    "savefig.dpi": 80,
-    "font.size": 10,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "axes.titlesize": 11,
-    "legend.frameon": False,
-}
-
-
-def figure(ncols: int = 1, nrows: int = 1, width: float = 8.0, height: float = 3.2):
-    """A new (fig, axes) pair in the course style."""
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=True)
-    fig.set_layout_engine("constrained")
-    return fig, axes
-
-
-def kib(n: float) -> str:
-    """A byte count as a short human string (B, KiB, MiB, GiB, TiB)."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" or n == int(n) else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} TiB"
-
-
-def text_table(headers, rows) -> str:
-    """Rows as a plain-text table, columns right-aligned to their widest cell, a rule under the header."""
-    cells = [[str(h) for h in headers]] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+__all__ = ["COLORS", "STYLE", "figure", "kib", "text_table",
+           "address", "threads", "sched", "segmented", "copying", "compiler"]

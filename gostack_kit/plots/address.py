@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from matplotlib.patches import Rectangle
 
-from ..address_space import Layout, compressed_axis, format_size
-from . import COLORS, figure
+from ..address.layout import Layout, compressed_axis, format_size
+from .style import COLORS, figure
 
 __all__ = ["KIND_COLORS", "space_map", "to_scale", "side_by_side", "fill_axes", "fill_figure", "fill_view",
            "layout_table", "maps_table", "kind_summary"]  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from matplotlib.patches import Patch
 
-from . import COLORS, figure, kib
+from .style import COLORS, figure, kib
 
 __all__ = ["costs", "frames", "growth", "sweep", "lab_panels", "table", "decisions_table",
            "frames_table", "runs_table", "growth_table", "compare_table", "facts_table",

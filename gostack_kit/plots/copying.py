@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter
 
-from . import COLORS, figure, kib, text_table
+from .style import COLORS, figure, kib, text_table
 
 __all__ = ["SHADES", "start_sweep", "cost_per_call", "growth_steps", "pointer_picture",
            "shrink_across_gcs", "anim_frame", "table", "model_table", "versions_table", "shrink_table",

@@ -1,6 +1,6 @@
 """Figures for notebook 03 (M:N scheduling): scheduler run records in, pictures out.
 
-Everything here reads `SchedRun` / `StackMemory` records (see `gostack_kit.sched_record`)
+Everything here reads `SchedRun` / `StackMemory` records (see `gostack_kit.sched.record`)
 and never runs a model. Figure functions take an optional `ax` and return the Figure; a
 figure they create themselves is detached from pyplot, so a notebook cell that returns it
 shows it exactly once. The text tables live in `plots.sched_tables` and are re-exported here.
@@ -24,8 +24,7 @@ from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path
 from matplotlib.ticker import MaxNLocator
 
-from ..sched_record import SchedRun, Span
-from . import COLORS, STYLE, figure, kib
+from ..sched.record import SchedRun, Span
 from .sched_tables import (  # noqa: F401  (re-exported: notebooks call plots.sched.event_log)
     constants_table,
     costs_table,
@@ -35,6 +34,7 @@ from .sched_tables import (  # noqa: F401  (re-exported: notebooks call plots.sc
     summary_table,
     thread_count_table,
 )
+from .style import COLORS, STYLE, figure, kib
 
 __all__ = ["event_log", "summary_table", "costs_table", "memory_table", "timeline", "timelines",
            "queue_lengths", "completions", "threads_memory", "memory_scaling", "dashboard",

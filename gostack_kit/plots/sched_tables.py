@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..sched_record import Costs, Ev, SchedRun
-from . import kib
+from ..sched.record import Costs, Ev, SchedRun
+from .style import kib
 
 __all__ = ["event_log", "summary_table", "costs_table", "constants_table", "memory_table",
            "probe_table", "thread_count_table", "COST_BASIS"]
@@ -108,7 +108,7 @@ def costs_table(costs: Costs | None = None) -> str:
 
 def constants_table() -> str:
     """The scheduler engine's constants, named as in the runtime, with their source."""
-    from .. import scheduler as s
+    from ..sched import gmp as s
 
     rows = (("runq ring per P", s.RUNQ_SIZE, "p.runq [256]guintptr (runtime2.go)"),
             ("global batch at most", s.GLOBAL_BATCH, "len(pp.runq)/2 (findRunnable)"),

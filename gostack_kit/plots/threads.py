@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from ..address_space import format_size
-from . import COLORS, figure
+from ..address.layout import format_size
+from .style import COLORS, figure
 
 __all__ = ["SHORT", "count", "fit_curves", "depth_curve", "caps_bars", "caps_table", "limits_table",
            "observed", "observation_table", "costs_axes", "costs_figure", "fits_bars",

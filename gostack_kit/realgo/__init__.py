@@ -11,9 +11,17 @@ One module per mechanism:
     recordings    shipped JSON of all of the above; measurements() picks live or recorded
     magic         the %%go cell magic (imported lazily by `%load_ext gostack_kit`)
 
+and one module per topic that puts the real system beside its model:
+
+    threads       topic threads: real thread stacks appearing in this process's maps
+    sched         topic sched: real Go's thread counts beside the scheduler model
+    stack_moves   topic copying: a local's address moving with the real stack
+    compiler      topic compiler: real frames and stack moves with and without inlining
+
 Regenerate the recording with `python -m gostack_kit.realgo.record`.
 """
 
+from . import compiler, sched, stack_moves, threads
 from .asm import FuncFrame, expected_prologue, parse_asm
 from .decisions import Decision, parse_decisions
 from .facts import CompilerFact, compiler_facts
@@ -40,6 +48,7 @@ from .toolchain import (
 )
 
 __all__ = [
+    "compiler", "sched", "stack_moves", "threads",
     "INSTALL_HINT", "BuildResult", "CompilerFact", "Decision", "FuncFrame", "GoNotFoundError",
     "GrowthProbe", "MemoryProbe", "Recording", "ShrinkProbe", "Toolchain", "adaptive_probes",
     "build_and_run", "compiler_facts", "expected_prologue", "find_go", "growth_probes",

@@ -275,7 +275,7 @@ def shrink_trace(probe: ShrinkProbe):
     trace stands those runtime frames in as one call whose frame makes the model's bytes in
     use at that point equal the measured ones; the model then decides the shrinks itself.
     """
-    from ..trace import CallTrace
+    from ..core.trace import CallTrace
 
     if not -1 <= probe.park_at <= probe.depth or probe.park_at not in (-1, probe.depth):
         raise ValueError(f"park_at must be -1 or the deepest depth {probe.depth}")

@@ -36,7 +36,8 @@ from .probes import (
 )
 from .toolchain import GoNotFoundError, find_go
 
-DATA_PATH = Path(__file__).resolve().parent.parent / "data" / "realgo.json"
+DATA = Path(__file__).resolve().parent / "data"  # every recording of the real system, as JSON
+DATA_PATH = DATA / "realgo.json"
 
 
 @dataclass(frozen=True)

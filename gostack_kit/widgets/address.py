@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ..address_space import format_size, layout
+from ..address.layout import format_size, layout
+from ..labs.threads import STACK_SIZES, THREAD_COUNTS
 from ..plots import address as plots
-from ..plots import figure
-from ..thread_lab import STACK_SIZES, THREAD_COUNTS
+from ..plots.style import figure
 from .base import Dashboard
 
 __all__ = ["StacksFill", "DASHBOARDS"]

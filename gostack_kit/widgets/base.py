@@ -20,7 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hi
 from matplotlib.font_manager import fontManager, get_font
 from matplotlib.transforms import Bbox
 
-TOPICS = ("address", "threads", "sched", "segments", "copying", "compiler")  # widgets.<topic>
+TOPICS = ("address", "threads", "sched", "segmented", "copying", "compiler")  # widgets.<topic>
 TEXT_CACHE = 4096  # rendered strings kept per dashboard: a redraw shows a few hundred at most
 
 
@@ -188,7 +188,7 @@ class Dashboard:
 
     def new_figure(self):
         """The persistent figure this dashboard redraws."""
-        from ..plots import figure
+        from ..plots.style import figure
 
         return figure()[0]
 
@@ -247,12 +247,6 @@ class Dashboard:
 def registry() -> dict[str, tuple[Callable[..., Dashboard], dict, list[dict]]]:
     """Every dashboard of the course: name -> (factory, default values, extreme settings)."""
     out = {}
-    for topic in TOPICS:
-        try:
-            mod = importlib.import_module(f"{__package__}.{topic}")
-        except ModuleNotFoundError as e:
-            if e.name != f"{__package__}.{topic}":
-                raise
-            continue
-        out.update(mod.DASHBOARDS)
+    for topic in TOPICS:  # a topic module that fails to import is an error, never a silently missing topic
+        out.update(importlib.import_module(f"{__package__}.{topic}").DASHBOARDS)
     return out

@@ -13,10 +13,10 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from .. import compiler_lab
-from ..compiler import INLINE_MAX_BUDGET, Compiler
-from ..plots import STYLE
+from ..compiler.passes import INLINE_MAX_BUDGET, Compiler
+from ..labs import compiler as compiler_lab
 from ..plots import compiler as show
+from ..plots.style import STYLE
 from .base import Dashboard
 
 __all__ = ["CompilerLab", "DASHBOARDS"]

@@ -7,11 +7,12 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .. import copy_lab, versions
-from ..copying import ContiguousStack
-from ..plots import STYLE, kib
+from ..core import versions
+from ..core.trace import CallTrace
+from ..labs import copying as copy_lab
 from ..plots import copying as P
-from ..trace import CallTrace
+from ..plots.style import STYLE, kib
+from ..stacks.copying import ContiguousStack
 from .base import Dashboard
 
 __all__ = ["CopyGrowth", "GrowthAnimation", "DASHBOARDS"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ..sched_lab import MAX_SHARE, share_workload
-from ..sched_record import Model
-from ..scheduler import simulate
+from ..labs.sched import MAX_SHARE, share_workload
+from ..sched.gmp import simulate
+from ..sched.record import Model
 from .base import Dashboard
 
 __all__ = ["Scheduler", "DASHBOARDS", "GOROUTINE_COUNTS", "SEED", "default_run"]
@@ -60,8 +60,8 @@ class Scheduler(Dashboard):
 
     def draw(self, fig, *, gomaxprocs, n_goroutines, syscall_share, model) -> str:
         """Simulate the seeded workload under `model` and draw it; return the headline figures."""
-        from ..plots import kib
         from ..plots.sched import dashboard
+        from ..plots.style import kib
 
         run = default_run(gomaxprocs, n_goroutines, syscall_share, model)
         dashboard(fig, run)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from ..address_space import format_size
-from ..plots import figure
+from ..address.layout import format_size
+from ..labs.threads import FRAME_SIZES, GUARD_SIZES, STACK_SIZES, THREAD_COUNTS, depth_sweep, thread_costs
 from ..plots import threads as plots
-from ..thread_lab import FRAME_SIZES, GUARD_SIZES, STACK_SIZES, THREAD_COUNTS, depth_sweep, thread_costs
+from ..plots.style import figure
 from .base import Dashboard
 
 __all__ = ["ThreadBudget", "DASHBOARDS"]

@@ -8,17 +8,13 @@
 # * how to read this very process's `/proc/self/maps` and spot those stacks and guards;
 # * why a few hundred 8 MiB stacks fill a 32-bit process, while a 64-bit one barely notices.
 #
-# The models live in `gostack_kit.address_space` (layouts) and `gostack_kit.proc_maps` (the real maps file).
+# The models live in `gostack_kit.address.layout` (layouts) and `gostack_kit.address.maps` (the real maps file).
 
 # %%
 import matplotlib.pyplot as plt
 
-import gostack_kit.plots.address
-import gostack_kit.widgets.address
 from gostack_kit import plots, widgets
-from gostack_kit.address_space import format_size, layout
-from gostack_kit.proc_maps import read_maps, read_sample
-from gostack_kit.threads import threads_that_fit
+from gostack_kit.address import format_size, layout, read_maps, read_sample, threads_that_fit
 
 # %matplotlib inline
 

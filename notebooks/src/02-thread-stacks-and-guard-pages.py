@@ -8,20 +8,15 @@
 # * which limits stop threads on a 64-bit machine long before address space does (and Go's own cap);
 # * the difference between address space *reserved* for a stack and memory actually *touched*, seen on real threads.
 #
-# Models: `gostack_kit.thread_stack` (`ThreadStack`), `gostack_kit.threads` (limits), `gostack_kit.thread_lab`
-# (sweeps); the real thing: `gostack_kit.thread_observe`.
+# Models: `gostack_kit.stacks.thread` (`ThreadStack`), `gostack_kit.address.limits` (limits), `gostack_kit.labs.threads`
+# (sweeps); the real thing: `gostack_kit.realgo.threads`.
 
 # %%
 import matplotlib.pyplot as plt
 
-import gostack_kit.plots.address
-import gostack_kit.plots.threads
-import gostack_kit.widgets.threads
-from gostack_kit import CallTrace, ThreadStack, plots, widgets
-from gostack_kit.proc_maps import PROC_SELF_MAPS, read_maps, read_sample
-from gostack_kit.thread_lab import default_limits, depth_sweep, fit_sweep, thread_costs
-from gostack_kit.thread_observe import observe_threads
-from gostack_kit.threads import guard_depth, read_limits, thread_budget
+from gostack_kit import CallTrace, ThreadStack, plots, realgo, widgets
+from gostack_kit.address import PROC_SELF_MAPS, guard_depth, read_limits, read_maps, read_sample, thread_budget
+from gostack_kit.labs import threads as lab
 
 # %matplotlib inline
 
@@ -53,7 +48,7 @@ guard_depth(8 << 20, frame=88)
 # And what happens when one frame is bigger than the guard page itself?
 
 # %%
-plots.threads.depth_curve(depth_sweep(8 << 20), mark=128)
+plots.threads.depth_curve(lab.depth_sweep(8 << 20), mark=128)
 plt.show()
 
 # %% [markdown]
@@ -78,7 +73,7 @@ ThreadStack(size=8 << 20, guard=4096).run(CallTrace.recursion(frame=16384, depth
 # **Predict:** halve the stack size; what happens to the number of threads that fit in 32 bits? In 64 bits?
 
 # %%
-fits = fit_sweep()
+fits = lab.fit_sweep()
 plots.threads.fit_curves(fits)
 plt.show()
 
@@ -106,14 +101,14 @@ print(f"8 MiB stacks: {fits.divide32[i]:,} fit in 32 bits, {fits.divide64[i]:,} 
 # **Predict:** with the kernel's default values and 8 MiB stacks, which of these binds first for a C program?
 
 # %%
-print(plots.threads.caps_table(thread_budget(default_limits(), 64)))
+print(plots.threads.caps_table(thread_budget(lab.default_limits(), 64)))
 
 # %% [markdown]
 # The map count: 65,530 mappings at two per thread leave room for 32,765 threads, just below the 32,767 thread IDs.
 # The address space, 16.8 million, is 500 times further away. For a Go program, its own 10,000 comes first:
 
 # %%
-plots.threads.caps_bars(thread_budget(default_limits(), 64, go=True), threads=10_000)
+plots.threads.caps_bars(thread_budget(lab.default_limits(), 64, go=True), threads=10_000)
 plt.show()
 
 # %% [markdown]
@@ -143,7 +138,7 @@ print(plots.address.maps_table(read_sample(), kinds=("guard", "thread-stack")))
 # How much memory (`VmRSS`) will it really use?
 
 # %% tags=["nbval-ignore-output"]
-obs = observe_threads(n=8, stack_size=1 << 20) if PROC_SELF_MAPS.exists() else None
+obs = realgo.threads.observe_threads(n=8, stack_size=1 << 20) if PROC_SELF_MAPS.exists() else None
 print(plots.threads.observation_table(obs))
 
 # %% [markdown]
@@ -169,7 +164,7 @@ plt.show()
 # frame from jumping the guard? Which limit binds when stacks are tiny?
 
 # %%
-plots.threads.costs_figure(thread_costs(8 << 20, 4096, frame=128, threads=1024), depth_sweep(8 << 20))
+plots.threads.costs_figure(lab.thread_costs(8 << 20, 4096, frame=128, threads=1024), lab.depth_sweep(8 << 20))
 plt.show()
 
 # %% tags=["nbval-ignore-output"]

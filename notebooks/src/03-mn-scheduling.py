@@ -12,18 +12,13 @@
 #   one thread) and Go's M:N: time, threads, run queues and stack memory;
 # * why multiplexing only pays because a goroutine's stack starts at 2 KiB instead of 8 MiB.
 #
-# The model is `gostack_kit.scheduler` (a discrete-event simulation of `runtime/proc.go`), fed by seeded
-# workloads from `gostack_kit.sched_workload` and `gostack_kit.sched_lab`; figures come from `plots.sched`.
+# The model is `gostack_kit.sched.gmp` (a discrete-event simulation of `runtime/proc.go`), fed by seeded
+# workloads from `gostack_kit.sched.workload` and `gostack_kit.labs.sched`; figures come from `plots.sched`.
 
 # %%
-import gostack_kit.plots.sched
-import gostack_kit.widgets.sched
-from gostack_kit import plots, widgets
-from gostack_kit.sched_lab import compare, fairness_chain, goroutine_memory, memory_sweep
-from gostack_kit.sched_realgo import model_counts, thread_counts
-from gostack_kit.sched_record import Costs, Ev
-from gostack_kit.sched_workload import Workload, workload
-from gostack_kit.scheduler import Model, simulate
+from gostack_kit import plots, realgo, widgets
+from gostack_kit.labs import sched as lab
+from gostack_kit.sched import Costs, Ev, Model, Workload, simulate, workload
 
 # %matplotlib inline
 
@@ -118,7 +113,7 @@ print(plots.sched.event_log(simulate(fan, gomaxprocs=1, costs=Costs.zero()), kin
 # **Predict:** the chain runs one goroutine per microsecond. When does `G1` get to run?
 
 # %%
-chain = simulate(fairness_chain(100), gomaxprocs=1, costs=Costs.zero(), event_cap=100_000)
+chain = simulate(lab.fairness_chain(100), gomaxprocs=1, costs=Costs.zero(), event_cap=100_000)
 print(plots.sched.event_log(chain, gs={1}))
 
 # %% [markdown]
@@ -250,8 +245,8 @@ print(plots.sched.summary_table({"parked": parked, "in syscalls": blocked}))
 # **Predict:** how many threads does real Go have with 1,000 goroutines blocked in `read(2)`?
 
 # %%
-source, real = thread_counts("recorded")
-print(source, plots.sched.thread_count_table(real, model_counts()), sep="\n")
+source, real = realgo.sched.thread_counts("recorded")
+print(source, plots.sched.thread_count_table(real, realgo.sched.model_counts()), sep="\n")
 
 # %% [markdown]
 # Parked goroutines: the thread count never moves, whether 10 or 1,000 wait. Goroutines in `read(2)`: real Go grew
@@ -260,8 +255,8 @@ print(source, plots.sched.thread_count_table(real, model_counts()), sep="\n")
 # `runtime/debug.SetMaxThreads` changes it.) With Go installed, the same experiment live:
 
 # %% tags=["nbval-ignore-output"]
-source, real = thread_counts()
-print(source, plots.sched.thread_count_table(real, model_counts()), sep="\n")
+source, real = realgo.sched.thread_counts()
+print(source, plots.sched.thread_count_table(real, realgo.sched.model_counts()), sep="\n")
 
 # %% [markdown]
 # ## 9. Three designs, one program
@@ -288,7 +283,7 @@ print(plots.sched.costs_table())
 
 # %%
 work = workload(300, 7, blocking_fraction=0.3, network_fraction=0.3)
-runs = compare(work, gomaxprocs=2)
+runs = lab.compare(work, gomaxprocs=2)
 print(plots.sched.summary_table(runs))
 
 # %% [markdown]
@@ -327,7 +322,7 @@ plots.sched.threads_memory(runs)
 # **Predict:** if switching and creating threads were free, which design would win?
 
 # %%
-print(plots.sched.summary_table(compare(work, gomaxprocs=2, costs=Costs.zero())))
+print(plots.sched.summary_table(lab.compare(work, gomaxprocs=2, costs=Costs.zero())))
 
 # %% [markdown]
 # With free switches 1:1 is now slightly *faster* than M:N: a kernel thread gives up its core the moment it
@@ -346,7 +341,7 @@ print(plots.sched.summary_table(compare(work, gomaxprocs=2, costs=Costs.zero()))
 # **Predict:** stack memory for a million goroutines under 1:1, and under M:N?
 
 # %%
-sweep = memory_sweep()
+sweep = lab.memory_sweep()
 print(plots.sched.memory_table(sweep))
 
 # %% [markdown]
@@ -362,7 +357,7 @@ plots.sched.memory_scaling(sweep)
 # (`realgo.memory_probes`: `StackInuse` per goroutine); here is the recorded measurement:
 
 # %%
-source, probes = goroutine_memory("recorded")
+source, probes = lab.goroutine_memory("recorded")
 print(source, plots.sched.probe_table(probes), sep="\n")
 
 # %% [markdown]
@@ -371,7 +366,7 @@ print(source, plots.sched.probe_table(probes), sep="\n")
 # it live on your machine:
 
 # %% tags=["nbval-ignore-output"]
-source, probes = goroutine_memory()
+source, probes = lab.goroutine_memory()
 print(source, plots.sched.probe_table(probes), sep="\n")
 
 # %% [markdown]

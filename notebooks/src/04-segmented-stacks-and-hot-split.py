@@ -8,7 +8,7 @@
 # * why Go 1.2's fix, a minimum segment of 8 KB instead of 4 KB, made hot splits rarer but not cheaper;
 # * that the stack check Go 1.27 compiles into a function's prologue still tests the same inequality; only what happens when it fails has changed.
 #
-# The model lives in `gostack_kit.segmented` (the runtime's rules) and `gostack_kit.segment_lab` (the experiments below).
+# The model lives in `gostack_kit.stacks.segmented` (the runtime's rules) and `gostack_kit.labs.segmented` (the experiments below).
 # Go 1.2 cannot be installed here, so its behaviour comes from its sources, which are cited as we go;
 # the real Go 1.27 toolchain (or its recording) is used where today's runtime can speak for itself.
 
@@ -16,10 +16,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-import gostack_kit.plots.segments
-import gostack_kit.widgets.segments
 from gostack_kit import CallTrace, SegmentedStack, SplitCost, plots, realgo, versions, widgets
-from gostack_kit import segment_lab as lab
+from gostack_kit.labs import segmented as lab
 
 # %matplotlib inline
 
@@ -38,7 +36,7 @@ from gostack_kit import segment_lab as lab
 # The constants, as `src/pkg/runtime/stack.h` of Go 1.1 and Go 1.2 define them:
 
 # %%
-print(plots.segments.constants_table(versions.get("1.1"), versions.get("1.2")))
+print(plots.segmented.constants_table(versions.get("1.1"), versions.get("1.2")))
 
 # %% [markdown]
 # Go 1.2 doubled the minimum segment because, with 4 KB, many programs were paying for segment switches
@@ -59,7 +57,7 @@ program = CallTrace.from_steps([("call", 3000), ("call", 2500, 16), ("call", 200
                                 ("call", 600), ("call", 9000, 32), ("ret",), ("ret",), ("ret",), ("ret",)],
                                entry_used=200)
 go12 = SegmentedStack("1.2")
-print(plots.segments.events_table(go12.run(program)))
+print(plots.segmented.events_table(go12.run(program)))
 
 # %% [markdown]
 # The 1200-byte call (step 3) split although 380 bytes were still free: the check keeps `StackGuard` (256) bytes
@@ -70,7 +68,7 @@ print(plots.segments.events_table(go12.run(program)))
 # The chain after the sixth call, while the 9000-byte function runs:
 
 # %%
-plots.segments.segment_chain(lab.snapshot(go12, program, step=6))
+plots.segmented.segment_chain(lab.snapshot(go12, program, step=6))
 plt.show()
 
 # %% [markdown]
@@ -79,7 +77,7 @@ plt.show()
 # After the four returns only the first segment is left:
 
 # %%
-print(plots.segments.snapshot_table(lab.snapshot(go12, program, step=len(program))))
+print(plots.segmented.snapshot_table(lab.snapshot(go12, program, step=len(program))))
 
 # %% [markdown]
 # So a segmented stack grows only by what is needed and shrinks the instant the need is gone.
@@ -104,7 +102,7 @@ print("depth 50:", at50.splits, "splits;  depth 81:", at81.splits, "splits")
 # Here is the stack while `H` runs at depth 81:
 
 # %%
-plots.segments.segment_chain(lab.snapshot(go12, CallTrace.hot_loop(81, 88, 200, 1), step=83))
+plots.segmented.segment_chain(lab.snapshot(go12, CallTrace.hot_loop(81, 88, 200, 1), step=83))
 plt.show()
 
 # %% [markdown]
@@ -132,10 +130,10 @@ print(f"depth 50: {cost.per_iteration_ns(at50, 1000):.1f} ns per iteration;"
 # %%
 go11_sweep = lab.hot_split_sweep(SegmentedStack("1.1"), 400, callee=200, n=1000)
 go12_sweep = lab.hot_split_sweep(go12, 400, callee=200, n=1000)
-print(plots.segments.sweep_table([go11_sweep, go12_sweep]))
+print(plots.segmented.sweep_table([go11_sweep, go12_sweep]))
 
 # %%
-plots.segments.hot_split([go11_sweep, go12_sweep])
+plots.segmented.hot_split([go11_sweep, go12_sweep])
 plt.show()
 
 # %% [markdown]
@@ -166,10 +164,10 @@ np.array_equal(go12_sweep.split_per_iter, go12.hot_split_sweep(range(401), 88, 2
 
 # %%
 fib = lab.fib_sweep(15, offsets=np.arange(0, 16384, 32), stack_mins=(2048, 4096, 8192, 16384))
-print(plots.segments.fib_table(fib))
+print(plots.segmented.fib_table(fib))
 
 # %%
-plots.segments.fib_sizes(fib)
+plots.segmented.fib_sizes(fib)
 plt.show()
 
 # %% [markdown]
@@ -193,7 +191,7 @@ plt.show()
 # %%
 recorded = realgo.load()
 print(recorded.source)
-print(plots.segments.prediction_table(lab.prologue_predictions(recorded.growth)))
+print(plots.segmented.prediction_table(lab.prologue_predictions(recorded.growth)))
 
 # %% [markdown]
 # Every growth the real runtime made happened at the very call the inequality picks.
@@ -204,7 +202,7 @@ print(plots.segments.prediction_table(lab.prologue_predictions(recorded.growth))
 # In the recording, each function's form is the one its frame size predicts:
 
 # %%
-print(plots.segments.prologue_class_table(recorded.demo.frames))
+print(plots.segmented.prologue_class_table(recorded.demo.frames))
 
 # %% [markdown]
 # With a Go toolchain installed you can see it live: the cell below compiles a loop calling a 200-byte function
@@ -257,7 +255,7 @@ print(sweep.hot, sweep.split_per_iter[81], round(sweep.ns_per_iter[81], 1))
 # and 2 KB segments against 16 KB ones.
 
 # %% tags=["nbval-ignore-output"]
-widgets.segments.HotSplit()
+widgets.segmented.HotSplit()
 
 # %% [markdown]
 # ## Summary

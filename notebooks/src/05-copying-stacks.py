@@ -10,16 +10,14 @@
 # * how the garbage collector gives memory back by halving idle stacks;
 # * that a real Go 1.27 goroutine moves its stack at exactly the depths the model predicts.
 #
-# The model is `gostack_kit.copying.ContiguousStack` (the runtime's rules); the experiments live in `gostack_kit.copy_lab`,
-# the real-Go probe in `gostack_kit.stack_moves`.
+# The model is `gostack_kit.stacks.copying.ContiguousStack` (the runtime's rules); the experiments live in `gostack_kit.labs.copying`,
+# the real-Go probe in `gostack_kit.realgo.stack_moves`.
 
 # %%
 import matplotlib.pyplot as plt
 
-import gostack_kit.plots.copying
-import gostack_kit.widgets.copying
-from gostack_kit import CallTrace, ContiguousStack, plots, realgo, stack_moves, versions, widgets
-from gostack_kit import copy_lab as lab
+from gostack_kit import CallTrace, ContiguousStack, plots, realgo, versions, widgets
+from gostack_kit.labs import copying as lab
 
 # %matplotlib inline
 
@@ -224,9 +222,9 @@ print(plots.copying.shrink_table(deep_model, deep_real, [p.phase for p in record
 # **Predict:** with an 88-byte frame and 136 bytes in use at the start, at which depths will `&x` change?
 
 # %%
-moves = stack_moves.load()
-print(stack_moves.source(moves))
-print(plots.copying.moves_table([row for run in moves for row in stack_moves.compare(run)]))
+moves = realgo.stack_moves.load()
+print(realgo.stack_moves.source(moves))
+print(plots.copying.moves_table([row for run in moves for row in realgo.stack_moves.compare(run)]))
 
 # %% [markdown]
 # Fourteen moves, each at exactly the predicted depth, for a small-prologue frame and a 1016-byte one.
@@ -234,7 +232,7 @@ print(plots.copying.moves_table([row for run in moves for row in stack_moves.com
 # program live and says whether it agrees (its output depends on the machine, so it is not compared when testing):
 
 # %% tags=["nbval-ignore-output"]
-print(stack_moves.agreement(stack_moves.moves()))
+print(realgo.stack_moves.agreement(realgo.stack_moves.moves()))
 
 # %% [markdown]
 # ## 8. Watch a recursion grow

@@ -13,26 +13,24 @@
 # * why the rule "no heap pointer into a stack" is exactly what lets the runtime copy a stack to a new place;
 # * where our toy compiler agrees with the real Go 1.27 compiler, and where it simplifies.
 #
-# The toy compiler is `gostack_kit.compiler` (inlining, then escape analysis, then frame layout, for small
+# The toy compiler is `gostack_kit.compiler.passes` (inlining, then escape analysis, then frame layout, for small
 # programs described by their functions, locals and calls). Every statement about Go below is checked against what
-# the real compiler printed: `gostack_kit.realgo` and `gostack_kit.compiler_lab` compile the same Go sources with
+# the real compiler printed: `gostack_kit.realgo` and `gostack_kit.labs.compiler` compile the same Go sources with
 # `-gcflags='-m -m -S'` and run two small probe programs; the notebook shows the recording of those runs so its
 # output never changes, and live cells beside the recorded ones rerun them on your machine.
 
 # %%
-import gostack_kit.plots.compiler
-import gostack_kit.widgets.compiler
 import matplotlib.pyplot as plt
-from gostack_kit import CallTrace, ContiguousStack, plots, realgo, widgets
-from gostack_kit import compiler_lab as lab
-from gostack_kit import compiler_probe as probe
-from gostack_kit.compiler import Compiler, examples
+
+from gostack_kit import CallTrace, Compiler, ContiguousStack, plots, realgo, widgets
+from gostack_kit.compiler import examples
+from gostack_kit.labs import compiler as lab
 
 # %matplotlib inline
 
 # %% [markdown]
 # Two sets of real-compiler evidence are used throughout, both recorded with Go 1.27.3 on linux/amd64 (the
-# [recording](../gostack_kit/data/compiler_real.json) is refreshed by `python -m gostack_kit.compiler_probe`):
+# [recording](../gostack_kit/data/compiler_real.json) is refreshed by `python -m gostack_kit.realgo.compiler`):
 # `facts`, claims about a demo program judged from the compiler's own words (`realgo.compiler_facts`),
 # and `real`, the `-m -m` decisions and `-S` frames of each toy example's Go source.
 
@@ -190,14 +188,14 @@ plt.show()
 # **Predict:** will the real moves fall at the same depths as the model's, or only roughly?
 
 # %%
-print(plots.compiler.probe_table(*probe.moves_with_predictions()))
+print(plots.compiler.probe_table(*realgo.compiler.moves_with_predictions()))
 
 # %% [markdown]
 # Exactly the same depths, in both builds (recorded with Go 1.27.3). Run it on your machine (live when Go is
 # installed; the first line says which):
 
 # %% tags=["nbval-ignore-output"]
-print(plots.compiler.probe_table(*probe.moves_with_predictions("auto")))
+print(plots.compiler.probe_table(*realgo.compiler.moves_with_predictions("auto")))
 
 # %% [markdown]
 # The budget is the knob. Sweeping it for `walk` (toy compiler, 1,000 runs of `main`):
@@ -296,7 +294,7 @@ print(plots.compiler.moves_table(big_call))
 # **Predict:** how many heap allocations does `make([]byte, n)` make for n = 32? For n = 33?
 
 # %%
-print(plots.compiler.make_table(lab.make_allocs_toy(), probe.recorded_make_allocs()))
+print(plots.compiler.make_table(lab.make_allocs_toy(), realgo.compiler.recorded_make_allocs()))
 
 # %% [markdown]
 # The right column was measured: a real Go program calling `make([]byte, n)` in a `//go:noinline` function
@@ -304,7 +302,7 @@ print(plots.compiler.make_table(lab.make_allocs_toy(), probe.recorded_make_alloc
 # recording; the first line says which):
 
 # %% tags=["nbval-ignore-output"]
-source, measured = probe.make_allocs()
+source, measured = realgo.compiler.make_allocs()
 print(source, plots.compiler.make_table(lab.make_allocs_toy(), measured), sep="\n")
 
 # %% [markdown]

@@ -10,7 +10,7 @@
 # you have done across the course.
 
 # %% role="setup"
-from gostack_kit import address_space, threads
+from gostack_kit import address
 from gostack_kit.grading import notebook
 from gostack_kit.grading.practice import show as practice
 
@@ -25,7 +25,7 @@ check, hint, progress = notebook("01-address-space")
 
 # %% role="answer:q1"
 ### BEGIN SOLUTION
-threads_32 = threads.threads_that_fit(32, 8 << 20, 4096)
+threads_32 = address.threads_that_fit(32, 8 << 20, 4096)
 ### END SOLUTION
 print(threads_32)
 
@@ -37,12 +37,12 @@ check("q1")
 #
 # Write `thread_count(bits, stack, guard)`: the number of threads whose stack and guard fit
 # in the user space of a `bits`-bit process, counting address space only.
-# `address_space.user_top(bits)` gives the end of user space.
+# `address.user_top(bits)` gives the end of user space.
 
 # %% role="answer:q2"
 def thread_count(bits, stack, guard):
     ### BEGIN SOLUTION
-    return address_space.user_top(bits) // (stack + guard)
+    return address.user_top(bits) // (stack + guard)
     ### END SOLUTION
 
 # %% role="tests:q2"
@@ -53,7 +53,7 @@ check("q2")
 #
 # A real 32-bit process also holds its program, heap, libraries and main stack. For 250,
 # 350 and 383 threads (8 MiB stacks, 4 KiB guards), predict whether
-# `address_space.layout(32, threads=n).fits`. Store a tuple of three booleans in `fits`.
+# `address.layout(32, threads=n).fits`. Store a tuple of three booleans in `fits`.
 
 # %% role="answer:q3"
 ### BEGIN SOLUTION

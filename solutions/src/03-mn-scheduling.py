@@ -12,7 +12,7 @@
 # %% role="setup"
 from gostack_kit.grading import notebook
 from gostack_kit.grading.practice import show as practice
-from gostack_kit.sched_record import Model, stack_memory
+from gostack_kit.sched.record import Model, stack_memory
 
 check, hint, progress = notebook("03-mn-scheduling")
 

@@ -77,8 +77,8 @@ check("q3")
 # %% [markdown]
 # ## Practice
 #
-# Change the seed for a fresh problem; check it with `practice("segments", seed, compute=True)`
+# Change the seed for a fresh problem; check it with `practice("segmented", seed, compute=True)`
 # or `gostack-kit practice segments -s SEED -c`.
 
 # %%
-practice("segments", seed=1)
+practice("segmented", seed=1)

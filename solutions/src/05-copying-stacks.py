@@ -10,7 +10,8 @@
 # you have done across the course.
 
 # %% role="setup"
-from gostack_kit import CallTrace, ContiguousStack, versions
+from gostack_kit import CallTrace, ContiguousStack
+from gostack_kit.core import versions
 from gostack_kit.grading import notebook
 from gostack_kit.grading.practice import show as practice
 

@@ -10,8 +10,8 @@
 # you have done across the course.
 
 # %% role="setup"
-from gostack_kit import compiler_examples
-from gostack_kit.compiler import Compiler
+from gostack_kit import Compiler
+from gostack_kit.compiler import examples
 from gostack_kit.grading import notebook
 from gostack_kit.grading.practice import show as practice
 
@@ -20,14 +20,14 @@ check, hint, progress = notebook("06-inlining-and-escape")
 # %% [markdown]
 # ## q1 (compute, 1 point)
 #
-# Run `compiler_examples.outer_inner()` ten times (`calls=10`) with the toy `Compiler`,
+# Run `examples.outer_inner()` ten times (`calls=10`) with the toy `Compiler`,
 # once with inlining and once without. How many fewer stack checks execute with inlining?
 # Store the difference in `checks_saved`.
 
 # %% role="answer:q1"
 ### BEGIN SOLUTION
-with_inlining = Compiler(inlining=True).run(compiler_examples.outer_inner(), calls=10)
-without = Compiler(inlining=False).run(compiler_examples.outer_inner(), calls=10)
+with_inlining = Compiler(inlining=True).run(examples.outer_inner(), calls=10)
+without = Compiler(inlining=False).run(examples.outer_inner(), calls=10)
 checks_saved = without.stack_checks - with_inlining.stack_checks
 ### END SOLUTION
 print(checks_saved)
@@ -60,7 +60,7 @@ check("q2")
 # %% [markdown]
 # ## q3 (predict, 1 point)
 #
-# `compiler_examples.newpoint()`: `newPoint` returns `&point{x, y}`, and `keep` stores the
+# `examples.newpoint()`: `newPoint` returns `&point{x, y}`, and `keep` stores the
 # address of a local in a global. Predict how many heap allocations one run of `main`
 # makes, with inlining and without: store the pair in `heap_allocs`.
 

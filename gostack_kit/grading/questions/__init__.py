@@ -1,6 +1,6 @@
 """The course's graded questions: one module per concept notebook, and the machinery they share.
 
-A topic module (`t05_copying_stacks.py`) defines TOPIC (the notebook's name) and QUESTIONS,
+A topic module (`copying.py`) defines TOPIC (the notebook's name) and QUESTIONS,
 a tuple of `Question`. Each question names the student's answer (`names`), its visible
 cases (what `check("q2")` runs and shows), its hidden cases (only the grader and the
 hidden-test cells run them) and its hints, weakest first:
@@ -29,12 +29,12 @@ __all__ = ["Case", "Fail", "Question", "TOPICS", "topic_module", "questions", "q
 
 #: notebook name -> module holding its questions, in course order
 TOPICS: dict[str, str] = {
-    "01-address-space": "t01_address_space",
-    "02-thread-stacks-and-guard-pages": "t02_thread_stacks",
-    "03-mn-scheduling": "t03_mn_scheduling",
-    "04-segmented-stacks-and-hot-split": "t04_segmented_stacks",
-    "05-copying-stacks": "t05_copying_stacks",
-    "06-inlining-and-escape": "t06_inlining_and_escape",
+    "01-address-space": "address",
+    "02-thread-stacks-and-guard-pages": "threads",
+    "03-mn-scheduling": "sched",
+    "04-segmented-stacks-and-hot-split": "segmented",
+    "05-copying-stacks": "copying",
+    "06-inlining-and-escape": "compiler",
 }
 
 KINDS = ("compute", "implement", "predict", "explain")  # the question kinds of issue 6

@@ -1,0 +1,1 @@
+"""The kit's commands: `gostack-kit` (cli), `gostack-kit lab` (lab) and `gostack-kit doctor` (doctor)."""

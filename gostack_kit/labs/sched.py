@@ -1,0 +1,116 @@
+"""Ready-made experiments for the scheduling notebook: workloads, side-by-side runs, sweeps.
+
+The scheduler engine (`scheduler.simulate`) answers one question per call. A lesson asks
+several at once: the same seeded program under 1:1, N:1 and M:N; the stack bill from one
+goroutine to a million; a program built so that only the runtime's fairness rule can save
+one goroutine. This module builds those inputs and collects the records, so a notebook
+cell stays one line and holds no loop.
+
+    share_workload(n, seed, syscall_share) ──> Workload ──> compare() ──> {Model: SchedRun}
+    memory_sweep(counts)                    ──> {Model: (StackMemory, ...)}   (arithmetic)
+    fairness_chain(k)                       ──> Workload (G1 waits for schedtick % 61)
+
+Invariant: nothing here simulates differently from `simulate`; every record is exactly what
+one `simulate` or `stack_memory` call returns for the same arguments.
+
+Rejected alternative: a dashboard slider for `blocking_fraction` (the chance that a gap
+between two bursts is a syscall). Students think in time ("a third of the time blocked"),
+so `share_workload` turns a target share of time into the workload's parameters.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+from ..sched.gmp import simulate, stack_memory
+from ..sched.record import Costs, Model, SchedRun, StackMemory
+from ..sched.workload import MAX_GOROUTINES, Workload, workload
+
+__all__ = ["MODELS", "MAX_SHARE", "share_workload", "compare", "memory_sweep", "fairness_chain",
+           "goroutine_memory", "MEMORY_COUNTS"]
+
+MODELS = (Model.ONE_TO_ONE, Model.N_TO_ONE, Model.MN)  # teaching order: the rivals, then Go
+MAX_SHARE = 0.9  # at 0.9 a G blocks 9x as long as it computes; 1.0 would mean no compute
+BURSTS = 2  # compute bursts per G: one gap between them that may be a syscall
+COMPUTE_US = 50.0  # mean burst (the workload builder's default)
+SYSCALL_US = 100.0  # mean syscall while the share can be reached by probability alone
+MEMORY_COUNTS = (1, 10, 100, 1_000, 10_000, 100_000, 1_000_000)  # a decade per step
+
+
+def share_workload(n_goroutines, seed, syscall_share) -> Workload:
+    """A seeded workload whose expected share of time in blocking syscalls is `syscall_share`.
+
+    With k bursts of mean C and a syscall of mean S in each of the k-1 gaps with chance p,
+    the share is (k-1)pS / (kC + (k-1)pS); p grows first, then S once p reaches 1.
+    """
+    if isinstance(syscall_share, bool) or not isinstance(syscall_share, numbers.Real):
+        raise TypeError(f"syscall_share must be a number in [0, {MAX_SHARE}]; got {syscall_share!r}")
+    s = float(syscall_share)
+    if not 0.0 <= s <= MAX_SHARE:
+        raise ValueError(f"syscall_share must be a number in [0, {MAX_SHARE}]; got {syscall_share!r}")
+    blocked_us = s * BURSTS * COMPUTE_US / ((1.0 - s) * (BURSTS - 1))  # (k-1) p S
+    p = min(1.0, blocked_us / SYSCALL_US)
+    mean_sys = blocked_us / p if p > 0 else SYSCALL_US
+    return workload(n_goroutines, seed, blocking_fraction=p, bursts=BURSTS,
+                    compute_us=COMPUTE_US, syscall_us=mean_sys)
+
+
+def compare(work: Workload, *, gomaxprocs=2, costs: Costs | None = None, seed=0,
+            models=MODELS, **caps) -> dict[Model, SchedRun]:
+    """Run one workload under each of `models` with the same cores, costs and seed."""
+    return {m: simulate(work, m, gomaxprocs=gomaxprocs, costs=costs, seed=seed, **caps)
+            for m in models}
+
+
+def memory_sweep(counts=MEMORY_COUNTS, *, gomaxprocs=2) -> dict[Model, tuple[StackMemory, ...]]:
+    """Stack memory for each goroutine count under each model (pure arithmetic, instant).
+
+    M:N is priced with `gomaxprocs` threads, its fewest; a run's threads_created can be more.
+    """
+    return {m: tuple(stack_memory(n, m, gomaxprocs=gomaxprocs) for n in counts) for m in MODELS}
+
+
+def fairness_chain(links=100) -> Workload:
+    """G1 becomes ready on the global queue at 4 us while a self-respawning chain fills P0.
+
+    G0 starts link L1 and G1 (which parks for 1 us), computes 1 us, then starts L1's
+    sibling. Each link L(i) computes 1 us, starts L(i+1), then a 1 us helper that kicks
+    L(i+1) out of runnext into the local queue, so the local queue is never empty when the
+    P looks: only findRunnable's schedtick % 61 check lets G1 run. One P, no costs: link
+    L(i) runs at [2i-1, 2i] us with schedtick i+1.
+    """
+    k = _links(links)
+    rows = [[("go", 1), ("compute", 1), ("go", 2)], [("park", 1), ("compute", 1)]]
+    for i in range(1, k + 1):
+        chain = [("go", 2 * i + 2)] if i < k else []
+        rows.append([("compute", 1), *chain, ("go", 2 * i + 1)])
+        rows.append([("compute", 1)])
+    return Workload.from_phases(rows)
+
+
+def goroutine_memory(prefer="auto", counts=(10_000,)):
+    """(source, MemoryProbes): real Go's bytes per parked goroutine, live if Go is found.
+
+    prefer="recorded" (or no toolchain) returns the kit's shipped recording instead.
+    """
+    from ..realgo import have_go, load, memory_probes
+
+    if prefer not in ("auto", "recorded"):
+        raise ValueError(f"prefer must be 'auto' or 'recorded'; got {prefer!r}")
+    if prefer == "auto" and have_go():
+        from ..realgo.probes import toolchain_info
+
+        info = toolchain_info()
+        return f"live: {info['go_version']} {info['platform']}", memory_probes(counts)
+    rec = load()
+    why = "" if prefer == "recorded" else " (no Go toolchain found)"
+    return f"recorded: {rec.go_version} {rec.platform}{why}", rec.memory
+
+
+def _links(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"links must be an int in [1, {MAX_GOROUTINES // 2 - 1}]; got {value!r}")
+    if not 1 <= value <= MAX_GOROUTINES // 2 - 1:
+        raise ValueError(f"links must be an int in [1, {MAX_GOROUTINES // 2 - 1}]; got {value}")
+    return value
+

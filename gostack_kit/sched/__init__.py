@@ -1,0 +1,13 @@
+"""Topic `sched` (notebook 03): goroutines on threads, as Go's G/M/P scheduler runs them.
+
+    workload   what each goroutine does, phase by phase (run, syscall, sleep, yield)
+    gmp        the G/M/P scheduler with the runtime's names; `simulate` runs any model
+    rivals     the two designs Go did not choose: 1:1 kernel threads and N:1 green threads
+    record     what a run leaves behind: timelines, counters, stack memory
+"""
+
+from .gmp import simulate
+from .record import Costs, Ev, Model, stack_memory
+from .workload import Workload, workload
+
+__all__ = ["Costs", "Ev", "Model", "Workload", "simulate", "stack_memory", "workload"]

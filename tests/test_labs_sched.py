@@ -1,0 +1,77 @@
+"""sched_lab: workloads by share of time in syscalls, side-by-side runs, sweeps, the fairness trap."""
+
+import pytest
+
+from gostack_kit.labs.sched import (
+    MAX_SHARE,
+    MODELS,
+    compare,
+    fairness_chain,
+    goroutine_memory,
+    memory_sweep,
+    share_workload,
+)
+from gostack_kit.realgo import load
+from gostack_kit.sched.gmp import Model, simulate, stack_memory
+from gostack_kit.sched.record import Costs, Ev, SchedEvent
+from gostack_kit.sched.workload import Phase
+from gostack_kit.widgets.sched import DEFAULT_GOROUTINES, SEED, default_run
+
+US = 1000
+
+
+@pytest.mark.parametrize("share", [0.05, 0.3, 0.5, 0.7, MAX_SHARE])
+def test_share_workload_hits_the_target_share(share):
+    w = share_workload(20_000, 5, share)
+    assert w.syscall_share == pytest.approx(share, abs=0.01)
+
+
+def test_share_zero_has_no_syscalls_and_bad_shares_raise():
+    w = share_workload(50, 1, 0)
+    assert all(k != Phase.SYSCALL for row in w.phases for k, _ in row) and w.syscall_share == 0
+    with pytest.raises(ValueError, match="syscall_share"):
+        share_workload(10, 1, 0.95)
+    with pytest.raises(TypeError, match="syscall_share"):
+        share_workload(10, 1, "half")
+    assert share_workload(300, 9, 0.4) == share_workload(300, 9, 0.4)  # same seed, same program
+
+
+def test_compare_is_one_simulate_per_model():
+    w = share_workload(80, 2, 0.3)
+    runs = compare(w, gomaxprocs=3, seed=4)
+    assert tuple(runs) == MODELS
+    for m, r in runs.items():
+        alone = simulate(w, m, gomaxprocs=3, seed=4)
+        assert (r.makespan_ns, r.threads_created, r.events) == (
+            alone.makespan_ns, alone.threads_created, alone.events)
+
+
+def test_memory_sweep_is_stack_memory_per_count():
+    sweep = memory_sweep((1, 10, 1_000_000), gomaxprocs=4)
+    assert sweep[Model.ONE_TO_ONE][-1] == stack_memory(1_000_000, Model.ONE_TO_ONE, gomaxprocs=4)
+    assert [m.threads for m in sweep[Model.MN]] == [4, 4, 4]
+    assert [m.threads for m in sweep[Model.ONE_TO_ONE]] == [1, 10, 1_000_000]
+
+
+@pytest.mark.parametrize("links", [70, 100])
+def test_fairness_chain_only_the_61st_tick_lets_g1_in(links):
+    r = simulate(fairness_chain(links), gomaxprocs=1, costs=Costs.zero(), event_cap=100_000)
+    got = [e for e in r.events if e.g == 1 and e.ev in (Ev.READY, Ev.GLOBAL)]
+    assert got == [SchedEvent(4 * US, -1, 1, Ev.READY, 0), SchedEvent(120 * US, 0, 1, Ev.GLOBAL, 62)]
+    assert r.makespan_ns == (2 * links + 2) * US  # every link and helper, G0 and G1: 1 us each
+    with pytest.raises(ValueError, match="links"):
+        fairness_chain(0)
+
+
+def test_goroutine_memory_recorded_is_the_shipped_recording():
+    source, probes = goroutine_memory("recorded")
+    rec = load()
+    assert source == f"recorded: {rec.go_version} {rec.platform}" and probes == rec.memory
+    with pytest.raises(ValueError, match="prefer"):
+        goroutine_memory("sometimes")
+
+
+def test_dashboard_default_run_is_the_engine_call():
+    r = default_run()
+    alone = simulate(share_workload(DEFAULT_GOROUTINES, SEED, 0.3), Model.MN, gomaxprocs=2, seed=SEED)
+    assert (r.makespan_ns, r.threads_created) == (alone.makespan_ns, alone.threads_created)
