@@ -52,9 +52,9 @@ def _auto_points(topic):
 
 def test_release_matches_generated_exercises(course):
     for path in SOLUTIONS:
-        release = nbformat.read(course / "release/ps" / path.name, as_version=4)
+        theirs = nbformat.read(course / "release/ps" / path.name, as_version=4)
         ours = nbformat.read(release.EXERCISES / path.name, as_version=4)
-        assert [c.source for c in release.cells] == [c.source for c in ours.cells], path.name
+        assert [c.source for c in theirs.cells] == [c.source for c in ours.cells], path.name
 
 
 def test_solutions_full_marks_exercises_zero(course):

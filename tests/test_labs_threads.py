@@ -51,7 +51,11 @@ def test_depth_sweep_matches_a_direct_model_run():
             CallTrace.recursion(frame=frame, depth=stack // frame + 10, entry_used=192))
         assert run.overflow.depth == depth
         assert depth == ThreadStack(stack).max_depth(frame, 192) + 1
-    assert s.clash == (False, False, False, True, True)
+        assert s.clash[s.frames.index(frame)] == (run.overflow.kind == "clash")
+    # by hand, frame 4096: depth 31 enters at 192 + 31 * 4104 = 127,416 bytes in use, so its
+    # bottom lands 127,416 + 4096 - 131,072 = 440 bytes into the 4 KiB guard: a fault, not a clash
+    assert s.depths[3] == 31 and s.clash == (False, False, False, False, False)
+    assert depth_sweep(stack, (8, 88, 1000, 4096, 16384), guard=0).clash == (True,) * 5
 
 
 def test_thread_costs_one_setting():

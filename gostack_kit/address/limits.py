@@ -32,9 +32,10 @@ not enforced.  The experiment in thread_observe.py watches real stacks appear.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..core.events import Event
 from ..core.trace import CallTrace
 from ..core.validate import integer
 from ..stacks.thread import ThreadStack
@@ -240,9 +241,9 @@ def _cap(limit: Limit, rule, why: str, *, enforced: bool | None = None) -> Cap:
 _WINDOW = 64
 
 
-def guard_depth(stack: int = DEFAULT_THREAD_STACK, frame: int = 88, *,
-                guard: int = DEFAULT_GUARD, entry_used: int = 192) -> int:  # fmt: skip
-    """Depth of the recursive call whose frame first reaches the guard page (ThreadStack)."""
+def guard_hit(stack: int = DEFAULT_THREAD_STACK, frame: int = 88, *,
+              guard: int = DEFAULT_GUARD, entry_used: int = 192) -> Event:  # fmt: skip
+    """The ThreadStack event that ends a recursion of `frame`-byte calls: a segv or a clash."""
     stack = integer("stack", stack, PTHREAD_STACK_MIN, GiB)
     frame = integer("frame", frame, 1, stack)
     entry_used = integer("entry_used", entry_used, 0, stack - 1)
@@ -254,4 +255,10 @@ def guard_depth(stack: int = DEFAULT_THREAD_STACK, frame: int = 88, *,
     hit = model.run(trace).overflow
     if hit is None:  # cannot happen: the window reaches past max_depth
         raise AssertionError("ThreadStack did not overflow")
-    return skip + hit.depth
+    return replace(hit, depth=skip + hit.depth, step=skip + hit.step)
+
+
+def guard_depth(stack: int = DEFAULT_THREAD_STACK, frame: int = 88, *,
+                guard: int = DEFAULT_GUARD, entry_used: int = 192) -> int:  # fmt: skip
+    """Depth of the recursive call whose frame first reaches below the stack (ThreadStack)."""
+    return guard_hit(stack, frame, guard=guard, entry_used=entry_used).depth

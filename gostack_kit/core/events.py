@@ -8,11 +8,13 @@ The log is one numpy structured array, a row per event, in the order events happ
     split     40    40     88     8192      8192      7952   8        morestack: new segment
     free      41    40     88     8192      8192      0      8        lessstack freed it
     overflow  ...                                            limit    the run stops here
-    segv      ...                                            guard    touched the guard page
+    segv      ...                                            guard    the frame's bottom is in the guard
+    clash     ...                                            guard    the frame jumped the whole guard
 
 Columns mean: `step` the trace step; `depth` the depth of the call (-1 at a gc step);
 `used` the bytes in use (hi - SP) that the runtime saw; `nbytes` bytes copied (grow,
-shrink), argument bytes copied (split, free), or the limit (overflow, segv).
+shrink), argument bytes copied (split, free), the limit (overflow), or how far below
+the stack the frame reaches (segv, clash).
 
 Views such as `run.growths` materialize one small frozen `Event` at a time, so a run with
 millions of splits costs 49 bytes per event, not a Python object per event. Two runs are
@@ -30,8 +32,9 @@ import numpy as np
 
 __all__ = ["Event", "EventView", "StackRun", "EVENT_DTYPE", "KINDS", "make_log"]
 
-KINDS = ("grow", "shrink", "split", "free", "overflow", "segv")
-GROW, SHRINK, SPLIT, FREE, OVERFLOW, SEGV = range(len(KINDS))
+KINDS = ("grow", "shrink", "split", "free", "overflow", "segv", "clash")
+GROW, SHRINK, SPLIT, FREE, OVERFLOW, SEGV, CLASH = range(len(KINDS))
+ENDINGS = (OVERFLOW, SEGV, CLASH)  # the kinds of event that end a run
 
 EVENT_DTYPE = np.dtype([
     ("kind", "i1"), ("step", "i8"), ("depth", "i4"), ("frame", "i4"),
@@ -64,6 +67,9 @@ class Event:
             return f"goroutine stack exceeds {self.nbytes}-byte limit"
         if self.kind == "segv":
             return "signal SIGSEGV: the call touched the stack's guard page"
+        if self.kind == "clash":
+            return ("stack clash: the frame jumped past the whole guard, so nothing faulted there; "
+                    "its writes land in whatever is mapped below the stack")
         return ""
 
 
@@ -173,8 +179,8 @@ class StackRun:
 
     @property
     def overflow(self) -> Event | None:
-        """The event that ended the run (stack limit or guard page), or None."""
-        ended = self.log[np.isin(self.log["kind"], (OVERFLOW, SEGV))]
+        """The event that ended the run (stack limit, guard page or stack clash), or None."""
+        ended = self.log[np.isin(self.log["kind"], ENDINGS)]
         return _event(ended[0]) if len(ended) else None
 
     def summary(self) -> dict:

@@ -2,7 +2,7 @@
 
 The engines answer one question per call: `threads.threads_that_fit` (how many
 stack + guard pairs divide the user space), `address_space.layout` (how many
-land in the holes a real process leaves free), `threads.guard_depth` (at which
+land in the holes a real process leaves free), `address.guard_depth` (at which
 call a recursion reaches the guard page).  A notebook wants the same question
 asked along an axis, and a dashboard wants several answers at once:
 
@@ -35,7 +35,7 @@ from ..address.limits import (
     Budget,
     Limit,
     Limits,
-    guard_depth,
+    guard_hit,
     thread_budget,
     threads_that_fit,
 )
@@ -118,19 +118,17 @@ class DepthSweep:
     guard: int
     entry_used: int
     frames: tuple[int, ...]
-    depths: tuple[int, ...]  # threads.guard_depth for each frame
-    clash: tuple[bool, ...]  # frame + 8 > guard: the faulting frame can jump the guard
+    depths: tuple[int, ...]  # address.guard_depth for each frame
+    clash: tuple[bool, ...]  # the overflowing frame jumped the whole guard (ThreadStack: "clash")
 
 
 def depth_sweep(stack: int = DEFAULT_THREAD_STACK, frames=FRAME_SIZES, *,
                 guard: int = DEFAULT_GUARD, entry_used: int = 192) -> DepthSweep:  # fmt: skip
-    """guard_depth for each frame size, and whether that frame is bigger than the guard."""
+    """For each frame size: the depth of the overflowing call, and whether it was a stack clash."""
     frames = tuple(integer("frames[i]", f, 1, stack) for f in frames)
-    depths = tuple(guard_depth(stack, f, guard=guard, entry_used=entry_used) for f in frames)
-    # A call moves SP by frame + 8; if that exceeds the guard, the first write
-    # of the faulting frame may land below the guard, in someone else's memory.
-    return DepthSweep(stack, guard, entry_used, frames, depths,
-                      tuple(f + 8 > guard for f in frames))  # fmt: skip
+    hits = tuple(guard_hit(stack, f, guard=guard, entry_used=entry_used) for f in frames)
+    return DepthSweep(stack, guard, entry_used, frames, tuple(h.depth for h in hits),
+                      tuple(h.kind == "clash" for h in hits))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +144,8 @@ class ThreadCosts:
     space64: int
     fit32: int  # threads_that_fit(32, stack, guard)
     fit64: int
-    depth: int  # guard_depth(stack, frame)
-    clash: bool  # frame + 8 > guard
+    depth: int  # address.guard_depth(stack, frame): the call that overflows
+    clash: bool  # that call's frame jumped the whole guard (a stack clash, not a fault)
     budget: Budget  # every cap on 64 bits, with default_limits() and Go's cap enforced
 
     @property
@@ -175,7 +173,7 @@ def thread_costs(stack: int = DEFAULT_THREAD_STACK, guard: int = DEFAULT_GUARD,
         reserved=threads * (stack + guard),
         space32=user_top(32), space64=user_top(64),
         fit32=threads_that_fit(32, stack, guard), fit64=threads_that_fit(64, stack, guard),
-        depth=guard_depth(stack, frame, guard=guard),
-        clash=frame + 8 > guard,
+        depth=(hit := guard_hit(stack, frame, guard=guard)).depth,
+        clash=hit.kind == "clash",
         budget=thread_budget(limits, 64, stack, guard, go=True),
     )  # fmt: skip

@@ -12,19 +12,29 @@ An OS thread's stack is one mapping reserved when the thread starts (glibc uses 
 
 Nothing checks the stack on a call; the MMU does, when a frame's bytes land on the
 guard page. So the size must be chosen up front for the worst case, and it is reserved
-(address space, not memory) for every thread. A frame larger than the guard can jump
-over it entirely and corrupt whatever lies below ("stack clash"); the record says so.
+(address space, not memory) for every thread. The first call whose frame reaches below
+lo ends the run, in one of two ways:
 
-Invariants: the stack never grows or moves; a run ends at the first call whose frame
-reaches below lo. The alternative, Go's checked, growable goroutine stacks, pays a
-compare per call so that a stack can start at 2 KB (copying.py).
+    bottom of the frame inside the guard   ->  "segv":  the fault happens at the guard
+    bottom of the frame below the guard    ->  "clash": the frame jumped the whole guard;
+                                                nothing faults there, and its writes land
+                                                in whatever is mapped below the stack
+
+A guard of 0 bytes (pthread_attr_setguardsize(0)) makes every overflow a clash. GCC's
+-fstack-clash-protection exists because of the second case: it makes a big frame touch
+every page as it allocates, so that it cannot skip a guard page.
+
+Invariants: the stack never grows or moves; nbytes of the ending event is how far below
+lo the frame reaches, so kind == "segv" exactly when 0 < nbytes <= guard. The
+alternative, Go's checked, growable goroutine stacks, pays a compare per call so that a
+stack can start at 2 KB (stacks/copying.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..core.events import SEGV, StackRun, live_frames, make_log
+from ..core.events import CLASH, SEGV, StackRun, live_frames, make_log
 from ..core.trace import CALL, RET, CallTrace
 from ..core.validate import integer
 
@@ -45,7 +55,7 @@ class ThreadStack:
         return f"ThreadStack(size={self.size}, guard={self.guard})"
 
     def run_readable(self, trace: CallTrace) -> StackRun:
-        """Run `trace` one step at a time until a frame reaches the guard page."""
+        """Run `trace` one step at a time until a frame reaches below the stack (segv or clash)."""
         _need_trace(trace, self.size)
         used, depth, calls, log, end = trace.entry_used - 8, 0, 0, [], len(trace)
         max_used = max(0, used)
@@ -54,7 +64,7 @@ class ThreadStack:
                 if kind == CALL:
                     calls += 1
                     if used + 8 + frame > self.size:
-                        log.append(self._segv(i, depth, frame, used + 8))
+                        log.append(self._overflow(i, depth, frame, used + 8))
                         end = i
                         break
                     used += frame + 8
@@ -79,15 +89,16 @@ class ThreadStack:
         log = []
         if end < len(trace):
             frame = int(trace.frame[end])
-            log.append(self._segv(end, depth, frame, int(used[end]) - frame))
+            log.append(self._overflow(end, depth, frame, int(used[end]) - frame))
             top = int(used[:end].max(initial=0))
-            calls += 1  # the call that hit the guard page ran its prologue
+            calls += 1  # the call that overflowed ran its prologue
         max_used = max(top, trace.entry_used - 8, 0)
         return self._record(trace, log, end, calls, depth, max_used)
 
-    def _segv(self, step: int, depth: int, frame: int, entry: int) -> tuple:
-        # nbytes: how far below lo the frame reaches; past the guard it skips it (stack clash)
-        return (SEGV, step, depth, frame, self.size, self.size, entry, entry + frame - self.size)
+    def _overflow(self, step: int, depth: int, frame: int, entry: int) -> tuple:
+        below = entry + frame - self.size  # how far below lo the frame's bottom lands
+        kind = SEGV if below <= self.guard else CLASH
+        return (kind, step, depth, frame, self.size, self.size, entry, below)
 
     def _record(self, trace, log, end, calls, depth, max_used) -> StackRun:
         return StackRun(
@@ -98,7 +109,7 @@ class ThreadStack:
         )
 
     def max_depth(self, frame: int, entry_used: int = 0) -> int:
-        """Deepest call depth a recursion of `frame`-byte calls reaches without a SIGSEGV."""
+        """Deepest call depth a recursion of `frame`-byte calls reaches inside the stack."""
         frame = integer("frame", frame, 1)
         entry_used = integer("entry_used", entry_used, 0)
         return (self.size - entry_used - frame) // (frame + 8)
