@@ -2,7 +2,7 @@
 
 Each run gets a fresh CallTrace (same arrays), so the derived arrays a model needs are
 computed inside the timing. The readable path is timed once per trace (it is slow by
-design); the speed-up is readable / fast on the same trace. Targets (issue 2): each
+design); the speed-up is readable / fast on the same trace. Targets: each
 model <= 1 s on fib(27) and <= 5 s on 10 million steps; fast path >= 20x the readable.
 
     python benchmarks/bench_models.py [--repeat 5] [--steps 10000000] [--check]
@@ -18,7 +18,7 @@ import time
 
 from gostack_kit import CallTrace, ContiguousStack, SegmentedStack, ThreadStack
 
-SPEEDUP = 20.0  # issue 2: the fast path must beat the readable path at least this much
+SPEEDUP = 20.0  # the fast path must beat the readable path at least this much
 
 
 def fresh(t: CallTrace) -> CallTrace:

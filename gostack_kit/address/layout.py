@@ -60,9 +60,9 @@ TiB = 1 << 40
 PAGE = 4 * KiB  # x86 base page: the unit of every mapping and guard.
 
 # End of user space.  i386 with the default 3G/1G split keeps the top GiB for
-# the kernel (go-facts 6.2, UNVERIFIED there: kernel configuration knowledge).
+# the kernel (arch/x86/Kconfig VMSPLIT_3G, PAGE_OFFSET 0xC0000000).
 USER_TOP_32 = 3 * GiB
-# x86-64 TASK_SIZE_MAX = 2^47 - one page (go-facts 6.2).  The top canonical page
+# x86-64 TASK_SIZE_MAX = 2^47 - one page (arch/x86/include/asm/page_64_types.h).  The top canonical page
 # stays unmapped: a SYSCALL there would make SYSRET return to a non-canonical
 # address, which Intel CPUs fault on in kernel mode.
 USER_TOP_64 = (1 << 47) - PAGE
@@ -83,8 +83,9 @@ STACK_GUARD_GAP = 256 * PAGE
 # this kit's VM says 4096), so a NULL dereference cannot hit a mapping.
 MMAP_MIN_ADDR = 64 * KiB
 
-DEFAULT_THREAD_STACK = 8 * MiB  # glibc default = RLIMIT_STACK soft limit (go-facts 6.1).
-DEFAULT_GUARD = PAGE  # glibc default guardsize: one page (go-facts 6.1, EXP-pthr).
+# glibc: the RLIMIT_STACK soft limit, and a one-page guard (sysdeps/nptl/pthread_early_init.h).
+DEFAULT_THREAD_STACK = 8 * MiB
+DEFAULT_GUARD = PAGE
 DEFAULT_MAIN_STACK = 8 * MiB  # `ulimit -s` 8192 KiB, the usual default.
 DEFAULT_HEAP = 132 * KiB  # glibc malloc's first brk extension (0x21000), as seen in maps.
 DEFAULT_TEXT = 64 * KiB  # a small program; any page multiple works.

@@ -21,7 +21,7 @@ On 32 bits that is the wall.  On 64 bits nobody reaches it; these bite first:
 Each value is read from this machine where it can be and tagged with where it
 came from; unreadable values fall back to the kernel's or Go's default, and
 the tag says "default".  A goroutine pays none of these: its stack lives inside
-the Go heap, so only memory limits it (go-facts 5.5, 6.1).
+the Go heap (runtime/stack.go stackalloc), so only memory limits it.
 
 Invariants: `thread_budget` is a pure function of its arguments (reading the
 machine happens once, in `read_limits`); the binding limit is the smallest
@@ -49,7 +49,7 @@ except ImportError:  # pragma: no cover - exercised on Windows only
 PROC = Path("/proc")
 
 # glibc ARCH_STACK_DEFAULT_SIZE on x86-64: the pthread stack when RLIMIT_STACK
-# is unlimited (go-facts 6.1, EXP-pthr).
+# is unlimited (glibc sysdeps/x86_64/nptl/pthreaddef.h).
 ARCH_STACK_DEFAULT_SIZE = 2 * MiB
 # glibc PTHREAD_STACK_MIN on x86-64; a smaller RLIMIT_STACK is raised to it.
 PTHREAD_STACK_MIN = 16 * KiB
@@ -173,7 +173,7 @@ def read_limits(proc: str | Path | None = None) -> Limits:
         ram = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
         tmax_default, tmax_why = ram // RAM_PER_THREAD, "RAM / 128 KiB (kernel fork_init)"
     except (AttributeError, OSError, ValueError):
-        tmax_default, tmax_why = 192_729, "the go-facts 6.2 reference VM (23.5 GiB RAM)"
+        tmax_default, tmax_why = 192_729, "RAM / 128 KiB for 23.5 GiB of RAM (kernel/fork.c)"
     tmax = _proc_limit("kernel.threads-max", proc / "sys/kernel/threads-max",
                        tmax_default, tmax_why, "system")  # fmt: skip
     nproc = _rlimit("RLIMIT_NPROC (ulimit -u)", "NPROC", tmax.value // NPROC_SHARE,

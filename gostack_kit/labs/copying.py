@@ -54,10 +54,8 @@ class CopyCost:
 
     # A call with its prologue check, the same figure the segmented model uses.
     call_ns: float = SplitCost.call_ns
-    # morestack, newstack, stackalloc of the new stack and stackfree of the old: about 1 us.
-    # Calibrated, with the two fields below, by a throwaway Go 1.27.3 benchmark on the kit's
-    # 2-core VM: a fresh goroutine recursing to 64 KB paid about 47-50 us of growth with 88-byte
-    # frames and 14-15 us with 1016-byte frames (go-facts EXP-bench: 22-62 us for 2K->64K).
+    # ESTIMATE: morestack, newstack, stackalloc of the new stack and stackfree of the old,
+    # about 1 us; with the two fields below it is an estimate, not a measurement of the kit.
     newstack_ns: float = 1000.0
     # copystack's memmove, with first-touch page faults on the new stack: ~10 GB/s.
     byte_ns: float = 0.1

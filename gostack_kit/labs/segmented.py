@@ -48,7 +48,7 @@ __all__ = ["FrameBox", "Segment", "Snapshot", "snapshot", "HotSplitSweep", "hot_
            "FibSweep", "fib_sweep", "comb_trace", "GrowthPrediction", "prologue_predictions"]
 
 #: Caller frame of the hot-split experiments: a loop function with a few locals, like the
-#: `$88-8` frames `-S` prints for small Go functions (go-facts section 2.2).
+#: `$88-8` frames `-S` prints for small Go functions (as realgo.asm reads them from real -S output).
 CALLER_FRAME = 88
 #: The default cost model (segmented.py SplitCost: ~2 ns a call, ~60 ns a split).
 COST = SplitCost()

@@ -59,15 +59,15 @@ GUARD_SIZES = (0, 4 * KiB, 8 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, MiB)
 FRAME_SIZES = tuple(1 << k for k in range(3, 17))
 # Threads: 1 .. 2^24, enough to exhaust a 64-bit space with small stacks.
 THREAD_COUNTS = tuple(1 << k for k in range(25))
-# kernel.threads-max of the go-facts 6.2 reference VM (23.5 GiB of RAM); the
-# kernel derives it from RAM (RAM / 128 KiB), so no machine-free default exists.
+# kernel.threads-max on a machine with 23.5 GiB of RAM: the kernel derives it from RAM
+# (kernel/fork.c set_max_threads: RAM / 128 KiB on x86-64), so no machine-free default exists.
 REFERENCE_THREADS_MAX = 192_729
 
 
 def default_limits() -> Limits:
     """The kernel's and Go's default limits (no machine read): deterministic output."""
     tmax = Limit("kernel.threads-max", REFERENCE_THREADS_MAX,
-                 "default: RAM / 128 KiB on the reference VM (go-facts 6.2)", "system")  # fmt: skip
+                 "default: RAM / 128 KiB for 23.5 GiB of RAM (kernel/fork.c)", "system")  # fmt: skip
     return Limits(
         threads_max=tmax,
         pid_max=Limit("kernel.pid_max", PID_MAX_DEFAULT,

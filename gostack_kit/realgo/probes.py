@@ -18,7 +18,7 @@ hi - lo is the size and hi - sched.sp the bytes in use the runtime's shrinkstack
 Invariants checked here rather than assumed: the frame of every rec<i> is the one asked
 for (read back from -S), the SP step is frame + 8 at every depth, and the entry SP agrees
 with the frame. A probe that breaks one of them raises instead of returning numbers.
-The alternative rejected: inferring growth from the address of a local (the EXP-grow method);
+The alternative rejected: inferring growth from the address of a local;
 it sees only that the stack moved, not the sizes.
 """
 

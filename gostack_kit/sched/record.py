@@ -33,10 +33,10 @@ __all__ = ["Model", "stack_memory", "Span", "Ev", "Costs", "Counts", "StackMemor
            "SchedEvent", "Recorder", "G_STACK_BYTES", "G_STRUCT_BYTES", "THREAD_STACK_BYTES",
            "GUARD_BYTES"]
 
-G_STACK_BYTES = 2048  # initial goroutine stack since Go 1.4 (go-facts 5.5: 2048.3 B/G measured)
-G_STRUCT_BYTES = 480  # the size class of runtime.g (go-facts 5.5, EXP-cost)
-THREAD_STACK_BYTES = 8 << 20  # glibc default pthread stack = `ulimit -s` 8 MiB (go-facts 6.1)
-GUARD_BYTES = 4096  # one PROT_NONE guard page below every pthread stack (go-facts 6.1)
+G_STACK_BYTES = 2048  # stackMin, a new goroutine's stack (runtime/stack.go); the memory probe measures it
+G_STRUCT_BYTES = 480  # the size class new(g) takes (type g: runtime/runtime2.go; runtime/sizeclasses.go)
+THREAD_STACK_BYTES = 8 << 20  # glibc's default pthread stack: the `ulimit -s` soft limit (address.layout)
+GUARD_BYTES = 4096  # one PROT_NONE guard page below every pthread stack (seen in notebook 02's maps)
 MAX_GOMAXPROCS = 256  # far above any laptop; the widget offers 1..64
 MAX_COUNT = 10**8  # goroutine and thread counts accepted by the memory arithmetic
 
@@ -53,7 +53,7 @@ class Model(enum.Enum):
         if self is Model.ONE_TO_ONE:
             return 0, n  # the goroutine's stack is its thread's stack
         # Ms are counted as cgo-built pthreads (8 MiB + guard); a pure-Go Linux binary gives
-        # each M a 16 KiB g0 stack instead (go-facts 6.1), which only shrinks the M:N figure.
+        # each M a 16 KiB g0 stack instead (runtime/proc.go allocm), which only shrinks the M:N figure.
         return G_STACK_BYTES + G_STRUCT_BYTES, (gomaxprocs if self is Model.MN else 1)
 
 
@@ -111,7 +111,7 @@ class Costs:
     """Per-operation CPU costs in ns that the models charge as busy, non-RUN time."""
 
     goroutine_switch_ns: int = 200  # ESTIMATE: gogo + schedule() is a few hundred ns, no kernel
-    goroutine_create_ns: int = 500  # go-facts 5.5 (EXP-bench): spawn-to-exit ~0.5 us on this VM
+    goroutine_create_ns: int = 500  # ESTIMATE: newproc + a first schedule, about half a microsecond
     thread_switch_ns: int = 2000  # ESTIMATE: a futex wake + kernel switch, a few microseconds
     thread_create_ns: int = 15000  # ESTIMATE: clone + mmap of an 8 MiB stack, tens of us
     kernel_slice_ns: int = 3_000_000  # ESTIMATE: Linux CFS/EEVDF slices are a few ms

@@ -1,6 +1,6 @@
 """The Dashboard base class shared by every notebook's widgets, and the canvas it draws on.
 
-A redraw must fit a slider's frame budget (issue 4: <= 100 ms, engine included), so the
+A redraw must fit a slider's frame budget (<= 100 ms, engine included: benchmarks/bench_widgets.py), so the
 base keeps what does not change between updates: the Axes with their tick objects
 (`reuse_axes`), and each string's rendered bitmap and font metrics (`_TextCachingRenderer`).
 """

@@ -38,7 +38,7 @@ print(run.overflow.message)
 
 # %% [markdown]
 # Depth 87,379: about 8 MiB / 96 bytes. The model stops there instead of crashing anything;
-# `threads.guard_depth` asks the same model the same question in one call:
+# `guard_depth` asks the same model the same question in one call:
 
 # %%
 guard_depth(8 << 20, frame=88)
@@ -53,14 +53,26 @@ plt.show()
 
 # %% [markdown]
 # Depth falls in proportion to the frame (a straight line on log-log axes).
-# The red crosses are frames of more than a page: one call moves the stack pointer past the whole guard.
-# The event's `nbytes` says how far below the stack the faulting frame reaches:
+# An overflow ends in one of two ways. If the bottom of the overflowing frame lands inside the guard, the first
+# touch faults there: `kind='segv'`. If it lands below the whole guard, nothing faults at the guard: the frame has
+# jumped it, and its writes go to whatever is mapped below (`kind='clash'`, the red crosses).
+# Only frames bigger than the guard can jump it, and even they only when their last call starts close enough to the
+# bottom: the 32 and 64 KiB frames above end inside the guard. The event's `nbytes` says how far below the stack
+# the overflowing frame reaches:
 
 # %%
-ThreadStack(size=8 << 20, guard=4096).run(CallTrace.recursion(frame=16384, depth=1000, entry_used=192)).overflow
+deep = CallTrace.recursion(frame=16384, depth=1000, entry_used=192)
+ThreadStack(size=8 << 20, guard=4096).run(deep).overflow
 
 # %% [markdown]
-# 4,280 bytes: past the 4 KiB guard, into whatever is mapped below, with no fault at all if that memory is writable.
+# Past the 4 KiB guard, into whatever is mapped below, with no fault at all if that memory is writable.
+# **Predict:** the same recursion with no guard at all, and with a 1 MiB guard?
+
+# %%
+{guard: ThreadStack(size=8 << 20, guard=guard).run(deep).overflow.kind for guard in (0, 4096, 1 << 20)}
+
+# %% [markdown]
+# Without a guard every overflow is a clash; a guard larger than the biggest frame turns it back into a fault.
 # That is the "Stack Clash" class of bugs (Qualys, 2017); compilers answer it by touching every page of a big frame
 # in order (`gcc -fstack-clash-protection`), the kernel by a 1 MiB gap under the main stack (`mm/mmap.c`,
 # `stack_guard_gap`). A guard page protects only against small steps.

@@ -86,9 +86,8 @@ print(f"{go127.bytes_copied:,} bytes copied in all, final stack {go127.final_siz
 lab.COPY_COST
 
 # %% [markdown]
-# These are estimates calibrated on this kit's VM with a throwaway Go 1.27.3 benchmark (a fresh goroutine recursing to 64 KB:
-# about 47–50 µs of growth with 88-byte frames, 14–15 µs with 1016-byte frames; this model gives 42 and 14), in line with the reference experiment
-# "growth 2 K → 64 K ≈ 22–62 µs" of the kit's fact sheet; `call_ns` is the same 2 ns per call the segmented model uses.
+# These are estimates, not measurements: the kit times no real growth. `call_ns` is the same 2 ns per call the
+# segmented model uses.
 #
 # **Predict:** a fresh goroutine recurses once to depth 2000 and returns. Per call, is that cheaper with segments or with copying?
 

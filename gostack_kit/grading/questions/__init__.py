@@ -37,7 +37,7 @@ TOPICS: dict[str, str] = {
     "06-inlining-and-escape": "compiler",
 }
 
-KINDS = ("compute", "implement", "predict", "explain")  # the question kinds of issue 6
+KINDS = ("compute", "implement", "predict", "explain")  # the four kinds docs/grading.md describes
 
 
 class Fail(Exception):
