@@ -1,11 +1,11 @@
-"""Practice problems: seeds are a contract (golden problems), the CLI echoes its ARGs."""
+"""Practice problems: seeds are a contract (golden problems); ARG lines print only with -v."""
 
 from __future__ import annotations
 
 import pytest
 
 from gostack_kit.app.cli import main as cli
-from gostack_kit.grading.practice import TOPICS, generate, render, solve
+from gostack_kit.grading.practice import TOPICS, generate, render, show, solve
 
 # seed -> (parameters drawn, computed answer): pinned; a change here breaks every handout
 GOLDEN = {
@@ -36,10 +36,10 @@ def test_golden_problems(key):
 
 
 def test_golden_transcript(capsys):
-    assert cli(["practice", "segmented", "-s", "1", "-c"]) == 0
+    assert cli(["practice", "segmented", "-s", "1", "-c", "-v"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[:8] == ["ARG topic segmented", "ARG seed 1", "ARG compute True", "ARG depth 78",
-                       "ARG frame 88", "ARG callee 1000", "ARG n 47", "ARG entry_used 88"]
+    assert out[:9] == ["ARG topic segmented", "ARG seed 1", "ARG compute True", "ARG depth 78",
+                       "ARG frame 88", "ARG callee 1000", "ARG n 47", "ARG entry_used 88", ""]
     assert out[-1] == "Answer: 47"
     trace = [line for line in out if line.startswith("  step")]
     assert len(trace) == 12 and trace[0].split()[2:4] == ["split", "depth"]
@@ -47,9 +47,24 @@ def test_golden_transcript(capsys):
 
 
 def test_without_compute_no_answer(capsys):
-    assert cli(["practice", "copying", "-s", "3"]) == 0
+    assert cli(["practice", "copying", "-s", "3", "--verbose"]) == 0
     out = capsys.readouterr().out
     assert "ARG compute False" in out and "Answer" not in out and "-c to check" in out
+
+
+@pytest.mark.parametrize("topic", sorted(TOPICS))
+def test_arg_lines_only_with_verbose(capsys, topic):
+    quiet = [cli(["practice", topic, "-s", "2"]), cli(["practice", topic, "-s", "2", "-c"])]
+    show(topic, 2)
+    show(topic, 2, compute=True)
+    out = capsys.readouterr().out
+    assert quiet == [0, 0] and "ARG" not in out
+    assert out.splitlines()[0] == generate(topic, 2).question.splitlines()[0]
+    show(topic, 2, verbose=True)
+    loud = capsys.readouterr().out.splitlines()
+    params = generate(topic, 2).params
+    assert loud[:3 + len(params)] == [f"ARG topic {topic}", "ARG seed 2", "ARG compute False",
+                                      *(f"ARG {k} {v}" for k, v in params)]
 
 
 def test_every_topic_renders_and_seeds_differ():

@@ -5,6 +5,9 @@
     gostack-kit run thread --frame 88 --depth 600 [--size 8388608] [--guard 4096]
     gostack-kit run hot-split --depth 79 --frame 88 --callee 200 -n 1000 --entry-used 88
 
+`-v` first echoes every parameter as an `ARG name value` line (as OSTEP's simulators do),
+so that a pasted transcript says exactly how to rerun it; without it only the results print.
+
 Other subcommands (practice, grade, doctor) live in their own modules and are listed in
 COMMANDS; each gets the remaining arguments.
 """
@@ -40,11 +43,13 @@ def _run(argv: list[str]) -> int:
     ap.add_argument("--callee", type=int, default=200)
     ap.add_argument("-n", type=int, default=1000, help="hot-split: loop iterations")
     ap.add_argument("--events", type=int, default=20, help="how many events to print (default 20)")
+    ap.add_argument("-v", "--verbose", action="store_true", help="first echo every parameter as an ARG line")
     o = ap.parse_args(argv)
-    print(f"ARG model {o.model}")
-    for k, v in sorted(vars(o).items()):
-        if k != "model":
-            print(f"ARG {k.replace('_', '-')} {v}")
+    if o.verbose:  # OSTEP-style echo, for pasting a transcript that can be rerun
+        print(f"ARG model {o.model}")
+        for k, v in sorted(vars(o).items()):
+            if k not in ("model", "verbose"):
+                print(f"ARG {k.replace('_', '-')} {v}")
     if o.model == "hot-split":
         trace = CallTrace.hot_loop(o.depth, o.frame, o.callee, o.n, entry_used=o.entry_used)
         model = SegmentedStack(o.version or "1.2", stack_min=o.stack_min)
@@ -56,7 +61,7 @@ def _run(argv: list[str]) -> int:
             "thread": lambda: ThreadStack(o.size, o.guard),
         }[o.model]()
     run = model.run(trace)
-    print(f"\n{model!r} on {trace.label}")
+    print(f"{chr(10) if o.verbose else ''}{model!r} on {trace.label}")
     for e in list(run.events[: o.events]):
         print(f"  step {e.step:>8}  {e.kind:<8} depth {e.depth:>6}  frame {e.frame:>6}  "
               f"{e.old_size:>10} -> {e.new_size:<10} used {e.used:>10}  bytes {e.nbytes}")

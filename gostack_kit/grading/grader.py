@@ -363,7 +363,7 @@ def write_reports(results: list[Submission], out: Path) -> tuple[Path, Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`gostack-kit grade PATH... [-j N] [--timeout S] [--total-timeout S] [-o DIR]`."""
+    """`gostack-kit grade PATH... [-j N] [--timeout S] [--total-timeout S] [-o DIR] [-q] [-v]`."""
     ap = argparse.ArgumentParser(prog="gostack-kit grade", description="Grade exercise notebooks.")
     ap.add_argument("paths", nargs="+", metavar="PATH", help="submitted notebooks or folders of them")
     ap.add_argument("-j", "--jobs", type=int, default=2, help="submissions graded at once (default 2)")
@@ -372,9 +372,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-o", "--out", default="grades", help="folder for grades.csv and grades.json")
     ap.add_argument("--solutions", default=str(SOLUTIONS), help="folder of solution notebooks")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ap.add_argument("-v", "--verbose", action="store_true", help="first echo the parameters as ARG lines")
     o = ap.parse_args(argv)
-    print(f"ARG paths {' '.join(o.paths)}")
-    print(f"ARG jobs {o.jobs}\nARG timeout {o.timeout}\nARG total-timeout {o.total_timeout}\nARG out {o.out}")
+    if o.verbose:
+        print(f"ARG paths {' '.join(o.paths)}\nARG jobs {o.jobs}\nARG timeout {o.timeout}\n"
+              f"ARG total-timeout {o.total_timeout}\nARG out {o.out}")
 
     def bar(done, total):
         print(_bar(done, total), end="\n" if done == total else "", file=sys.stderr, flush=True)

@@ -3,7 +3,8 @@
     gostack-kit practice copying -s 7        # print a problem
     gostack-kit practice copying -s 7 -c     # ... and the computed answer with its event trace
 
-Every run first echoes its parameters as ARG lines, so a pasted transcript can be rerun.
+With `-v` (or `verbose=True`) a run first echoes its parameters as ARG lines, so that a
+pasted transcript can be rerun; by default only the problem prints.
 `generate(topic, seed)` draws the problem's parameters with numpy's default_rng(seed) and
 `solve(problem)` runs the kit's engine on them; the notebooks' practice cells call `show`,
 which prints exactly what the command prints. The seed is a contract: the same topic and
@@ -199,11 +200,13 @@ def solve(problem: Problem) -> Solution:
     return Solution(answer, tuple(trace))
 
 
-def render(problem: Problem, compute: bool = False) -> str:
-    """The text the command prints: ARG lines, the question, and with compute the answer and trace."""
-    lines = [f"ARG topic {problem.topic}", f"ARG seed {problem.seed}", f"ARG compute {compute}"]
-    lines += [f"ARG {k} {v}" for k, v in problem.params]
-    lines += ["", problem.question, ""]
+def render(problem: Problem, compute: bool = False, verbose: bool = False) -> str:
+    """The text the command prints: (ARG lines with verbose,) the question, with compute the answer."""
+    lines = []
+    if verbose:
+        lines += [f"ARG topic {problem.topic}", f"ARG seed {problem.seed}", f"ARG compute {compute}"]
+        lines += [f"ARG {k} {v}" for k, v in problem.params] + [""]
+    lines += [problem.question, ""]
     if compute:
         sol = solve(problem)
         lines += ["Trace:", *(f"  {t}" for t in sol.trace), "", f"Answer: {sol.answer}"]
@@ -212,17 +215,18 @@ def render(problem: Problem, compute: bool = False) -> str:
     return "\n".join(lines)
 
 
-def show(topic: str, seed: int, compute: bool = False) -> None:
+def show(topic: str, seed: int, compute: bool = False, verbose: bool = False) -> None:
     """Print a practice problem in a notebook, exactly as `gostack-kit practice` does."""
-    print(render(generate(topic, seed), compute))
+    print(render(generate(topic, seed), compute, verbose))
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`gostack-kit practice TOPIC -s SEED [-c]`."""
+    """`gostack-kit practice TOPIC -s SEED [-c] [-v]`."""
     ap = argparse.ArgumentParser(prog="gostack-kit practice", description="Print a seeded practice problem.")
     ap.add_argument("topic", choices=list(TOPICS))
     ap.add_argument("-s", "--seed", type=int, default=0, help="problem seed (default 0)")
     ap.add_argument("-c", "--compute", action="store_true", help="also print the answer and its trace")
+    ap.add_argument("-v", "--verbose", action="store_true", help="first echo the parameters as ARG lines")
     o = ap.parse_args(argv)
-    print(render(generate(o.topic, o.seed), o.compute))
+    print(render(generate(o.topic, o.seed), o.compute, o.verbose))
     return 0
