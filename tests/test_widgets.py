@@ -22,8 +22,72 @@ def _simulate_once(monkeypatch):
     monkeypatch.setattr(sched, "default_run", functools.lru_cache(maxsize=None)(sched.default_run))
 
 
-def test_some_dashboards_are_registered():
-    assert BOARDS, "no dashboards registered in gostack_kit.widgets"
+def test_every_topic_registers_its_dashboards():
+    from gostack_kit.widgets.base import TOPICS
+
+    assert sorted(BOARDS) == ["address.StacksFill", "compiler.lab", "copying.animation", "copying.growth",
+                              "sched.Scheduler", "segmented.HotSplit", "threads.ThreadBudget"]
+    assert {name.split(".")[0] for name in BOARDS} == set(TOPICS)
+
+
+def test_a_topic_that_fails_to_import_is_an_error(monkeypatch):
+    import importlib
+
+    from gostack_kit.widgets import base
+
+    real = importlib.import_module
+
+    def broken(name, *a):
+        if name.endswith(".copying"):
+            raise ImportError("simulated: matplotlib too old")
+        return real(name, *a)
+
+    monkeypatch.setattr(base.importlib, "import_module", broken)
+    with pytest.raises(ImportError, match="simulated"):
+        base.registry()
+
+
+def test_bad_control_values_are_named():
+    factory, defaults, _ = BOARDS["segmented.HotSplit"]
+    board = factory()
+    try:
+        with pytest.raises(ValueError, match="unknown control 'dpeth'.*controls are"):
+            board.update(dpeth=3)
+        name, slider = next((k, s) for k, s in board.sliders.items() if hasattr(s, "max"))
+        with pytest.raises(ValueError, match=rf"{name} must be in \[{slider.min}, {slider.max}\]"):
+            board.update(**{name: slider.max + 1})
+        assert board.sliders[name].value == defaults[name]  # nothing was clamped or half-set
+        with pytest.raises(ValueError, match="unknown control"):
+            factory(nope=1)
+    finally:
+        board.close()
+
+
+def test_text_cache_only_on_tested_matplotlib(monkeypatch):
+    """Tested release: the caching renderer; any other: matplotlib's own, and the same picture."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    from gostack_kit.widgets import base
+
+    assert base.text_cache_supported("3.11.2") and not base.text_cache_supported("3.12.0")
+    factory, defaults, _ = BOARDS["threads.ThreadBudget"]
+    cached = factory()
+    monkeypatch.setattr(base, "TESTED_MATPLOTLIB", ())
+    plain = factory()
+    try:
+        assert isinstance(cached.canvas.get_renderer(), base._TextCachingRenderer)
+        renderer = plain.canvas.get_renderer()
+        assert type(renderer) is RendererAgg and not hasattr(renderer, "_bitmaps")
+        a, b = (np.asarray(d.canvas.buffer_rgba())[..., :3].astype(int) for d in (cached, plain))
+        assert a.shape == b.shape
+        # the two draw text at whole and at quarter pixels: every pixel that differs lies within
+        # a pixel of ink in one of the pictures, and everything else is identical
+        ink = _grow((a.min(axis=2) < 250) | (b.min(axis=2) < 250))
+        differ = np.abs(a - b).max(axis=2) > 0
+        assert differ.any() and not (differ & ~ink).any()
+    finally:
+        cached.close()
+        plain.close()
 
 
 @pytest.mark.parametrize("name", sorted(BOARDS))
@@ -50,13 +114,22 @@ def test_dashboard_draws_everywhere(name):
 
 
 def _same_as_fresh(factory, board):
-    """A redrawn figure (reuse_axes keeps Axes state between draws) equals a first drawing."""
+    """A redrawn figure (the base keeps Axes state between draws) equals a first drawing."""
     fresh = factory(**board.values())
     try:
         assert bytes(board.image.value) == bytes(fresh.image.value), \
             f"a redraw at {board.values()} differs from a new dashboard's drawing"
     finally:
         fresh.close()
+
+
+def _grow(mask):
+    """`mask` grown by one pixel in every direction."""
+    out = mask.copy()
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            out |= np.roll(np.roll(mask, dy, axis=0), dx, axis=1)
+    return out
 
 
 def _ends(slider):

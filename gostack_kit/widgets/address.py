@@ -22,7 +22,6 @@ def _sizes(values) -> list[tuple[str, int]]:
 class StacksFill(Dashboard):
     """bits, thread_stack, threads -> address_space.layout, compressed and to scale."""
 
-    reuse_axes = True  # draw sets all its Axes state on every call (see Dashboard)
 
     height = "400px"
 

@@ -1,8 +1,10 @@
 """The Dashboard base class shared by every notebook's widgets, and the canvas it draws on.
 
-A redraw must fit a slider's frame budget (<= 100 ms, engine included: benchmarks/bench_widgets.py), so the
-base keeps what does not change between updates: the Axes with their tick objects
-(`reuse_axes`), and each string's rendered bitmap and font metrics (`_TextCachingRenderer`).
+A redraw must fit a slider's frame budget (<= 100 ms, engine included:
+benchmarks/bench_widgets.py), so the base keeps what does not change between updates: the
+Axes with their tick objects (`_undraw` takes back only what a draw added), and, on the
+matplotlib releases it is tested with, each string's rendered bitmap and font metrics
+(`_TextCachingRenderer`). On any other release the dashboards draw text the plain way.
 """
 
 from __future__ import annotations
@@ -19,9 +21,21 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.font_manager import fontManager, get_font
 from matplotlib.transforms import Bbox
+from traitlets import TraitError
 
 TOPICS = ("address", "threads", "sched", "segmented", "copying", "compiler")  # widgets.<topic>
 TEXT_CACHE = 4096  # rendered strings kept per dashboard: a redraw shows a few hundred at most
+#: matplotlib releases (major.minor) the text cache is tested with (tests/test_widgets.py): it
+#: leans on private Agg and font-manager APIs, so on any other release text is drawn as usual.
+TESTED_MATPLOTLIB = ("3.11",)
+
+
+def text_cache_supported(version: str | None = None) -> bool:
+    """True when the text-caching renderer may be used with this matplotlib `version`."""
+    import matplotlib
+
+    major_minor = ".".join((version or matplotlib.__version__).split(".")[:2])
+    return major_minor in TESTED_MATPLOTLIB
 
 
 class _TextCachingRenderer(RendererAgg):
@@ -96,11 +110,23 @@ class _Canvas(FigureCanvasAgg):
     """An Agg canvas whose renderer (kept while the size and dpi stay) caches text bitmaps."""
 
     def get_renderer(self):
+        if not text_cache_supported():  # an untested matplotlib: its own renderer, plain text
+            return super().get_renderer()
         key = (*self.get_width_height(physical=True), self.figure.dpi)
         if self._lastKey != key:
             self.renderer = _TextCachingRenderer(*key)
             self._lastKey = key
         return self.renderer
+
+
+def _accepted(control) -> str:
+    """What a control accepts, in words, for error messages."""
+    if hasattr(control, "options"):
+        values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        return "one of " + ", ".join(map(repr, values))
+    if hasattr(control, "min") and hasattr(control, "max"):
+        return f"in [{control.min}, {control.max}]"
+    return f"a {type(control.value).__name__}"
 
 
 def png_bytes(pixels) -> bytes:
@@ -148,21 +174,17 @@ class Dashboard:
     """Sliders + a figure + a status line; subclasses define `controls()` and `draw(fig, **v)`."""
 
     height = "340px"  # fixed output height: the page must not jump while a slider moves
-    #: False: every update clears each Axes (`ax.clear()`), so `draw` starts from blank Axes.
-    #: True: the first update clears, later ones only take back the last draw's artists, legend,
-    #: data limits, colour cycle, titles and axis labels (`_undraw`). Clearing re-creates
-    #: every tick, spine and title, about a third of a redraw; in exchange `draw` must set on
-    #: every call whatever Axes state it sets on some call (scale, ticks, tick labels, limits,
-    #: inversion, grid). tests/test_widgets.py checks that a reused figure draws the same PNG
-    #: as a fresh dashboard at every setting it visits.
-    reuse_axes = False
+    # The first update clears each Axes; later ones only take back the last draw's artists,
+    # legend, data limits, colour cycle, titles and axis labels (`_undraw`). Clearing would
+    # re-create every tick, spine and title, about a third of a redraw; in exchange `draw`
+    # must set on every call whatever Axes state it sets on some call (scale, ticks, tick
+    # labels, limits, inversion, grid). tests/test_widgets.py checks that a redrawn figure
+    # gives the same PNG as a fresh dashboard at every setting it visits.
 
     def __init__(self, **initial):
         self.sliders: dict[str, W.ValueWidget] = self.controls()
         for name, value in initial.items():
-            if name not in self.sliders:
-                raise ValueError(f"unknown control {name!r}; controls are {sorted(self.sliders)}")
-            self.sliders[name].value = value
+            self._set(name, value)
         self.fig = self.new_figure()
         self._drawn = False  # nothing drawn yet: the first update clears the new Axes
         plt.close(self.fig)  # drawn to PNG by the dashboard only: an inline backend must not show it too
@@ -205,23 +227,37 @@ class Dashboard:
     def update(self, **values) -> str:
         """Set controls (if given), recompute, redraw; return the status line."""
         for name, value in values.items():
-            self.sliders[name].unobserve(self._changed, names="value")
-            try:
-                self.sliders[name].value = value
-            finally:
-                self.sliders[name].observe(self._changed, names="value")
+            self._set(name, value, quiet=True)
         v = self.values()
         for ax in self.fig.axes:
-            if not (self.reuse_axes and self._drawn):
+            if not self._drawn:
                 ax.clear()
-            if self.reuse_axes:  # also on the first draw: titles pinned the same way every time
-                _undraw(ax)
+            _undraw(ax)  # also on the first draw: titles pinned the same way every time
         self._drawn = True
         summary = self.draw(self.fig, **v)
         self.image.value = self.png()
         drawn = ", ".join(f"{k}={val}" for k, val in v.items())
         self.status.value = f"<code>drawn: {drawn}</code> {summary}"
         return self.status.value
+
+    def _set(self, name: str, value, quiet: bool = False) -> None:
+        """Set one control, or raise ValueError naming it and what it accepts (never clamp)."""
+        if name not in self.sliders:
+            raise ValueError(f"unknown control {name!r}; controls are {sorted(self.sliders)}")
+        control = self.sliders[name]
+        outside = hasattr(control, "min") and not (isinstance(value, (int, float))
+                                                   and control.min <= value <= control.max)
+        if quiet:
+            control.unobserve(self._changed, names="value")
+        try:
+            if outside:
+                raise TraitError(value)
+            control.value = value
+        except TraitError as e:
+            raise ValueError(f"{name} must be {_accepted(control)}; got {value!r}") from e
+        finally:
+            if quiet:
+                control.observe(self._changed, names="value")
 
     def png(self) -> bytes:
         """The figure as PNG bytes: one Agg draw, then `png_bytes` of its pixels."""

@@ -28,7 +28,6 @@ MAX_BUDGET = 400  # far past any example's largest cost (big_locals main: 340)
 class CompilerLab(Dashboard):
     """Inlining on/off and budget, escape analysis on/off, runs of main -> counters and frames."""
 
-    reuse_axes = True  # draw sets all its Axes state on every call (see Dashboard)
 
     height = "330px"
 

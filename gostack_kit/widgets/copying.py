@@ -42,7 +42,6 @@ def _figure(width, height, ncols=1, **margins):
 class CopyGrowth(Dashboard):
     """Initial size, frame, depth and Go version -> growths, bytes copied and cost per call."""
 
-    reuse_axes = True  # draw sets all its Axes state on every call (see Dashboard)
 
     def controls(self):
         sizes = [("version default", 0)] + [(kib(1 << k), 1 << k) for k in range(11, 17)]
@@ -83,7 +82,6 @@ class CopyGrowth(Dashboard):
 class GrowthAnimation(Dashboard):
     """A recursion growing its stack, frame by frame (Play steps the slider every 300 ms)."""
 
-    reuse_axes = True  # draw sets all its Axes state on every call (see Dashboard)
 
     height = "200px"
 

@@ -34,7 +34,6 @@ def default_run(gomaxprocs=2, n_goroutines=DEFAULT_GOROUTINES, syscall_share=0.3
 class Scheduler(Dashboard):
     """GOMAXPROCS, goroutines, syscall share, model -> per-P timeline, threads, stack memory."""
 
-    reuse_axes = True  # draw sets all its Axes state on every call (see Dashboard)
 
     height = "330px"
 

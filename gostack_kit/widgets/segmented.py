@@ -27,7 +27,6 @@ ITERATIONS = (1, 10, 100, 1000, 10000)
 class HotSplit(Dashboard):
     """StackMin, caller depth, callee frame, iterations -> splits and ns per iteration."""
 
-    reuse_axes = True  # draw sets all its Axes state on every call (see Dashboard)
 
     def controls(self):
         """A StackMin dropdown and sliders for the depth, the callee's frame and the iterations."""
@@ -79,7 +78,7 @@ class HotSplit(Dashboard):
 
 
 DASHBOARDS = {
-    "segments.HotSplit": (HotSplit, {"stack_min": 8192, "depth": 81, "callee": 200, "n": 1000},
+    "segmented.HotSplit": (HotSplit, {"stack_min": 8192, "depth": 81, "callee": 200, "n": 1000},
                           [{"stack_min": 2048, "depth": MAX_DEPTH, "callee": 8192, "n": 10000},
                            {"stack_min": 16384, "depth": 0, "callee": 8, "n": 1}]),
 }

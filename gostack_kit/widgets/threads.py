@@ -24,7 +24,6 @@ def _sizes(values) -> list[tuple[str, int]]:
 class ThreadBudget(Dashboard):
     """stack, guard, frame, threads -> thread_lab.thread_costs + depth_sweep, plotted."""
 
-    reuse_axes = True  # draw sets all its Axes state on every call (see Dashboard)
 
     height = "340px"
 
