@@ -154,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"building {src.name} ...", flush=True)
         print(f"  wrote {build(src, execute=not opts.no_execute).relative_to(ROOT)}")
     update_readme()
+    from tools.start import write as write_start  # the landing page lists the same titles
+
+    write_start()
     return 0
 
 
