@@ -8,6 +8,7 @@ pytest.importorskip("IPython")
 
 from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 
+from gostack_kit.core.text import text_table  # noqa: E402
 from gostack_kit.realgo import (  # noqa: E402
     INSTALL_HINT,
     GoNotFoundError,
@@ -15,7 +16,7 @@ from gostack_kit.realgo import (  # noqa: E402
     magic,
     parse_asm,
 )
-from gostack_kit.realgo.magic import format_table, frames_table  # noqa: E402
+from gostack_kit.realgo.magic import frames_table  # noqa: E402
 
 needs_go = pytest.mark.skipif(not have_go() and os.environ.get("CI") != "true",
                               reason=INSTALL_HINT)
@@ -112,9 +113,11 @@ def test_timeout_is_reported(shell, capsys):
     assert capsys.readouterr().out == "(killed: the program ran past the 1 s timeout)\n"
 
 
-def test_format_table_aligns_columns():
-    assert format_table(("a", "bb"), [(1, "x"), (100, "yyy")]).splitlines() == [
+def test_text_table_aligns_columns():
+    assert text_table(("a", "bb"), [(1, "x"), (100, "yyy")], align="left").splitlines() == [
         "a    bb", "---  ---", "1    x", "100  yyy"]
+    assert text_table(("a", "bb"), [(1, "x"), (100, "yyy")]).splitlines() == [
+        "  a   bb", "---  ---", "  1    x", "100  yyy"]
 
 
 def test_frames_table_reads_the_prologue_words():

@@ -18,7 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-__all__ = ["build", "finish", "sources", "course_map", "update_readme"]
+__all__ = ["build", "convert", "finish", "sources", "course_map", "update_readme"]
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -34,17 +34,22 @@ def sources(only: list[str] | None = None, folder: Path = NOTEBOOKS) -> list[Pat
     return found
 
 
-def build(src: Path, out_dir: Path | None = None, execute: bool = True) -> Path:
-    """Convert, execute and write one notebook; return the .ipynb path."""
+def convert(src: Path):
+    """The notebook a source converts to, not yet executed (cells with stable ids)."""
     import jupytext
 
-    out_dir = out_dir or src.parent.parent
     nb = jupytext.read(src)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata.pop("jupytext", None)
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"{src.stem[:2]}-{i:03d}"
-    return finish(nb, out_dir / f"{src.stem}.ipynb", execute)
+    return nb
+
+
+def build(src: Path, out_dir: Path | None = None, execute: bool = True) -> Path:
+    """Convert, execute and write one notebook; return the .ipynb path."""
+    out_dir = out_dir or src.parent.parent
+    return finish(convert(src), out_dir / f"{src.stem}.ipynb", execute)
 
 
 def finish(nb, target: Path, execute: bool = True, env: dict[str, str] | None = None) -> Path:

@@ -68,12 +68,9 @@ class Run:
         return self.build.decisions
 
     def function(self, name: str):
-        """The FuncFrame called `name`."""
+        """The ToyFrame called `name`."""
         return self.build.function(name)
 
-    def entries_of(self, name: str) -> int:
-        """How many times function `name` was really called (not inlined)."""
-        return dict(self.entries)[name]
 
 
 def walk(copy: Copy):

@@ -33,7 +33,7 @@ Invariants: inlining never adds a stack check or a call to a run; it never takes
 locals out of a frame (the whole frame can still shrink: the argument area of an inlined call
 goes away); with escape analysis off every address-taken local goes to the heap.
 
-What the toy does not model (FuncFrame.exact says where this matters): register spill slots
+What the toy does not model (ToyFrame.exact says where this matters): register spill slots
 (an inlined callee's parameter that stays live across a call needs one), the slot holding a
 heap copy's address and runtime-call temporaries (estimated: 8 bytes per heap local), stack
 slot merging, results, closures, interfaces, PGO and the new inliner heuristics. The real
@@ -51,7 +51,7 @@ from ..core.validate import integer
 from .execute import Copy, Run, execute, walk
 from .program import Call, Func, Local, Param, Program
 
-__all__ = ["Call", "Compiler", "Decision", "Build", "Func", "FuncFrame", "Local", "Param",
+__all__ = ["Call", "Compiler", "ToyDecision", "Build", "Func", "ToyFrame", "Local", "Param",
            "Program", "Run", "examples"]
 
 _GO = versions.get("1.27")
@@ -71,7 +71,7 @@ ESCAPING = ("global", "returned")
 
 
 @dataclass(frozen=True)
-class Decision:
+class ToyDecision:
     """One line of `-gcflags='-m -m'`, attributed to the function whose code it is about."""
 
     func: str
@@ -80,7 +80,7 @@ class Decision:
 
 
 @dataclass(frozen=True)
-class FuncFrame:
+class ToyFrame:
     """A compiled function: its inline cost, what was inlined into it, its frame and check."""
 
     name: str
@@ -104,12 +104,12 @@ class Build:
     inlining: bool
     budget: int
     escape: bool
-    functions: tuple[FuncFrame, ...]
-    decisions: tuple[Decision, ...]
+    functions: tuple[ToyFrame, ...]
+    decisions: tuple[ToyDecision, ...]
     copies: tuple = field(repr=False, compare=False)  # the inline trees (for Compiler.run)
 
-    def function(self, name: str) -> FuncFrame:
-        """The FuncFrame called `name` (KeyError if none)."""
+    def function(self, name: str) -> ToyFrame:
+        """The ToyFrame called `name` (KeyError if none)."""
         for f in self.functions:
             if f.name == name:
                 return f
@@ -132,7 +132,7 @@ class Compiler:
         """Run inlining, then escape analysis, then lay out every function's frame."""
         if not isinstance(program, Program):
             raise TypeError(f"program must be a compiler.Program; got {type(program).__name__}")
-        decisions: list[Decision] = []
+        decisions: list[ToyDecision] = []
         costs: dict[str, int] = {}  # every analysed function's cost, inlinable or not
         inlinable = self._can_inline(program, decisions, costs)
         roots, frames = {}, []
@@ -151,7 +151,7 @@ class Compiler:
 
     # --- inlining (inline/inl.go CanInline, interleaved.go) ---------------------------------
 
-    def _can_inline(self, program: Program, out: list[Decision],
+    def _can_inline(self, program: Program, out: list[ToyDecision],
                     all_costs: dict[str, int]) -> dict[str, int]:
         """Inline cost of every inlinable function, visiting the call graph bottom-up."""
         costs: dict[str, int] = {}
@@ -160,7 +160,7 @@ class Compiler:
         for block in program.sccs():
             for fn in block:
                 if fn.noinline:
-                    out.append(Decision(fn.name, "inline",
+                    out.append(ToyDecision(fn.name, "inline",
                                         f"cannot inline {fn.name}: marked go:noinline"))
                     continue
                 limit = self._max_cost(fn)
@@ -171,11 +171,11 @@ class Compiler:
                     cost += callee if ok else INLINE_EXTRA_CALL_COST
                 all_costs[fn.name] = cost
                 if cost > self.budget:
-                    out.append(Decision(fn.name, "inline", f"cannot inline {fn.name}: function "
+                    out.append(ToyDecision(fn.name, "inline", f"cannot inline {fn.name}: function "
                                         f"too complex: cost {cost} exceeds budget {self.budget}"))
                 else:
                     costs[fn.name] = cost
-                    out.append(Decision(fn.name, "inline",
+                    out.append(ToyDecision(fn.name, "inline",
                                         f"can inline {fn.name} with cost {cost}"))
         return costs
 
@@ -186,11 +186,11 @@ class Compiler:
         return self.budget
 
     def _expand(self, program: Program, root: Func, costs: dict[str, int],
-                out: list[Decision]) -> Copy:
+                out: list[ToyDecision]) -> Copy:
         """The inline tree of `root`: which call sites become copies of their callee."""
         limit = self._max_cost(root)
         if self.inlining and root.nodes >= INLINE_BIG_FUNCTION_NODES:
-            out.append(Decision(root.name, "inline", f"function {root.name} considered "
+            out.append(ToyDecision(root.name, "inline", f"function {root.name} considered "
                                 "'big'; reducing max cost of inlinees"))
 
         def expand(fn: Func, out_flow: str, chain: tuple, inlined: tuple) -> Copy:
@@ -202,11 +202,11 @@ class Compiler:
                     sites.append(("call", callee.name))
                     continue
                 if callee.name in inlined:
-                    out.append(Decision(root.name, "inline", f"cannot inline {callee.name} "
+                    out.append(ToyDecision(root.name, "inline", f"cannot inline {callee.name} "
                                         f"into {root.name}: repeated recursive cycle"))
                     sites.append(("call", callee.name))
                     continue
-                out.append(Decision(root.name, "inline", f"inlining call to {callee.name}"))
+                out.append(ToyDecision(root.name, "inline", f"inlining call to {callee.name}"))
                 flow = out_flow if call.result == "returned" else call.result
                 sites.append(("inline", expand(callee, flow, (*chain, (fn.name, i)),
                                                (*inlined, callee.name))))
@@ -229,32 +229,32 @@ class Compiler:
             return True
         return flow in ESCAPING
 
-    def _escape_messages(self, root: Copy, name: str, out: list[Decision]) -> None:
+    def _escape_messages(self, root: Copy, name: str, out: list[ToyDecision]) -> None:
         """The `-m` lines for the parameters of `root` and the locals of every copy in it."""
         if self.escape:
             for p in root.func.params:
                 if p.pointer and p.flow in ("nowhere", "down"):
-                    out.append(Decision(name, "escape", f"{p.name} does not escape"))
+                    out.append(ToyDecision(name, "escape", f"{p.name} does not escape"))
                 elif p.pointer and p.flow == "global":
-                    out.append(Decision(name, "escape", f"leaking param: {p.name}"))
+                    out.append(ToyDecision(name, "escape", f"leaking param: {p.name}"))
                 elif p.pointer:
-                    out.append(Decision(name, "escape",
+                    out.append(ToyDecision(name, "escape",
                                         f"leaking param: {p.name} to result ~r0 level=0"))
         for copy in walk(root):
             for local in copy.func.locals:
                 heap = self.on_heap(local, copy.out_flow)
                 if local.kind == "var":
                     if heap:
-                        out.append(Decision(name, "escape", f"moved to heap: {local.name}"))
+                        out.append(ToyDecision(name, "escape", f"moved to heap: {local.name}"))
                 elif heap:
-                    out.append(Decision(name, "escape", f"{local.name} escapes to heap"))
+                    out.append(ToyDecision(name, "escape", f"{local.name} escapes to heap"))
                 elif self.escape:
-                    out.append(Decision(name, "escape", f"{local.name} does not escape"))
+                    out.append(ToyDecision(name, "escape", f"{local.name} does not escape"))
 
     # --- frame layout (ssagen defframe, obj/x86 preprocess and stacksplit) ---------------------
 
     def _frame(self, program: Program, root: Copy, cost: int | None,
-               inlinable: bool) -> FuncFrame:
+               inlinable: bool) -> ToyFrame:
         """Frame size, NOSPLIT-ness and prologue class of one compiled function."""
         stack = outgoing = heap = 0
         has_call, exact = False, True
@@ -285,7 +285,7 @@ class Compiler:
         frame = auto + PTR_SIZE if (auto or has_call) else 0  # NOFRAME leaf: no saved BP
         nosplit = not has_call and frame < _GO.stack_small
         inlined = tuple(c.func.name for c in walk(root) if c is not root)
-        return FuncFrame(root.func.name, cost, inlinable, inlined, frame, _round8(stack),
+        return ToyFrame(root.func.name, cost, inlinable, inlined, frame, _round8(stack),
                          root.func.arg_bytes, nosplit, prologue_class(frame, nosplit), heap, exact)
 
 

@@ -4,6 +4,7 @@
     events     the immutable event log and summary every stack model returns
     versions   one record of stack and compiler constants per Go release
     validate   argument checks that name the argument and its accepted range
+    text       text_table, the one plain-text table format of the course
 """
 
 from . import versions

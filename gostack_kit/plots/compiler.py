@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from matplotlib.patches import Patch
 
-from .style import COLORS, figure, kib
+from .style import COLORS, figure, kib, text_table
 
-__all__ = ["costs", "frames", "growth", "sweep", "lab_panels", "table", "decisions_table",
+__all__ = ["costs", "frames", "growth", "sweep", "lab_panels", "decisions_table",
            "frames_table", "runs_table", "growth_table", "compare_table", "facts_table",
            "make_table", "moves_table", "probe_table", "lab_figure", "summary_table", "PROLOGUE_COLORS"]
 
@@ -26,21 +26,12 @@ CLASS_WORDS = {"none": "no check (NOSPLIT)", "small": "CMPQ SP", "leaq": "LEAQ; 
                "subq": "SUBQ; JCS; CMPQ"}
 
 
-def table(headers, rows) -> str:
-    """A plain-text table with aligned columns (no pandas)."""
-    cells = [tuple(str(c) for c in headers)] + [tuple(str(c) for c in r) for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
 # --- tables ------------------------------------------------------------------------------------
 
 def decisions_table(build, kind: str | None = None) -> str:
     """The toy's -m -m decisions (kind "inline" or "escape", or both), one row each."""
     rows = [(d.func, d.text) for d in build.decisions if kind is None or d.kind == kind]
-    return table(("in func", "decision (-m wording)"), rows)
+    return text_table(("in func", "decision (-m wording)"), rows, align="left")
 
 
 def frames_table(builds: dict) -> str:
@@ -55,15 +46,15 @@ def frames_table(builds: dict) -> str:
             g = builds[label].function(f.name)
             row += [f"${g.frame}", g.prologue]
         rows.append(row)
-    return table(headers, rows)
+    return text_table(headers, rows, align="left")
 
 
 def runs_table(runs: dict) -> str:
     """What each compiler.Run executed: calls, stack checks, heap allocations, deepest stack."""
     rows = [(label, f"{r.calls_executed:,}", f"{r.stack_checks:,}", f"{r.heap_allocs:,}",
              kib(r.heap_bytes), kib(r.max_stack)) for label, r in runs.items()]
-    return table(("build", "calls", "stack checks", "heap allocs", "heap bytes", "deepest stack"),
-                 rows)
+    return text_table(("build", "calls", "stack checks", "heap allocs", "heap bytes", "deepest stack"),
+                 rows, align="left")
 
 
 def growth_table(runs: dict) -> str:
@@ -73,14 +64,15 @@ def growth_table(runs: dict) -> str:
         depths = ", ".join(str(g.depth) for g in run.growths) or "-"
         rows.append((label, f"{run.calls:,}", len(run.growths), depths, kib(run.final_size),
                      kib(run.bytes_copied)))
-    return table(("build", "checks", "growths", "at call depths", "final stack", "copied"), rows)
+    return text_table(("build", "checks", "growths", "at call depths", "final stack", "copied"), rows,
+                      align="left")
 
 
 def moves_table(run) -> str:
     """Each time a StackRun's stack moved: depth, old and new size, bytes copied."""
-    return table(("call depth", "old stack", "new stack", "bytes copied", "old stack"),
+    return text_table(("call depth", "old stack", "new stack", "bytes copied", "old stack"),
                  [(g.depth, kib(g.old_size), kib(g.new_size), f"{g.copied:,}", "freed")
-                  for g in run.growths])
+                  for g in run.growths], align="left")
 
 
 def probe_table(source: str, pairs) -> str:
@@ -93,29 +85,29 @@ def probe_table(source: str, pairs) -> str:
         rows.append(("inlined" if probe.inlining else "-l", frames,
                      ", ".join(map(str, probe.moved_at)), ", ".join(map(str, model)),
                      "yes" if model == probe.moved_at else "NO"))
-    return source + "\n" + table(("build", "frames (-S)", "real stack moved at depths",
-                                  "ContiguousStack predicts", "same"), rows)
+    return source + "\n" + text_table(("build", "frames (-S)", "real stack moved at depths",
+                                  "ContiguousStack predicts", "same"), rows, align="left")
 
 
 def compare_table(rows, only_differences: bool = False) -> str:
     """Toy beside real (compiler_lab.Agreement rows)."""
     keep = [r for r in rows if not only_differences or r.verdict != "same"]
-    return table(("what", "func", "toy", "real Go", "verdict"),
-                 [(r.what, r.func, r.toy, r.real, r.verdict) for r in keep])
+    return text_table(("what", "func", "toy", "real Go", "verdict"),
+                 [(r.what, r.func, r.toy, r.real, r.verdict) for r in keep], align="left")
 
 
 def facts_table(facts, names=None) -> str:
     """Claims judged against the real compiler: statement, holds, the compiler's own words."""
     keep = [f for f in facts if names is None or f.name in names]
-    return table(("claim", "holds", "evidence (real compiler output)"),
-                 [(f.statement, "yes" if f.holds else "NO", f.evidence) for f in keep])
+    return text_table(("claim", "holds", "evidence (real compiler output)"),
+                 [(f.statement, "yes" if f.holds else "NO", f.evidence) for f in keep], align="left")
 
 
 def make_table(toy_rows, real_rows) -> str:
     """make([]byte, n) with n known late: toy heap allocations beside real ones per call."""
     real = dict(real_rows)
-    return table(("n (bytes)", "fits 32-byte buffer", "toy allocs/call", "real allocs/call"),
-                 [(n, "yes" if n <= 32 else "no", a, real.get(n, "-")) for n, a in toy_rows])
+    return text_table(("n (bytes)", "fits 32-byte buffer", "toy allocs/call", "real allocs/call"),
+                 [(n, "yes" if n <= 32 else "no", a, real.get(n, "-")) for n, a in toy_rows], align="left")
 
 
 # --- figures -----------------------------------------------------------------------------------
@@ -231,7 +223,8 @@ def lab_figure(run, reference):
 
 def summary_table(rows) -> str:
     """compiler_lab.agreement_summary rows as text."""
-    return table(("program", "build", "decisions same", "frames same", "toy claims exact"), rows)
+    return text_table(("program", "build", "decisions same", "frames same", "toy claims exact"), rows,
+                      align="left")
 
 
 def lab_panels(run, reference, axes):

@@ -8,7 +8,7 @@ from matplotlib.ticker import FuncFormatter
 from .style import COLORS, figure, kib, text_table
 
 __all__ = ["SHADES", "start_sweep", "cost_per_call", "growth_steps", "pointer_picture",
-           "shrink_across_gcs", "anim_frame", "table", "model_table", "versions_table", "shrink_table",
+           "shrink_across_gcs", "anim_frame", "model_table", "versions_table", "shrink_table",
            "sweep_table",
            "moves_table", "pointer_table", "growth_table"]
 
@@ -158,7 +158,6 @@ def anim_frame(ax, frame, top: int):
     return ax
 
 
-table = text_table  # one table format for the whole course (plots/__init__.py)
 
 
 def versions_table(*records) -> str:
@@ -172,7 +171,7 @@ def versions_table(*records) -> str:
             ("GC shrinks when", *(f"used + {v.stack_nosplit} < size/4" if v.shrink_counts_nosplit
                                   else "used < size/4" for v in records)),
             ("recycled G starts at average", *(yes(v.adaptive_start) for v in records))]
-    return table(("rule", *(f"Go {v.name}" for v in records)), rows)
+    return text_table(("rule", *(f"Go {v.name}" for v in records)), rows)
 
 
 def shrink_table(model: dict, measured, phases) -> str:
@@ -180,20 +179,20 @@ def shrink_table(model: dict, measured, phases) -> str:
     labels = list(model)
     rows = [(i, ph, *(kib(model[m][i]) for m in labels), kib(measured[i]))
             for i, ph in enumerate(phases)]
-    return table(("#", "observation", *labels, "real Go"), rows)
+    return text_table(("#", "observation", *labels, "real Go"), rows)
 
 
 def sweep_table(sweep, depth: int) -> str:
     """One depth of a LoopSweep: ns per call and growths or splits per 1000 calls, per model."""
     i = int(list(sweep.depths).index(depth))
-    return table(("model", "ns per call", "growths/splits per 1000 calls"),
+    return text_table(("model", "ns per call", "growths/splits per 1000 calls"),
                  [(label, f"{ns[i]:.2f}", f"{1000 * sweep.events_per_call[label][i]:g}")
                   for label, ns in sweep.per_call_ns.items()])
 
 
 def model_table(rows) -> str:
     """copy_lab.ModelRow rows as text."""
-    return table(("model", "calls", "growths/splits", "bytes copied", "final stack", "ns/call"),
+    return text_table(("model", "calls", "growths/splits", "bytes copied", "final stack", "ns/call"),
                  [(r.model, f"{r.calls:,}", r.events, f"{r.bytes_copied:,}", kib(r.final_size),
                    f"{r.ns_per_call:.2f}") for r in rows])
 
@@ -202,14 +201,14 @@ def moves_table(rows) -> str:
     """stack_moves.MoveRow rows as text: prediction beside measurement."""
     def show(x):
         return "-" if x is None else x
-    return table(("frame", "growth", "size", "model: depth", "real: &x moved at", "same?"),
+    return text_table(("frame", "growth", "size", "model: depth", "real: &x moved at", "same?"),
                  [(r.frame, r.growth, f"{kib(r.old_size)} -> {kib(r.new_size)}", show(r.predicted),
                    show(r.measured), "yes" if r.agrees else "NO") for r in rows])
 
 
 def growth_table(run) -> str:
     """Every growth of a copying run: depth, sizes, bytes copied."""
-    return table(("depth", "old size", "new size", "bytes copied"),
+    return text_table(("depth", "old size", "new size", "bytes copied"),
                  [(g.depth, kib(g.old_size), kib(g.new_size), f"{g.used:,}") for g in run.growths])
 
 
@@ -221,4 +220,4 @@ def pointer_table(pic) -> str:
             for s in pic.slots if s.points_to is not None]
     rows.append(("heap object.p", pic.heap_target, hx(pic.heap_value(False)),
                  hx(pic.heap_value(True)) + (" (dangling)" if pic.dangling() else "")))
-    return table(("word", "points at", "before copy", "after copy"), rows)
+    return text_table(("word", "points at", "before copy", "after copy"), rows)

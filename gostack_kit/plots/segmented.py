@@ -6,7 +6,6 @@ FibSweep, GrowthPrediction) and draws or formats them; none of them runs a model
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import FancyArrowPatch, Rectangle
@@ -15,7 +14,7 @@ from matplotlib.ticker import MaxNLocator, ScalarFormatter
 from .style import COLORS, figure, kib, text_table
 
 __all__ = ["segment_chain", "hot_split", "loop_cost", "fib_sizes", "snapshot_table", "sweep_table",
-           "fib_table", "prediction_table", "format_table", "constants_table", "events_table",
+           "fib_table", "prediction_table", "constants_table", "events_table",
            "prologue_class_table"]
 
 _SHADES = ("#C44E52", "#E08A8D")  # alternate frames in two shades of the segmented colour
@@ -125,7 +124,6 @@ def fib_sizes(fib, ax=None):
     return ax
 
 
-format_table = text_table  # one table format for the whole course (plots/__init__.py)
 
 
 def snapshot_table(snap) -> str:
@@ -134,7 +132,7 @@ def snapshot_table(snap) -> str:
     for i, s in enumerate(snap.segments):
         made = "malg (first)" if s.made_at < 0 else f"split at step {s.made_at}"
         rows.append((i, s.size, made, len(s.frames), s.used, s.capacity - s.guard - s.used))
-    return format_table(("segment", "bytes", "made by", "frames", "used", "free above guard"), rows)
+    return text_table(("segment", "bytes", "made by", "frames", "used", "free above guard"), rows)
 
 
 def sweep_table(sweeps) -> str:
@@ -146,7 +144,7 @@ def sweep_table(sweeps) -> str:
         rows.append((f"Go {sw.version}", sw.stack_min, len(hot), ", ".join(map(str, hot[:6])) +
                      (", ..." if len(hot) > 6 else ""), "/".join(map(str, gaps)) or "-",
                      f"{sw.ns_per_iter.min():.1f}", f"{sw.ns_per_iter.max():.1f}"))
-    return format_table(("runtime", "StackMin", "hot depths", "first hot depths", "spacing",
+    return text_table(("runtime", "StackMin", "hot depths", "first hot depths", "spacing",
                          "best ns/iter", "worst ns/iter"), rows)
 
 
@@ -158,7 +156,7 @@ def fib_table(fib) -> str:
         fits = fib.splits[k] >= 0
         rows.append((m, int(np.count_nonzero(fits)), f"{100 * fib.share_hit(k):.1f}%", off, splits,
                      f"{np.nanmin(fib.ns_per_call[k]):.2f}", f"{np.nanmax(fib.ns_per_call[k]):.2f}"))
-    return format_table(("StackMin", "starts tried", "starts that split", "worst start", "splits",
+    return text_table(("StackMin", "starts tried", "starts that split", "worst start", "splits",
                          "best ns/call", "worst ns/call"), rows)
 
 
@@ -173,13 +171,8 @@ def prediction_table(preds, limit: int = 12) -> str:
     rows = [(p.frame, p.prologue, f"{p.old_size}->{p.new_size}", p.real_depth, p.predicted_depth,
              "yes" if p.real_depth == p.predicted_depth else "NO") for p in firsts]
     agree = sum(p.real_depth == p.predicted_depth for p in preds)
-    table = format_table(("frame", "prologue (-S)", "stack", "real depth", "predicted", "same"), rows)
+    table = text_table(("frame", "prologue (-S)", "stack", "real depth", "predicted", "same"), rows)
     return f"{table}\n... {agree} of {len(preds)} recorded growths at the predicted depth"
-
-
-def show():
-    """plt.show(), re-exported so notebooks need only `plots.segmented`."""
-    plt.show()
 
 
 def loop_cost(sweep, depth: int, ax=None):
@@ -197,14 +190,14 @@ def constants_table(*records) -> str:
     names = (("StackMin", "stack_min"), ("StackGuard", "stack_guard"), ("StackSmall", "stack_small"),
              ("StackExtra", "stack_extra"), ("StackTop (Stktop)", "stack_top"))
     rows = [(label, *(getattr(r, attr) for r in records)) for label, attr in names]
-    return format_table(("constant", *(f"Go {r.name}" for r in records)), rows)
+    return text_table(("constant", *(f"Go {r.name}" for r in records)), rows)
 
 
 def events_table(run) -> str:
     """The split and free events of a segmented run, in order."""
     rows = [(e.kind, e.step, e.depth, e.frame, e.old_size, e.new_size, e.used, e.nbytes)
             for e in run.events]
-    return format_table(("event", "step", "depth", "frame", "from segment", "to segment",
+    return text_table(("event", "step", "depth", "frame", "from segment", "to segment",
                          "used", "args copied"), rows)
 
 
@@ -214,4 +207,4 @@ def prologue_class_table(frames) -> str:
 
     rows = [(f.short_name, f.frame, f.prologue, expected_prologue(f.frame, f.nosplit),
              "yes" if f.prologue == expected_prologue(f.frame, f.nosplit) else "NO") for f in frames]
-    return format_table(("function", "frame", "check in -S", "check the frame predicts", "same"), rows)
+    return text_table(("function", "frame", "check in -S", "check the frame predicts", "same"), rows)

@@ -6,7 +6,9 @@ like part of one book.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt  # the backend is the caller's choice: inline in notebooks, Agg headless
+import matplotlib.pyplot as plt
+
+from ..core.text import text_table  # noqa: F401  (re-exported: the figure modules format tables with it)
 
 __all__ = ["COLORS", "STYLE", "figure", "kib", "text_table"]
 
@@ -51,12 +53,3 @@ def kib(n: float) -> str:
             return f"{n:.0f} {unit}" if unit == "B" or n == int(n) else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n} TiB"
-
-
-def text_table(headers, rows) -> str:
-    """Rows as a plain-text table, columns right-aligned to their widest cell, a rule under the header."""
-    cells = [[str(h) for h in headers]] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)

@@ -254,8 +254,6 @@ def moves_with_predictions(prefer: str = "recorded") -> tuple[str, tuple]:
     return source, tuple((p, predicted_moves(p)) for p in probes)
 
 
-if __name__ == "__main__":  # python -m gostack_kit.realgo.compiler: refresh the recording
-    print(f"wrote {record()}")
 
 
 # --- the real compiler on the toy examples, live or recorded ----------------------------------
@@ -332,3 +330,7 @@ def real_compiles(prefer: str = "recorded", path: Path | str = DATA_PATH) -> dic
                               tuple(map(tuple, p["decisions_noinline"])),
                               _frames(p["frames"]), _frames(p["frames_noinline"]), where)
             for name, p in data["programs"].items()}
+
+
+if __name__ == "__main__":  # python -m gostack_kit.realgo.compiler: refresh the recording
+    print(f"wrote {record()}")

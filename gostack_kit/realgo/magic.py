@@ -22,6 +22,7 @@ import sys
 from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
+from ..core.text import text_table
 from .asm import expected_prologue, frames_by_name, parse_asm
 from .decisions import parse_decisions
 from .toolchain import GoNotFoundError, build_and_run
@@ -35,16 +36,6 @@ _PROLOGUE_WORDS = {
 }
 
 
-def format_table(headers: tuple[str, ...], rows: list[tuple]) -> str:
-    """A plain-text table with aligned columns."""
-    cells = [tuple(str(c) for c in headers)] + [tuple(str(c) for c in r) for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-             for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
 def decisions_table(compiler_output: str) -> str:
     """The -m decisions of a cell, one row each, in source order."""
     seen, rows = set(), []
@@ -56,7 +47,7 @@ def decisions_table(compiler_output: str) -> str:
         rows.append((f"{d.line}:{d.column}", d.kind, d.subject, d.detail))
     if not rows:
         return "(the compiler reported no inlining or escape decisions)"
-    return format_table(("where", "decision", "subject", "detail"), rows)
+    return text_table(("where", "decision", "subject", "detail"), rows, align="left")
 
 
 def frames_table(compiler_output: str, names: list[str]) -> str:
@@ -73,7 +64,7 @@ def frames_table(compiler_output: str, names: list[str]) -> str:
                      _PROLOGUE_WORDS[f.prologue]
                      + ("" if f.prologue == expected_prologue(f.frame, f.nosplit)
                         else " (unexpected for this frame)")))
-    return format_table(("func", "frame", "args", "prologue", "check"), rows)
+    return text_table(("func", "frame", "args", "prologue", "check"), rows, align="left")
 
 
 @magics_class

@@ -1,18 +1,29 @@
-"""Regenerate the shipped real-Go recording: `python -m gostack_kit.realgo.record [path]`."""
+"""Regenerate every shipped recording of the real system: `python -m gostack_kit.realgo.record`.
+
+Each recording in realgo/data/ has a module that measures it on the live toolchain:
+
+    realgo.json        stack probes and compiler facts        realgo.recordings.record
+    stack_moves.json   a local's address moving with a stack  realgo.stack_moves.record
+    compiler_real.json toy examples and probes vs real Go     realgo.compiler.record
+"""
 
 from __future__ import annotations
 
 import sys
 
+from . import compiler, stack_moves
 from .recordings import DATA_PATH, record, save
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run every probe on the live toolchain and write the JSON recording."""
-    args = sys.argv[1:] if argv is None else argv
+    """Run every probe on the live toolchain and rewrite every JSON recording."""
+    if (sys.argv[1:] if argv is None else argv):
+        print("usage: python -m gostack_kit.realgo.record   (rewrites realgo/data/*.json)", file=sys.stderr)
+        return 2
     rec = record()
-    path = save(rec, args[0] if args else DATA_PATH)
-    print(f"recorded {rec.source} -> {path}")
+    print(f"recorded {rec.source} -> {save(rec, DATA_PATH)}")
+    print(f"recorded stack moves -> {stack_moves.save(stack_moves.record())}")
+    print(f"recorded compiler probes -> {compiler.record()}")
     return 0
 
 

@@ -168,7 +168,7 @@ def _clean(text: str, workdir: str) -> str:
 
 
 @dataclass(frozen=True)
-class Program:
+class Built:
     """A built program in a live temporary directory (valid inside `built(...)` only)."""
 
     workdir: str
@@ -188,7 +188,7 @@ class Program:
 
 @contextlib.contextmanager
 def built(source: str, gcflags: str | None = None, asm: str | None = None):
-    """Context manager: build `source` (+ amd64 `asm`) in a temp dir, yield a `Program`."""
+    """Context manager: build `source` (+ amd64 `asm`) in a temp dir, yield a `Built`."""
     if not isinstance(source, str):
         raise TypeError(f"source must be Go source text (str), not {type(source).__name__}")
     tc = find_go()
@@ -206,9 +206,9 @@ def built(source: str, gcflags: str | None = None, asm: str | None = None):
         if late or code != 0:
             message = "go build timed out" if late else (
                 err.strip() or f"go build failed with status {code}")
-            yield Program(work, message, "")
+            yield Built(work, message, "")
         else:
-            yield Program(work, None, err)
+            yield Built(work, None, err)
 
 
 def build_and_run(source: str, timeout: float = 30.0, gcflags: str | None = None,
