@@ -27,7 +27,7 @@ low addresses at the bottom:
 The difference between the two machines is only the size of the space: a
 32-bit process has 3 GiB, so a few hundred 8 MiB thread stacks exhaust it; a
 64-bit process has 128 TiB (47 bits), so address space stops being the limit
-and other limits bite first (see threads.py).
+and other limits bite first (see address/limits.py).
 
 Invariants of the model:
   * regions never overlap and all lie inside [0, user_top);

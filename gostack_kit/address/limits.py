@@ -1,7 +1,7 @@
 """How many OS threads a process can have, and what stops it.
 
 Every pthread costs one reservation of address space, the stack, plus a guard
-page below it (address_space.py draws them).  Divide the user space by that
+page below it (address/layout.py draws them).  Divide the user space by that
 and you get the first limit:
 
     per thread = stack + guard             8 MiB + 4 KiB
@@ -26,7 +26,7 @@ the Go heap (runtime/stack.go stackalloc), so only memory limits it.
 Invariants: `thread_budget` is a pure function of its arguments (reading the
 machine happens once, in `read_limits`); the binding limit is the smallest
 enforced cap; limits that do not apply (RLIMIT_NPROC for root) are reported but
-not enforced.  The experiment in thread_observe.py watches real stacks appear.
+not enforced.  The experiment in realgo/threads.py watches real stacks appear.
 """
 
 from __future__ import annotations

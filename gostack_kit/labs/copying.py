@@ -1,8 +1,8 @@
 """Copying stacks measured as a student sees them: cost per call, moved pointers, frames.
 
-The models in copying.py and segmented.py say *what* happens (every growth, split and
+The models in stacks/copying.py and stacks/segmented.py say *what* happens (every growth, split and
 shrink). This module turns their records into what notebook 05 shows: time, with a cost
-model for a copy; the pointers a copy must fix (copy_pointers.py, re-exported here); and
+model for a copy; the pointers a copy must fix (stacks/pointers.py, re-exported here); and
 the frames of an animation.
 
 A growth (runtime/stack.go newstack -> copystack) costs three things:

@@ -1,6 +1,6 @@
 """Experiments on segmented stacks: snapshots of the segment chain, hot-split and fib sweeps.
 
-Notebook 4 asks three questions of the segmented model (segmented.py), and this module
+Notebook 4 asks three questions of the segmented model (stacks/segmented.py), and this module
 answers each with one pure function that runs the model and returns a frozen record:
 
     snapshot(stack, trace, step)    which frames live in which segment after `step` steps
@@ -50,7 +50,7 @@ __all__ = ["FrameBox", "Segment", "Snapshot", "snapshot", "HotSplitSweep", "hot_
 #: Caller frame of the hot-split experiments: a loop function with a few locals, like the
 #: `$88-8` frames `-S` prints for small Go functions (as realgo.asm reads them from real -S output).
 CALLER_FRAME = 88
-#: The default cost model (segmented.py SplitCost: ~2 ns a call, ~60 ns a split).
+#: The default cost model (stacks/segmented.py SplitCost: ~2 ns a call, ~60 ns a split).
 COST = SplitCost()
 
 

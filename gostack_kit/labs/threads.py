@@ -1,7 +1,7 @@
 """Sweeps over the thread-stack models, for notebooks 01 and 02 and their dashboards.
 
 The engines answer one question per call: `threads.threads_that_fit` (how many
-stack + guard pairs divide the user space), `address_space.layout` (how many
+stack + guard pairs divide the user space), `address.layout` (how many
 land in the holes a real process leaves free), `address.guard_depth` (at which
 call a recursion reaches the guard page).  A notebook wants the same question
 asked along an axis, and a dashboard wants several answers at once:
@@ -92,7 +92,7 @@ class FitSweep:
     stacks: tuple[int, ...]
     divide32: tuple[int, ...]  # user space // (stack + guard), 3 GiB
     divide64: tuple[int, ...]  # the same for 128 TiB
-    layout32: tuple[int, ...]  # what address_space.layout places around text, heap, libs
+    layout32: tuple[int, ...]  # what address.layout places around text, heap, libs
     layout64: tuple[int, ...]
 
 

@@ -2,7 +2,7 @@
 
 A 64-bit user space is 128 TiB; a guard page is 4 KiB, 2^35 times smaller.  Drawn to
 scale, everything but the holes vanishes, so `space_map` draws the compressed axis of
-`address_space.compressed_axis` (region height grows with log2 of its size, every hole
+`address.layout.compressed_axis` (region height grows with log2 of its size, every hole
 is one short hatched band with its size written on it), and `to_scale` draws the
 truth beside it.  Both take a `Layout` (the model) or a `Maps` (the real thing).
 """
@@ -19,7 +19,7 @@ __all__ = ["KIND_COLORS", "space_map", "to_scale", "side_by_side", "fill_axes", 
 
 USER_END_64 = 1 << 47  # mappings above this ([vsyscall]) belong to the kernel's half
 
-#: One colour per region kind (address_space.Region.kind and proc_maps.KINDS).
+#: One colour per region kind (address.layout.Region.kind and address.maps.KINDS).
 KIND_COLORS = {
     "text": "#937860",
     "rodata": "#B5A48C",
@@ -47,7 +47,7 @@ def _regions(space):
         return space.regions, (0, space.user_top), f"{space.bits}-bit model"
     maps = getattr(space, "mappings", None)
     if maps is None:
-        raise TypeError(f"space must be an address_space.Layout or a proc_maps.Maps, "
+        raise TypeError(f"space must be an address.layout.Layout or an address.maps.Maps, "
                         f"got {type(space).__name__}")  # fmt: skip
     user = tuple(m for m in maps if m.end <= USER_END_64)
     return user, (0, USER_END_64), f"/proc/self/maps ({space.source})"

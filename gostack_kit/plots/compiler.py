@@ -1,7 +1,7 @@
 """Figures and tables for notebook 06 (inlining and escape analysis): records in, Axes or text out.
 
 Every function reads records the engines made (compiler.Build / compiler.Run, StackRun,
-CallTrace, compiler_lab.Agreement, realgo.CompilerFact) and draws or formats them; none
+CallTrace, labs.compiler.Agreement, realgo.CompilerFact) and draws or formats them; none
 of them compiles or runs anything.
 """
 
@@ -90,7 +90,7 @@ def probe_table(source: str, pairs) -> str:
 
 
 def compare_table(rows, only_differences: bool = False) -> str:
-    """Toy beside real (compiler_lab.Agreement rows)."""
+    """Toy beside real (labs.compiler.Agreement rows)."""
     keep = [r for r in rows if not only_differences or r.verdict != "same"]
     return text_table(("what", "func", "toy", "real Go", "verdict"),
                  [(r.what, r.func, r.toy, r.real, r.verdict) for r in keep], align="left")
@@ -222,7 +222,7 @@ def lab_figure(run, reference):
 
 
 def summary_table(rows) -> str:
-    """compiler_lab.agreement_summary rows as text."""
+    """labs.compiler.agreement_summary rows as text."""
     return text_table(("program", "build", "decisions same", "frames same", "toy claims exact"), rows,
                       align="left")
 

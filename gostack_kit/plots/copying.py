@@ -191,7 +191,7 @@ def sweep_table(sweep, depth: int) -> str:
 
 
 def model_table(rows) -> str:
-    """copy_lab.ModelRow rows as text."""
+    """labs.copying.ModelRow rows as text."""
     return text_table(("model", "calls", "growths/splits", "bytes copied", "final stack", "ns/call"),
                  [(r.model, f"{r.calls:,}", r.events, f"{r.bytes_copied:,}", kib(r.final_size),
                    f"{r.ns_per_call:.2f}") for r in rows])

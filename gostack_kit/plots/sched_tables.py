@@ -1,7 +1,7 @@
 """Text tables for notebook 03 (M:N scheduling): scheduler records in, plain strings out.
 
 Every function reads records (`SchedRun`, `StackMemory`, realgo `MemoryProbe`,
-`sched_realgo.ThreadCount`) and returns a string for `print`; nothing here runs a model
+`realgo.sched.ThreadCount`) and returns a string for `print`; nothing here runs a model
 (except `constants_table`, which only reads the engine's constants). Column layouts are
 fixed-width, so a notebook's stored output compares exactly under nbval.
 
@@ -131,7 +131,7 @@ def probe_table(probes) -> str:
 
 
 def thread_count_table(real, model) -> str:
-    """Real Go's thread counts beside the model's, run by run (sched_realgo ThreadCount records)."""
+    """Real Go's thread counts beside the model's, run by run (realgo.sched.ThreadCount records)."""
     lines = [f"{'waiting by':<11}{'goroutines':>11}{'real threads':>17}{'model threads':>15}",
              "-" * 54]
     for r, m in zip(real, model, strict=True):

@@ -1,7 +1,7 @@
 """Figures and tables for notebook 02 (thread stacks and guard pages).
 
-Each function reads a record (thread_lab.FitSweep / DepthSweep / ThreadCosts,
-threads.Budget / Limits, thread_observe.Observation) and draws or formats it;
+Each function reads a record (labs.threads.FitSweep / DepthSweep / ThreadCosts,
+address.limits.Budget / Limits, realgo.threads.Observation) and draws or formats it;
 none runs a model.
 """
 

@@ -1,6 +1,6 @@
 """Watching real thread stacks appear in this process's address space.
 
-threads.py counts thread stacks on paper; this module makes some.  It starts
+address/limits.py counts thread stacks on paper; this module makes some.  It starts
 n real Python threads (each a pthread) with `threading.stack_size(size)`,
 parks them on an Event, and looks at /proc/self before and during:
 
@@ -44,7 +44,7 @@ PROC_SELF = Path("/proc/self")
 # CPython refuses smaller stacks (THREAD_STACK_MIN, 32 KiB); 1 GiB keeps the
 # experiment to reservations any 64-bit machine grants.
 MIN_STACK, MAX_STACK = 32 * 1024, 1 << 30
-MAX_THREADS = 256  # enough to see the pattern; far below every limit in threads.py
+MAX_THREADS = 256  # enough to see the pattern; far below every limit in address/limits.py
 TIMEOUT = 10.0  # seconds to wait for threads to start or stop
 
 

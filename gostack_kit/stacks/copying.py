@@ -25,7 +25,7 @@ minimum. A growth past the maximum (1 GB) ends the program:
 
 Invariants: sizes stay powers of two; a growth's new size exceeds its need; bytes copied
 by the growths that reach a size S total less than S (doubling is a geometric series).
-The alternative the runtime rejected was segments (see segmented.py): they never copy,
+The alternative the runtime rejected was segments (see stacks/segmented.py): they never copy,
 but a call that straddles a segment boundary pays for a new segment every time.
 
 The model has two paths with identical results: `run_readable` walks the trace step by

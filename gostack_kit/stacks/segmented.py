@@ -24,7 +24,7 @@ segment at once:
 
 Invariants: a segment is freed exactly when the call that created it returns; the sum of
 live segment sizes is what counts against the 1 GB limit; nothing is ever copied except
-arguments and results. Copying stacks (copying.py) replaced this in Go 1.3 because a call
+arguments and results. Copying stacks (stacks/copying.py) replaced this in Go 1.3 because a call
 that straddles a boundary inside a loop pays a split on every iteration, and the 1.2
 fix (a bigger minimum) only moves the boundary.
 

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ..compiler.passes import INLINE_MAX_BUDGET, Compiler
-from ..labs import compiler as compiler_lab
+from ..labs import compiler as lab
 from ..plots import compiler as show
 from ..plots.style import STYLE
 from .base import Dashboard
@@ -33,7 +33,7 @@ class CompilerLab(Dashboard):
 
     def controls(self):
         return {
-            "program": W.Dropdown(options=list(compiler_lab.EXAMPLES), value="outer_inner",
+            "program": W.Dropdown(options=list(lab.EXAMPLES), value="outer_inner",
                                   description="program"),
             "inlining": W.Checkbox(value=True, description="inlining"),
             "budget": W.IntSlider(value=INLINE_MAX_BUDGET, min=0, max=MAX_BUDGET, step=1,
@@ -53,7 +53,7 @@ class CompilerLab(Dashboard):
         return fig
 
     def draw(self, fig, program, inlining, budget, escape, calls):
-        prog = compiler_lab.EXAMPLES[program]()
+        prog = lab.EXAMPLES[program]()
         run = Compiler(inlining=inlining, budget=budget, escape=escape).run(prog, calls)
         reference = Compiler().run(prog, calls)
         show.lab_panels(run, reference, fig.axes)

@@ -9,7 +9,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..core import versions
 from ..core.trace import CallTrace
-from ..labs import copying as copy_lab
+from ..labs import copying as lab
 from ..plots import copying as P
 from ..plots.style import STYLE, kib
 from ..stacks.copying import ContiguousStack
@@ -61,9 +61,9 @@ class CopyGrowth(Dashboard):
         note = f" (raised to Go {version}'s minimum {kib(floor)})" if 0 < initial_size < floor else ""
         trace = CallTrace.recursion(frame=frame, depth=depth, entry_used=ENTRY_USED)
         run = ContiguousStack(version, initial_size=start).run(trace)
-        prof = copy_lab.depth_profile(run, trace)
-        curve = copy_lab.recursion_cost(version, frame, depth, ENTRY_USED, initial_size=start)
-        seg = copy_lab.recursion_cost("1.2", frame, depth, ENTRY_USED)
+        prof = lab.depth_profile(run, trace)
+        curve = lab.recursion_cost(version, frame, depth, ENTRY_USED, initial_size=start)
+        seg = lab.recursion_cost("1.2", frame, depth, ENTRY_USED)
         left, right = fig.axes
         P.growth_steps([prof], ax=left, legend=False)
         P.cost_per_call([seg, curve], ax=right, legend=False, dots=False)
@@ -86,7 +86,7 @@ class GrowthAnimation(Dashboard):
     height = "200px"
 
     def __init__(self, frame: int = 88, depth: int = 400, version: str = "1.27", **initial):
-        self.frames = copy_lab.growth_frames(frame, depth, version, entry_used=ENTRY_USED)
+        self.frames = lab.growth_frames(frame, depth, version, entry_used=ENTRY_USED)
         self.top = self.frames[-1].size
         super().__init__(**initial)
         self.play = W.Play(value=0, min=0, max=len(self.frames) - 1, interval=300,

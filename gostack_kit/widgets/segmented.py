@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..core.trace import CallTrace
-from ..labs import segmented as segment_lab
+from ..labs import segmented as lab
 from ..plots import segmented as plots
 from ..plots.style import STYLE
 from ..stacks.segmented import SegmentedStack
@@ -55,9 +55,9 @@ class HotSplit(Dashboard):
     def draw(self, fig, stack_min, depth, callee, n) -> str:
         """Sweep every depth with the segmented model, then draw the chosen depth's segments."""
         stack = SegmentedStack("1.2", stack_min=stack_min)
-        sweep = segment_lab.hot_split_sweep(stack, MAX_DEPTH, callee, n)
-        loop = CallTrace.hot_loop(depth, segment_lab.CALLER_FRAME, callee, 1)
-        snap = segment_lab.snapshot(stack, loop, depth + 2)  # just after the callee's call
+        sweep = lab.hot_split_sweep(stack, MAX_DEPTH, callee, n)
+        loop = CallTrace.hot_loop(depth, lab.CALLER_FRAME, callee, 1)
+        snap = lab.snapshot(stack, loop, depth + 2)  # just after the callee's call
         ax_cost, ax_seg = fig.axes
         plots.loop_cost(sweep, depth, ax=ax_cost)
         plots.segment_chain(snap, ax=ax_seg, legend=False)

@@ -22,7 +22,7 @@ def _sizes(values) -> list[tuple[str, int]]:
 
 
 class ThreadBudget(Dashboard):
-    """stack, guard, frame, threads -> thread_lab.thread_costs + depth_sweep, plotted."""
+    """stack, guard, frame, threads -> labs.threads.thread_costs + depth_sweep, plotted."""
 
 
     height = "340px"

@@ -1,6 +1,6 @@
 """The course's graded questions: one module per concept notebook, and the machinery they share.
 
-A topic module (`copying.py`) defines TOPIC (the notebook's name) and QUESTIONS,
+A topic module (`questions/copying.py`) defines TOPIC (the notebook's name) and QUESTIONS,
 a tuple of `Question`. Each question names the student's answer (`names`), its visible
 cases (what `check("q2")` runs and shows), its hidden cases (only the grader and the
 hidden-test cells run them) and its hints, weakest first:
