@@ -132,3 +132,16 @@ def test_sign_and_depth_before_agree_with_the_depth_column():
     live = np.concatenate(([0], np.cumsum(t.sign)))
     assert t.depth_before(steps).tolist() == live[steps].tolist()
     assert t.depth_before([]).tolist() == []
+
+
+def test_validate_number_names_the_argument_and_type():
+    from gostack_kit.core.validate import number
+
+    assert number("x", 3, 0, 5) == 3.0
+    with pytest.raises(TypeError, match=r"x must be a number in \[0, 5\] ns; got '3' \(str\)"):
+        number("x", "3", 0, 5, unit="ns")
+    with pytest.raises(TypeError, match="x must be a number"):
+        number("x", True, 0, 5)
+    for bad in (-1, 6, float("nan")):
+        with pytest.raises(ValueError, match=r"x must be a number in \[0, 5\]"):
+            number("x", bad, 0, 5)

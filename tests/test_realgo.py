@@ -237,9 +237,11 @@ def test_parked_goroutine_bytes_parts_and_validation():
     assert m.stack == 2048 and 456 < m.g < 490 and 104 < m.sudog < 120
     assert m.total == m.stack + m.g + m.sudog + m.allgs
     assert parked_goroutine_bytes(8192).total == m.total + 6144
-    for bad in (3000, 1024, 2048.0):
+    for bad in (3000, 1024):
         with pytest.raises(ValueError, match="stack"):
             parked_goroutine_bytes(bad)
+    with pytest.raises(TypeError, match="stack must be an integer"):  # a wrong type is a TypeError
+        parked_goroutine_bytes(2048.0)
 
 
 def test_recording_loads_with_its_source_and_round_trips():

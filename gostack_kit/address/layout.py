@@ -52,6 +52,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..core.validate import integer
+
 KiB = 1 << 10
 MiB = 1 << 20
 GiB = 1 << 30
@@ -196,8 +198,7 @@ def layout(
         raise TypeError(f"threads must be an int, got {type(threads).__name__}")
     if threads < 0:
         raise ValueError(f"threads must be >= 0, got {threads}")
-    if isinstance(detail, bool) or not isinstance(detail, int) or detail < 0:
-        raise ValueError(f"detail must be an int >= 0, got {detail!r}")
+    detail = integer("detail", detail, 0)
     _check_size("thread_stack", thread_stack, minimum=4 * PAGE, maximum=top // 2)
     _check_size("guard", guard, minimum=0, maximum=top // 2)
     _check_size("text", text, minimum=PAGE, maximum=top // 4)

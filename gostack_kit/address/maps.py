@@ -50,6 +50,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from ..core.validate import integer
+
 PROC_SELF_MAPS = Path("/proc/self/maps")
 SAMPLE = "maps_sample.json"  # in gostack_kit/data: a real recording, provenance inside
 
@@ -154,8 +156,7 @@ def parse_maps(text: str, *, max_guard: int = MAX_GUARD) -> tuple[Mapping, ...]:
     """Parse and classify the text of a maps file; mappings sorted by address."""
     if not isinstance(text, str):
         raise TypeError(f"text must be str, got {type(text).__name__}")
-    if isinstance(max_guard, bool) or not isinstance(max_guard, int) or max_guard < PAGE:
-        raise ValueError(f"max_guard must be an int >= {PAGE}, got {max_guard!r}")
+    max_guard = integer("max_guard", max_guard, PAGE)
     rows = sorted(
         _parse_line(i, line) for i, line in enumerate(text.splitlines(), 1) if line.strip()
     )

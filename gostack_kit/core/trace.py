@@ -30,7 +30,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .validate import integer
+from .validate import integer, number
 
 __all__ = ["CallTrace", "CALL", "RET", "GC", "MAX_STEPS", "MAX_FRAME", "DEFAULT_FRAMES"]
 
@@ -191,8 +191,7 @@ class CallTrace:
         p = np.asarray(weights, float)
         if p.shape != frames.shape or (p < 0).any() or p.sum() <= 0:
             raise ValueError("weights must be non-negative, one per frame, not all zero")
-        if not (isinstance(gc_rate, (int, float)) and 0 <= gc_rate <= 0.5):
-            raise ValueError(f"gc_rate must be a number in [0, 0.5]; got {gc_rate!r}")
+        gc_rate = number("gc_rate", gc_rate, 0, 0.5)
         rng = np.random.default_rng(seed)
         n_gc = int(rng.binomial(steps - 1, gc_rate)) if steps > 1 else 0
         n_walk = steps - n_gc

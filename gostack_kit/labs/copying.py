@@ -31,7 +31,7 @@ import numpy as np
 
 from ..core.events import StackRun
 from ..core.trace import CALL, GC, RET, CallTrace
-from ..core.validate import integer
+from ..core.validate import integer, number
 from ..stacks.copying import ContiguousStack
 from ..stacks.pointers import PointerPicture, Slot, pointer_picture
 from ..stacks.segmented import SegmentedStack, SplitCost
@@ -65,9 +65,7 @@ class CopyCost:
 
     def __post_init__(self):
         for name in ("call_ns", "newstack_ns", "byte_ns", "frame_ns"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"{name} must be a non-negative number of nanoseconds")
+            number(name, getattr(self, name), 0, unit="ns")
 
     def copy_ns(self, used, frames):
         """Cost of one copystack of `used` bytes with `frames` live frames (arrays allowed)."""

@@ -27,6 +27,8 @@ Growth runs switch the GC off so nothing shrinks or changes the starting size un
 
 from __future__ import annotations
 
+from ..core.validate import integer
+
 ASM = """#include "textflag.h"
 
 // func bounds(): glo, ghi = g.stack.lo, g.stack.hi; gsp = the caller's SP.
@@ -295,10 +297,8 @@ def probe_source(locals_: list[int], depths: list[int]) -> str:
     """Go source of the probe: case i recurses with a local array of locals_[i] bytes."""
     if len(locals_) != len(depths) or not locals_:
         raise ValueError("locals_ and depths must be non-empty lists of the same length")
-    if any(not isinstance(k, int) or k < 0 for k in locals_):
-        raise ValueError(f"locals_ must be array sizes >= 0 bytes, got {locals_}")
-    if any(not isinstance(d, int) or d < 0 for d in depths):
-        raise ValueError(f"depths must be ints >= 0, got {depths}")
+    locals_ = [integer(f"locals_[{i}]", k, 0) for i, k in enumerate(locals_)]
+    depths = [integer(f"depths[{i}]", d, 0) for i, d in enumerate(depths)]
     recs = "".join(_rec(i, k) for i, k in enumerate(locals_))
     switch = "".join(f"\tcase {i}:\n\t\trec{i}(0)\n" for i in range(len(locals_)))
     tail = _TAIL % {"switch": switch, "depths": ", ".join(map(str, depths))}

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from ..core.validate import integer, power_of_two
 from .asm import frames_by_name, parse_asm
 from .probe_source import ASM, probe_source
 from .toolchain import built, find_go
@@ -209,8 +210,7 @@ class MemoryProbe:
 
 def memory_probes(counts=(1_000, 10_000, 100_000)) -> tuple[MemoryProbe, ...]:
     """MemStats deltas per goroutine for each n in counts (1,000 to 100,000)."""
-    if any(not isinstance(n, int) or not 1_000 <= n <= 100_000 for n in counts):
-        raise ValueError(f"counts must be ints in [1000, 100000], got {counts}")
+    counts = tuple(integer(f"counts[{i}]", n, 1_000, 100_000) for i, n in enumerate(counts))
     out = []
     with built(probe_source([64], [0]), asm=ASM) as prog:
         for n in counts:
@@ -262,8 +262,7 @@ _ALLGS_SHARE = 8 * 1.25
 
 def parked_goroutine_bytes(stack: int = _STACK_MIN) -> GoroutineBytes:
     """Model: bytes a goroutine blocked on a channel holds (stack, g, its sudog, allgs slot)."""
-    if not isinstance(stack, int) or stack < _STACK_MIN or stack & (stack - 1):
-        raise ValueError(f"stack must be a power of two >= {_STACK_MIN}, got {stack!r}")
+    stack = power_of_two("stack", stack, _STACK_MIN, 1 << 30)
     return GoroutineBytes(float(stack), _G_SHARE, _SUDOG_SHARE, _ALLGS_SHARE)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from ..core.validate import integer
 from ..sched.workload import Workload
 
 __all__ = ["ThreadCount", "RECORDED", "RECORDED_SOURCE", "thread_counts", "model_workload",
@@ -117,9 +118,9 @@ def record(counts=COUNTS, timeout: float = 60.0) -> tuple[ThreadCount, ...]:
     """Build and run the program for each mode and count on the live toolchain."""
     from .toolchain import built
 
-    if not counts or any(isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 10_000
-                         for n in counts):
-        raise ValueError(f"counts must be ints in [1, 10000]; got {counts!r}")
+    if not counts:
+        raise ValueError("counts must name at least one count in [1, 10000]")
+    counts = tuple(integer(f"counts[{i}]", n, 1, 10_000) for i, n in enumerate(counts))
     out = []
     with built(SOURCE) as prog:
         if prog.compile_error:
@@ -153,8 +154,7 @@ def model_workload(mode: str, n: int) -> Workload:
     """The same program for the simulator: main starts n goroutines that each wait 200 ms once."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}; got {mode!r}")
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100_000:
-        raise ValueError(f"n must be an int in [1, 100000]; got {n!r}")
+    n = integer("n", n, 1, 100_000)
     rows = [[("go", g) for g in range(1, n + 1)] + [("compute", 1)]]
     rows += [[(mode, WAIT_US), ("compute", 1)]] * n
     return Workload.from_phases(rows)

