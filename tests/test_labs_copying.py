@@ -54,14 +54,14 @@ def test_doubling_copies_less_than_the_final_stack(frame):
 
 
 def test_nested_hot_loop_is_the_engines_hot_loop():
-    mine = lab.nested(lab.hot_loop(callee=200, n=7), 82, 88)
+    mine = CallTrace.loop_body(callee=200, n=7).nested(82, 88)
     engine = CallTrace.hot_loop(81, 88, callee=200, n=7)
     assert np.array_equal(mine.kind, engine.kind) and np.array_equal(mine.frame, engine.frame)
 
 
 def test_hot_loop_sweep_segments_split_every_call_where_the_engine_does_copying_at_most_once():
     n = 50
-    sweep = lab.start_sweep(lab.hot_loop(200, n), range(0, 200), models=("1.2", "1.27"))
+    sweep = lab.start_sweep(CallTrace.loop_body(200, n), range(0, 200), models=("1.2", "1.27"))
     go12 = SegmentedStack("1.2")
     seg = np.array([go12.run(CallTrace.hot_loop(d, 88, 200, n)).splits
                     - go12.run(CallTrace.hot_loop(d, 88, 200, 0)).splits for d in range(200)])
@@ -75,13 +75,13 @@ def test_hot_loop_sweep_segments_split_every_call_where_the_engine_does_copying_
 
 
 def test_repeated_passes_copy_once_but_split_every_pass():
-    one = lab.down_and_up(88, 500, 120)
-    rows = {r.model: r for r in lab.program_rows(lab.repeated(one, 5), models=("1.2", "1.27"))}
+    one = CallTrace.down_and_up(88, 500, 120)
+    rows = {r.model: r for r in lab.program_rows(one.repeated(5), models=("1.2", "1.27"))}
     single = {r.model: r for r in lab.program_rows(one, models=("1.2", "1.27"))}
     assert rows["Go 1.2 segments"].events == 5 * single["Go 1.2 segments"].events > 0
     assert rows["Go 1.27 copying"].events == single["Go 1.27 copying"].events > 0
     with pytest.raises(ValueError, match="return every call"):
-        lab.repeated(CallTrace.recursion(88, 3), 2)
+        CallTrace.recursion(88, 3).repeated(2)
 
 
 def test_pointer_picture_adds_delta_to_every_stack_pointer_and_not_to_the_heap():

@@ -159,4 +159,4 @@ def test_bad_arguments_name_themselves():
     with pytest.raises(TypeError, match="cost must be a SplitCost"):
         lab.hot_split_sweep(SegmentedStack(), 10, 200, 1, cost=2.0)
     with pytest.raises(ValueError, match="callee"):
-        lab.comb_trace(3, 88, 0)
+        CallTrace.comb(3, 88, 0)

@@ -25,7 +25,7 @@ def _lines(ax):
 
 
 def test_start_sweep_draws_each_models_cost_per_call():
-    sweep = lab.start_sweep(lab.hot_loop(200, 100), range(70, 90))
+    sweep = lab.start_sweep(CallTrace.loop_body(200, 100), range(70, 90))
     lines = _lines(P.start_sweep(sweep))
     assert set(lines) == set(sweep.per_call_ns)
     for label, ns in sweep.per_call_ns.items():
@@ -102,6 +102,6 @@ def test_tables_carry_the_numbers():
     run = ContiguousStack("1.27").run(CallTrace.recursion(88, 400, 120))
     gt = P.growth_table(run)
     assert [line.split()[0] for line in gt.splitlines()[2:]] == [str(g.depth) for g in run.growths]
-    sweep = lab.start_sweep(lab.hot_loop(200, 100), [80])
+    sweep = lab.start_sweep(CallTrace.loop_body(200, 100), [80])
     st = P.sweep_table(sweep, 80)
     assert "62.00" in st and "1000" in st

@@ -210,6 +210,48 @@ class CallTrace:
         _fill_ret_frames(kind, frame, args)
         return cls(kind, frame, args, entry_used, f"random(steps={steps}, seed={seed})")
 
+    @classmethod
+    def loop_body(cls, callee: int = 88, n: int = 1000, entry_used: int = 0) -> CallTrace:
+        """The loop body alone: `n` calls of a `callee`-byte function, each returning at once."""
+        n, callee = integer("n", n, 1, 1_000_000), _frame("callee", callee)
+        return cls(np.tile(np.array([CALL, RET], np.int8), n), np.full(2 * n, callee), None,
+                   entry_used, f"hot loop ({n} calls of a {callee} B function)")
+
+    @classmethod
+    def down_and_up(cls, frame: int, depth: int, entry_used: int = 0) -> CallTrace:
+        """A recursion to `depth` that then returns all the way (one pass)."""
+        depth = integer("depth", depth, 0, 1_000_000)
+        kind = np.concatenate((np.full(depth + 1, CALL), np.full(depth + 1, RET))).astype(np.int8)
+        return cls(kind, np.full(2 * depth + 2, _frame("frame", frame)), None, entry_used,
+                   f"recursion to depth {depth} and back ({frame} B frames)")
+
+    @classmethod
+    def comb(cls, depth: int, frame: int, callee: int, entry_used: int = 0,
+             callee_args: int = 0) -> CallTrace:
+        """At each depth 0..depth: call a `frame` function, then call `callee` once and return."""
+        k = integer("depth", depth, 0, 1_000_000) + 1
+        frame, callee = _frame("frame", frame), _frame("callee", callee)
+        return cls(np.tile(np.array([CALL, CALL, RET], np.int8), k),
+                   np.tile(np.array([frame, callee, callee], np.int32), k),
+                   np.tile(np.array([0, callee_args, callee_args], np.int32), k), entry_used,
+                   f"comb(depth={depth}, frame={frame}, callee={callee})")
+
+    def nested(self, depth: int, frame: int = 88) -> CallTrace:
+        """This trace run below a chain of `depth` calls of `frame` bytes, which then returns."""
+        depth = integer("depth", depth, 0, 1_000_000)
+        kind = np.concatenate((np.full(depth, CALL), self.kind, np.full(depth, RET))).astype(np.int8)
+        fr = np.concatenate((np.full(depth, frame), self.frame, np.full(depth, frame)))
+        args = np.concatenate((np.zeros(depth), self.args, np.zeros(depth)))
+        return CallTrace(kind, fr, args, self.entry_used, f"{self.label} at depth {depth}")
+
+    def repeated(self, times: int) -> CallTrace:
+        """This trace run `times` times in a row on the same goroutine (it must return fully)."""
+        times = integer("times", times, 1, 10_000)
+        if self.final_frames:
+            raise ValueError("the trace must return every call it makes, e.g. a full recursion")
+        return CallTrace(np.tile(self.kind, times), np.tile(self.frame, times),
+                         np.tile(self.args, times), self.entry_used, f"{self.label} x{times}")
+
     # ------------------------------------------------------------------ derived views
 
     def __len__(self) -> int:

@@ -38,8 +38,8 @@ from ..stacks.segmented import SegmentedStack, SplitCost
 
 __all__ = [
     "CopyCost", "CostCurve", "LoopSweep", "ModelRow", "AnimFrame", "DepthProfile",
-    "COPYING", "COPY_COST", "SPLIT_COST", "recursion_cost", "start_sweep", "nested", "hot_loop",
-    "program_rows", "depth_profile", "worst_depth", "shrink_observed", "repeated", "down_and_up",
+    "COPYING", "COPY_COST", "SPLIT_COST", "recursion_cost", "start_sweep",
+    "program_rows", "depth_profile", "worst_depth", "shrink_observed",
     "parked_trace", "gc_sizes", "growth_frames", "live_after", "Slot", "PointerPicture",
     "pointer_picture",
 ]
@@ -143,15 +143,6 @@ class LoopSweep:
     events_per_call: dict  # label -> splits (segments) or growths (copying) per program call
 
 
-def nested(program: CallTrace, depth: int, frame: int = 88) -> CallTrace:
-    """`program` run below a chain of `depth` calls of `frame` bytes, which then returns."""
-    depth = integer("depth", depth, 0, 1_000_000)
-    kind = np.concatenate((np.full(depth, CALL), program.kind, np.full(depth, RET))).astype(np.int8)
-    fr = np.concatenate((np.full(depth, frame), program.frame, np.full(depth, frame)))
-    args = np.concatenate((np.zeros(depth), program.args, np.zeros(depth)))
-    return CallTrace(kind, fr, args, program.entry_used, f"{program.label} at depth {depth}")
-
-
 def _label(model: str) -> str:
     return "Go 1.2 segments" if model == "1.2" else f"Go {model} copying"
 
@@ -179,39 +170,12 @@ def start_sweep(program: CallTrace, depths: Sequence[int], chain_frame: int = 88
     for m in models:
         ns, ev = [], []
         for d in depths.tolist():
-            (t1, e1), (t0, e0) = (_time(m, nested(p, d + 1, chain_frame), cost, split)
+            (t1, e1), (t0, e0) = (_time(m, p.nested(d + 1, chain_frame), cost, split)
                                   for p in (program, empty))
             ns.append((t1 - t0) / calls)
             ev.append((e1 - e0) / calls)
         per[_label(m)], events[_label(m)] = np.array(ns), np.array(ev)
     return LoopSweep(program.label, depths, chain_frame, per, events)
-
-
-def hot_loop(callee: int = 88, n: int = 1000, entry_used: int = 0) -> CallTrace:
-    """The loop body alone: `n` calls of a `callee`-byte function, each returning at once."""
-    n = integer("n", n, 1, 1_000_000)
-    callee = integer("callee", callee, 1, 1 << 30)
-    kind = np.tile(np.array([CALL, RET], np.int8), n)
-    return CallTrace(kind, np.full(2 * n, callee), None, entry_used,
-                     f"hot loop ({n} calls of a {callee} B function)")
-
-
-def repeated(program: CallTrace, times: int) -> CallTrace:
-    """`program` run `times` times in a row on the same goroutine (it must return fully)."""
-    times = integer("times", times, 1, 10_000)
-    if program.final_frames:
-        raise ValueError("program must return every call it makes, e.g. a full recursion")
-    return CallTrace(np.tile(program.kind, times), np.tile(program.frame, times),
-                     np.tile(program.args, times), program.entry_used,
-                     f"{program.label} x{times}")
-
-
-def down_and_up(frame: int, depth: int, entry_used: int = 0) -> CallTrace:
-    """A recursion to `depth` that then returns all the way (one pass)."""
-    depth = integer("depth", depth, 0, 1_000_000)
-    kind = np.concatenate((np.full(depth + 1, CALL), np.full(depth + 1, RET))).astype(np.int8)
-    return CallTrace(kind, np.full(2 * depth + 2, frame), None, entry_used,
-                     f"recursion to depth {depth} and back ({frame} B frames)")
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from ..core.validate import integer
 from ..stacks.segmented import SegmentedStack, SplitCost, check_fails
 
 __all__ = ["FrameBox", "Segment", "Snapshot", "snapshot", "HotSplitSweep", "hot_split_sweep",
-           "FibSweep", "fib_sweep", "comb_trace", "GrowthPrediction", "prologue_predictions"]
+           "FibSweep", "fib_sweep", "GrowthPrediction", "prologue_predictions"]
 
 #: Caller frame of the hot-split experiments: a loop function with a few locals, like the
 #: `$88-8` frames `-S` prints for small Go functions (as realgo.asm reads them from real -S output).
@@ -145,20 +145,6 @@ def _describe(trace: CallTrace, step: int) -> str:
     return f"call {int(trace.frame[step])}" if kind == CALL else ("ret" if kind == RET else "gc")
 
 
-def comb_trace(depth: int, frame: int, callee: int, entry_used: int = 0,
-               callee_args: int = 0) -> CallTrace:
-    """At each depth 0..depth: call a `frame` function, then call `callee` once and return."""
-    depth = integer("depth", depth, 0, 1_000_000)
-    frame = integer("frame", frame, 1, 1 << 30)
-    callee = integer("callee", callee, 1, 1 << 30)
-    k = depth + 1
-    kind = np.tile(np.array([CALL, CALL, RET], np.int8), k)
-    fr = np.tile(np.array([frame, callee, callee], np.int32), k)
-    ar = np.tile(np.array([0, callee_args, callee_args], np.int32), k)
-    return CallTrace(kind, fr, ar, entry_used,
-                     f"comb(depth={depth}, frame={frame}, callee={callee})")
-
-
 @dataclass(frozen=True)
 class HotSplitSweep:
     """A hot loop run at each caller depth: splits and modelled time per iteration."""
@@ -188,7 +174,7 @@ def hot_split_sweep(stack: SegmentedStack, max_depth: int, callee: int, n: int,
     max_depth = integer("max_depth", max_depth, 0, 100_000)
     if not isinstance(cost, SplitCost):
         raise TypeError(f"cost must be a SplitCost; got {type(cost).__name__}")
-    comb = comb_trace(max_depth, frame, callee, entry_used)
+    comb = CallTrace.comb(max_depth, frame, callee, entry_used)
     run = stack.run(comb)
     if run.overflow is not None:
         raise ValueError(f"max_depth {max_depth} overflows the stack limit; use a smaller one")

@@ -102,7 +102,7 @@ plt.show()
 # And the price is paid once per goroutine. Run the same recursion again and again on the same goroutine:
 
 # %%
-print(plots.copying.model_table(lab.program_rows(lab.repeated(lab.down_and_up(88, 2000, 120), 100))))
+print(plots.copying.model_table(lab.program_rows(CallTrace.down_and_up(88, 2000, 120).repeated(100))))
 
 # %% [markdown]
 # After 100 passes copying costs about what segments cost: the copied stack stays grown (there is no GC in this trace),
@@ -116,7 +116,7 @@ print(plots.copying.model_table(lab.program_rows(lab.repeated(lab.down_and_up(88
 # **Predict:** under Go 1.27, how many growths in those 1000 calls, wherever `G` runs?
 
 # %%
-loop = lab.start_sweep(lab.hot_loop(callee=200, n=1000), range(0, 400))
+loop = lab.start_sweep(CallTrace.loop_body(callee=200, n=1000), range(0, 400))
 plots.copying.start_sweep(loop)
 plt.show()
 
@@ -141,7 +141,7 @@ plots.copying.start_sweep(fib)
 plt.show()
 
 # %%
-print(plots.copying.model_table(lab.program_rows(lab.nested(CallTrace.fib(15), lab.worst_depth(fib) + 1))))
+print(plots.copying.model_table(lab.program_rows(CallTrace.fib(15).nested(lab.worst_depth(fib) + 1))))
 
 # %% [markdown]
 # At its worst depth segments split hundreds of times in one `fib`; every copying rule grows at most three times.
