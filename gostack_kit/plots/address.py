@@ -12,7 +12,7 @@ from __future__ import annotations
 from matplotlib.patches import Rectangle
 
 from ..address.layout import Layout, compressed_axis, format_size
-from .style import COLORS, figure
+from .style import COLORS, GREYS, REGION_COLORS, figure
 
 __all__ = ["KIND_COLORS", "space_map", "to_scale", "side_by_side", "fill_axes", "fill_figure", "fill_view",
            "layout_table", "maps_table", "kind_summary"]  # fmt: skip
@@ -21,22 +21,22 @@ USER_END_64 = 1 << 47  # mappings above this ([vsyscall]) belong to the kernel's
 
 #: One colour per region kind (address.layout.Region.kind and address.maps.KINDS).
 KIND_COLORS = {
-    "text": "#937860",
-    "rodata": "#B5A48C",
-    "data": "#DA8BC3",
-    "bss": "#EBC2E0",
+    "text": REGION_COLORS["text"],
+    "rodata": REGION_COLORS["rodata"],
+    "data": REGION_COLORS["data"],
+    "bss": REGION_COLORS["bss"],
     "heap": COLORS["heap"],
-    "mmap": "#8DB6D6",
-    "file": "#8DB6D6",
-    "anon": "#B8B8B8",
-    "reserved": "#F2F2F2",
+    "mmap": REGION_COLORS["mmap"],
+    "file": REGION_COLORS["mmap"],
+    "anon": REGION_COLORS["anon"],
+    "reserved": REGION_COLORS["reserved"],
     "thread-stack": COLORS["thread"],
     "guard": COLORS["guard"],
     "stack": COLORS["highlight"],
-    "vdso": "#64B5CD",
-    "vvar": "#64B5CD",
-    "vsyscall": "#64B5CD",
-    "special": "#64B5CD",
+    "vdso": REGION_COLORS["special"],
+    "vvar": REGION_COLORS["special"],
+    "vsyscall": REGION_COLORS["special"],
+    "special": REGION_COLORS["special"],
     "gap": "white",
 }
 
@@ -65,12 +65,12 @@ def space_map(space, ax=None, *, title: str | None = None, merge: bool = True,
         # add_artist, not add_patch: the limits are set below, and measuring every band for
         # autoscaling was a fifth of a dashboard redraw
         ax.add_artist(Rectangle((0, band.y0), 1, band.y1 - band.y0,
-                                facecolor=KIND_COLORS.get(band.kind, "#B8B8B8"),
-                                edgecolor="#999999" if gap else "white", linewidth=0.5,
+                                facecolor=KIND_COLORS.get(band.kind, REGION_COLORS["anon"]),
+                                edgecolor=GREYS["edge"] if gap else "white", linewidth=0.5,
                                 hatch="////" if gap else None))  # fmt: skip
         text = band.label if not gap else f"... {band.label} ..."
         ax.text(1.05, (band.y0 + band.y1) / 2, text, va="center", fontsize=label_size,
-                color="#666666" if gap else "black", style="italic" if gap else "normal")
+                color=GREYS["text"] if gap else "black", style="italic" if gap else "normal")
     gaps = [b for b in axis.bands if b.kind == "gap"]
     # one tick where each hole ends (a region starts), so the labels never collide
     ticks = [(b.y1, b.end) for b in gaps if b.y1 < axis.height] + [(axis.height, axis.bands[-1].end)]
@@ -93,7 +93,7 @@ def to_scale(space, ax=None, *, title: str | None = None):
     if ax is None:
         _, ax = figure(width=1.8, height=4.0)
     for r in regions:  # add_artist: the limits are set below (see space_map)
-        color = KIND_COLORS.get(r.kind, "#B8B8B8")
+        color = KIND_COLORS.get(r.kind, REGION_COLORS["anon"])
         ax.add_artist(Rectangle((0, r.start), 1, r.end - r.start, facecolor=color,
                                 edgecolor=color, linewidth=0.6))  # fmt: skip
     ax.set_xlim(0, 1)

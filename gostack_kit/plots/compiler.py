@@ -195,7 +195,7 @@ def sweep(runs, ax=None):
     ax.step(budgets, [r.calls_executed / r.calls for r in runs], where="post",
             color=COLORS["thread"], label="calls")
     ax.step(budgets, [r.stack_checks / r.calls for r in runs], where="post",
-            color=COLORS["contiguous"], label="stack checks")
+            color=COLORS["goroutine"], ls="-.", label="stack checks")
     ax.axvline(80, color=COLORS["guard"], ls="--", lw=1)
     ax.text(80, 0, " Go's budget", fontsize=8, va="bottom")
     ax.set_xlabel("inlining budget")

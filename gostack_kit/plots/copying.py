@@ -12,9 +12,10 @@ __all__ = ["SHADES", "start_sweep", "cost_per_call", "growth_steps", "pointer_pi
            "sweep_table",
            "moves_table", "pointer_table", "growth_table"]
 
-#: Line colour per model label: segments red, copying versions in the contiguous purple family.
-SHADES = {"Go 1.2 segments": COLORS["segmented"], "Go 1.3 copying": "#C9B8E8",
-          "Go 1.4 copying": "#A48FD0", "Go 1.19 copying": COLORS["contiguous"],
+#: Line colour per model label: segments red, each copying release its own palette colour
+#: (they are drawn together, so they must stay apart for every reader), today's in plum.
+SHADES = {"Go 1.2 segments": COLORS["segmented"], "Go 1.3 copying": COLORS["highlight"],
+          "Go 1.4 copying": COLORS["goroutine"], "Go 1.19 copying": COLORS["thread"],
           "Go 1.27 copying": COLORS["contiguous"]}
 
 

@@ -34,7 +34,7 @@ from .sched_tables import (  # noqa: F401  (re-exported: notebooks call plots.sc
     summary_table,
     thread_count_table,
 )
-from .style import COLORS, STYLE, figure, kib
+from .style import COLORS, GREYS, STYLE, figure, kib
 
 __all__ = ["event_log", "summary_table", "costs_table", "memory_table", "timeline", "timelines",
            "queue_lengths", "completions", "threads_memory", "memory_scaling", "dashboard",
@@ -104,7 +104,7 @@ def timeline(run: SchedRun, ax=None, *, span_ns: int | None = None, title: str |
         # one collection per kind for all Ps: 64 Ps cost no more than 2; autolim off because
         # the limits are set below (measuring 20,000 bars' extents costs a tenth of a second)
         if few:  # separate bars, white edges between them, syscalls hatched
-            edge = "#999999" if hatch else "white"
+            edge = GREYS["edge"] if hatch else "white"
             ax.add_collection(PolyCollection(verts, facecolors=color, hatch=hatch, edgecolors=edge,
                                              linewidths=0.5, label=label), autolim=False)
         else:  # thousands of bars: one compound path, filled in one Agg pass, no hatching. As

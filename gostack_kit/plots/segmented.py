@@ -11,13 +11,13 @@ from matplotlib.collections import PolyCollection
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
-from .style import COLORS, figure, kib, text_table
+from .style import COLORS, GREYS, TINTS, figure, kib, text_table
 
 __all__ = ["segment_chain", "hot_split", "loop_cost", "fib_sizes", "snapshot_table", "sweep_table",
            "fib_table", "prediction_table", "constants_table", "events_table",
            "prologue_class_table"]
 
-_SHADES = ("#C44E52", "#E08A8D")  # alternate frames in two shades of the segmented colour
+_SHADES = (COLORS["segmented"], TINTS["segmented"])  # alternate frames: the segmented red and its tint
 _VERSION_COLORS = {"1.2": COLORS["segmented"], "1.1": COLORS["highlight"]}
 
 
@@ -39,9 +39,9 @@ def segment_chain(snap, ax=None, width: float = 0.55, legend: bool = True):
         first = i == 0
         add(Rectangle((x0, 0), width, seg.size, facecolor=COLORS["free"], edgecolor="black",
                       lw=0.8, label="free" if first else None))
-        add(Rectangle((x0, 0), width, seg.top, color="#777777", label="Stktop" if first else None))
+        add(Rectangle((x0, 0), width, seg.top, color=GREYS["mark"], label="Stktop" if first else None))
         if seg.reserved > 0:
-            add(Rectangle((x0, seg.top), width, seg.reserved, facecolor="#BBBBBB",
+            add(Rectangle((x0, seg.top), width, seg.reserved, facecolor=GREYS["fill"],
                           hatch="//", label="entry / args" if first else None))
         add(Rectangle((x0, seg.size - seg.guard), width, seg.guard, color=COLORS["guard"],
                       alpha=0.35, label="guard (StackGuard)" if first else None))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from ..address.layout import format_size
-from .style import COLORS, figure
+from .style import COLORS, GREYS, figure
 
 __all__ = ["SHORT", "count", "fit_curves", "depth_curve", "caps_bars", "caps_table", "limits_table",
            "observed", "observation_table", "costs_axes", "costs_figure", "fits_bars",
@@ -47,7 +47,7 @@ def fit_curves(sweep, ax=None, *, mark: int | None = 8 << 20):
         i = sweep.stacks.index(mark)
         for n in (sweep.divide32[i], sweep.divide64[i]):
             ax.annotate(f"{n:,}", (mark, n), textcoords="offset points", xytext=(6, 6), fontsize=8)
-        ax.axvline(mark, color="#999999", lw=0.8, ls=":")
+        ax.axvline(mark, color=GREYS["edge"], lw=0.8, ls=":")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ticks = sweep.stacks[::3]
@@ -178,7 +178,7 @@ def observed(obs):
     stacks = obs.reserved
     other = obs.vm_size_growth - stacks
     right.bar(0, stacks, color=COLORS["thread"], label="thread stacks + guards")
-    right.bar(0, max(other, 0), bottom=stacks, color=COLORS["free"], edgecolor="#999999",
+    right.bar(0, max(other, 0), bottom=stacks, color=COLORS["free"], edgecolor=GREYS["edge"],
               label="other new mappings (malloc arenas, ...)")  # fmt: skip
     right.bar(1, max(obs.vm_rss_growth, 1), color=COLORS["highlight"], label="memory touched")
     for x, v in ((0, obs.vm_size_growth), (1, obs.vm_rss_growth)):
@@ -234,7 +234,7 @@ def costs_figure(costs, sweep):
 def fits_bars(costs, ax) -> None:
     """Threads that fit: the 32- and 64-bit spaces, then the other 64-bit caps; a line at the count asked."""
     budget = costs.budget
-    rows = [("32-bit space", costs.fit32, "#8C8C8C", True),  # another kind of process: grey
+    rows = [("32-bit space", costs.fit32, GREYS["other"], True),  # another kind of process: grey
             ("64-bit space", costs.fit64, COLORS["thread"], True)]  # fmt: skip
     for c in budget.caps:
         if c.threads is not None and c.limit is not None:
