@@ -118,3 +118,34 @@ def test_fast_path_is_blind_to_its_block_size(monkeypatch, block):
         for seg in (SegmentedStack("1.2"), SegmentedStack("1.1"), SegmentedStack("1.2", stack_min=2048)):
             fast = seg._run_chain(t, budget=1e9)  # the level-by-level path, never the walk
             assert fast.splits > 0 and fast.same_as(seg.run_readable(t))
+
+
+def test_go_1_1_frames_of_stackbig_or_more_split_on_every_call():
+    # Go 1.1 6l/pass.c stacksplit: no compare for a frame >= StackBig (4096), only a call
+    # to morestack. A 64 KiB first segment has room for all four calls, yet each splits.
+    seg = SegmentedStack("1.1", stack_min=65536)
+    big = both(seg, CallTrace.recursion(4096, 3, entry_used=64))
+    assert [e.depth for e in big.split_events] == [0, 1, 2, 3]
+    # one byte smaller gets the compare, and fits
+    assert both(seg, CallTrace.recursion(4095, 3, entry_used=64)).splits == 0
+    # Go 1.2 compares big frames too (the underflow-safe form): no split
+    assert both(SegmentedStack("1.2", stack_min=65536),
+                CallTrace.recursion(4096, 3, entry_used=64)).splits == 0
+
+
+@pytest.mark.parametrize("frame, args, entry_used, size", [
+    (6500, 0, 3000, 8192),    # 6500 + 2048 > 8192, but the frame fits a minimum segment
+    (7000, 16, 3000, 8192),   # 96 + 16 + 8 + 7000 + 8 + 128 = 7256 < 8192: moreframesize 0
+    (7950, 0, 3000, 8192),    # 8190 < 8192: still not passed
+    (7952, 0, 3000, 10000),   # 8192 >= 8192: passed, 7952 + 2048
+    (100, 7000, 7800, 9048),  # not passed: the segment is sized from args alone, 7000 + 2048
+])
+def test_go_1_2_newstack_gets_the_frame_only_when_it_would_not_fit(frame, args, entry_used, size):
+    # Go 1.2 6l/pass.c stacksplit passes the frame size to morestack only when
+    # StackTop + args + 8 + frame + 8 + StackLimit >= StackMin; newstack (stack.c) then
+    # allocates max(moreframesize + args + StackExtra, StackMin). The caller (88) fits; its
+    # callee does not: entry + frame - StackSmall > 8096 - 256.
+    t = CallTrace.from_steps([("call", 88), ("call", frame, args), ("ret",), ("ret",)],
+                             entry_used=entry_used)
+    run = both(SegmentedStack("1.2"), t)
+    assert [(e.depth, e.new_size) for e in run.split_events] == [(1, size)]

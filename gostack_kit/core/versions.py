@@ -103,6 +103,13 @@ class GoVersion:
     new_extra_nodes: int = 0  # inline-cost nodes a new(T) call (not &T{}) adds beyond 1.21+'s count
     governed_by: str = ""  # the record this one copies when the release has none of its own
     unverified: str = ""  # what could not be checked for this release ("" = all of it)
+    # segments only, Go 1.1: a frame of at least StackBig gets no compare at all, its
+    # prologue calls morestack on every call (Go 1.1 src/cmd/6l/pass.c, stacksplit)
+    big_frames_always_split: bool = False
+    # segments only, Go 1.2: the prologue hands newstack the frame size only when
+    # StackTop + args + 8 + frame + 8 + StackLimit >= StackMin (Go 1.2 src/cmd/6l/pass.c,
+    # stacksplit: otherwise moreframesize is 0 and newstack sizes the segment from args alone)
+    frame_passed_only_past_min: bool = False
 
     @property
     def copying(self) -> bool:
@@ -172,6 +179,7 @@ VERSIONS: dict[str, GoVersion] = {
         big_message=False,
         new_extra_nodes=1,
         unverified="compiler limits: assumed as in 1.19",
+        big_frames_always_split=True,  # 6l/pass.c stacksplit: the compare only below StackBig
     ),
     "1.2": GoVersion(
         name="1.2",
@@ -198,6 +206,7 @@ VERSIONS: dict[str, GoVersion] = {
         big_message=False,
         new_extra_nodes=1,
         unverified="compiler limits: assumed as in 1.19",
+        frame_passed_only_past_min=True,  # 6l/pass.c stacksplit: moreconst1 = 0 below StackMin
     ),
     "1.3": GoVersion(
         name="1.3",

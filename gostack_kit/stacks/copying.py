@@ -41,13 +41,9 @@ from ..core import versions
 from ..core.events import GROW, OVERFLOW, SHRINK, StackRun, live_frames, make_log
 from ..core.trace import CALL, GC, RET, CallTrace
 from ..core.validate import integer, power_of_two
+from .protocol import check_fails, need_trace
 
 __all__ = ["ContiguousStack", "check_fails", "newstack_size", "adaptive_start_size"]
-
-
-def check_fails(size: int, entry_used: int, frame: int, v: versions.GoVersion) -> bool:
-    """True when the prologue of a `frame`-byte function calls morestack."""
-    return size - entry_used - max(0, frame - v.stack_small) <= v.stack_guard
 
 
 def newstack_size(size: int, used: int, frame: int, v: versions.GoVersion) -> int:
@@ -94,7 +90,7 @@ class ContiguousStack:
 
     def run_readable(self, trace: CallTrace) -> StackRun:
         """Run `trace` one step at a time (the reference implementation)."""
-        _need_trace(trace, self.initial_size)
+        need_trace(trace, self.initial_size, "the initial stack")
         v, size = self.v, self.initial_size
         used = trace.entry_used - 8  # hi - SP before the next CALL pushes its return address
         depth, peak, copied, calls, max_used = 0, size, 0, 0, max(0, used)
@@ -137,7 +133,7 @@ class ContiguousStack:
 
     def run(self, trace: CallTrace) -> StackRun:
         """Run `trace` (numpy fast path; identical records to `run_readable`)."""
-        _need_trace(trace, self.initial_size)
+        need_trace(trace, self.initial_size, "the initial stack")
         v, size, n = self.v, self.initial_size, len(trace)
         kind, used = trace.kind, trace.used  # used: hi - SP after each step
         # need = entry + max(0, N - StackSmall) + StackGuard, and the check fails iff
@@ -202,10 +198,3 @@ class ContiguousStack:
             final_frames=live_frames(trace, end), max_used=max_used,
         )
 
-
-def _need_trace(trace, size: int) -> None:
-    if not isinstance(trace, CallTrace):
-        raise TypeError(f"trace must be a CallTrace; got {type(trace).__name__}")
-    if trace.entry_used >= size:
-        raise ValueError(f"trace.entry_used must be below the initial stack size: in [0, {size - 1}];"
-                         f" got {trace.entry_used}")

@@ -43,18 +43,24 @@ from ..core import versions
 from ..core.events import FREE, OVERFLOW, SPLIT, StackRun, live_frames, log_from_columns, make_log
 from ..core.trace import CALL, GC, RET, CallTrace
 from ..core.validate import integer, number
+from .libgcc import LIBGCC, LibgccStack
+from .protocol import check_fails, need_trace
 
-__all__ = ["SegmentedStack", "SplitCost", "segment_size", "check_fails"]
+__all__ = ["SegmentedStack", "SplitCost", "segment_size", "check_fails", "passed_frame"]
 
 
-def check_fails(capacity: int, entry_used: int, frame: int, v: versions.GoVersion) -> bool:
-    """True when a `frame`-byte function entered with `entry_used` bytes in use must split."""
-    return capacity - entry_used - max(0, frame - v.stack_small) <= v.stack_guard
+def passed_frame(frame, args, v: versions.GoVersion, stack_min: int):
+    """The frame size the prologue hands newstack (m->moreframesize); works on numpy arrays."""
+    if not v.frame_passed_only_past_min:
+        return frame
+    # Go 1.2 6l/pass.c stacksplit: "If StackMin is enough, don't ask for a specific amount"
+    fits = v.stack_top + args + 8 + frame + 8 + v.stack_nosplit < stack_min
+    return np.where(fits, 0, frame) if isinstance(fits, np.ndarray) else (0 if fits else frame)
 
 
 def segment_size(frame: int, args: int, v: versions.GoVersion, stack_min: int) -> int:
-    """Bytes newstack allocates for a split: max(frame + args + StackExtra, StackMin)."""
-    return max(frame + args + v.stack_extra, stack_min)
+    """Bytes newstack allocates for a split: max(moreframesize + args + StackExtra, StackMin)."""
+    return max(passed_frame(frame, args, v, stack_min) + args + v.stack_extra, stack_min)
 
 
 @dataclass(frozen=True)
@@ -89,8 +95,22 @@ class SegmentedStack:
     """A goroutine stack made of segments (Go 1.1/1.2)."""
 
     def __init__(self, version: str = "1.2", stack_min: int | None = None,
-                 max_stack: int | None = None):
-        """`stack_min` overrides StackMin (e.g. 4096 for Go 1.1's minimum, in a 1.2 run)."""
+                 max_stack: int | None = None, **libgcc):
+        """`stack_min` overrides StackMin (e.g. 4096 for Go 1.1's minimum, in a 1.2 run).
+
+        version="gcc" or "gccgo" models libgcc's split stacks instead (stacks/libgcc.py);
+        its keyword arguments (sigstksz, init_sp_mod512, ...) are LibgccStack's.
+        """
+        self.libgcc = None
+        if isinstance(version, str) and version in LIBGCC:
+            if stack_min is not None or max_stack is not None:
+                raise ValueError(f"stack_min and max_stack are Go 1.1/1.2 parameters; "
+                                 f"version {version!r} takes sigstksz, init_sp_mod512, ...")
+            self.libgcc = LibgccStack(version, **libgcc)
+            self.v = None
+            return
+        if libgcc:
+            raise TypeError(f"{sorted(libgcc)} only apply to version 'gcc' or 'gccgo'")
         self.v = versions.get(version)
         if self.v.copying:
             raise ValueError(f"version must be a segmented-stack version (1.1 or 1.2); "
@@ -101,11 +121,15 @@ class SegmentedStack:
                                  self.stack_min, 1 << 40)
 
     def __repr__(self) -> str:
+        if self.libgcc is not None:
+            return repr(self.libgcc)
         return f"SegmentedStack(version={self.v.name!r}, stack_min={self.stack_min})"
 
     def run_readable(self, trace: CallTrace) -> StackRun:
         """Run `trace` one step at a time: prologue checks, splits and frees."""
-        _need_trace(trace, self.stack_min - self.v.stack_top)
+        if self.libgcc is not None:
+            return self.libgcc.run_readable(trace)
+        need_trace(trace, self.stack_min - self.v.stack_top, "the first segment")
         v, top = self.v, self.v.stack_top
         size = self.stack_min  # the first segment, as malg allocated it
         used = trace.entry_used - 8  # in-segment bytes in use before the next CALL
@@ -164,9 +188,15 @@ class SegmentedStack:
         """Run `trace` (numpy, one segment of the chain at a time; identical to `run_readable`).
 
         Traces whose segment chains grow very long (deep, narrow recursion) gain nothing
-        from that and take the readable path.
+        from that and take the readable path, and so do Go 1.1 traces with frames of
+        StackBig or more (their calls split whatever their need, which the chain cannot say).
         """
-        _need_trace(trace, self.stack_min - self.v.stack_top)
+        if self.libgcc is not None:
+            return self.libgcc.run(trace)
+        need_trace(trace, self.stack_min - self.v.stack_top, "the first segment")
+        v = self.v
+        if v.big_frames_always_split and (trace.frame[trace.kind == CALL] >= v.stack_big).any():
+            return self.run_readable(trace)
         return self._run_chain(trace) or self.run_readable(trace)
 
     def _run_chain(self, trace: CallTrace, budget: float = 4.0) -> StackRun | None:
@@ -205,7 +235,8 @@ class SegmentedStack:
             f = trace.frame[steps].astype(np.int64)
             a = trace.args[steps].astype(np.int64)
             entry = used[steps].astype(np.int64) - f
-            size = np.maximum(f + a + v.stack_extra, self.stack_min)
+            size = np.maximum(passed_frame(f, a, v, self.stack_min) + a + v.stack_extra,
+                              self.stack_min)
             base = entry - a - 8
             up = {"steps": steps, "thr": base + size - top, "base": base, "total": ptotal + size}
             # a level's frees close its splits in order; a split whose call never returns
@@ -303,10 +334,3 @@ def _reaching(trace: CallTrace, threshold: int, v: versions.GoVersion):
         return np.zeros(0, np.int64), np.zeros(0, used.dtype), np.zeros(0, bool)
     return np.concatenate(steps), np.concatenate(needs), np.concatenate(calls)
 
-
-def _need_trace(trace, capacity: int) -> None:
-    if not isinstance(trace, CallTrace):
-        raise TypeError(f"trace must be a CallTrace; got {type(trace).__name__}")
-    if trace.entry_used >= capacity:
-        raise ValueError(f"trace.entry_used must fit the first segment: in [0, {capacity - 1}];"
-                         f" got {trace.entry_used}")

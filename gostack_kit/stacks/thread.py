@@ -37,6 +37,7 @@ import numpy as np
 from ..core.events import CLASH, SEGV, StackRun, live_frames, make_log
 from ..core.trace import CALL, RET, CallTrace
 from ..core.validate import integer
+from .protocol import need_trace
 
 __all__ = ["ThreadStack", "PAGE"]
 
@@ -56,7 +57,7 @@ class ThreadStack:
 
     def run_readable(self, trace: CallTrace) -> StackRun:
         """Run `trace` one step at a time until a frame reaches below the stack (segv or clash)."""
-        _need_trace(trace, self.size)
+        need_trace(trace, self.size, "the stack")
         used, depth, calls, log, end = trace.entry_used - 8, 0, 0, [], len(trace)
         max_used = max(0, used)
         for lo, kinds, frames, _ in trace.chunks():
@@ -79,7 +80,7 @@ class ThreadStack:
 
     def run(self, trace: CallTrace) -> StackRun:
         """Run `trace` (numpy fast path; identical records to `run_readable`)."""
-        _need_trace(trace, self.size)
+        need_trace(trace, self.size, "the stack")
         used = trace.used  # bytes in use rise only at calls, so the first step past size is one
         top = int(used.max(initial=0))
         end = int(np.argmax(used > self.size)) if top > self.size else len(trace)
@@ -114,10 +115,3 @@ class ThreadStack:
         entry_used = integer("entry_used", entry_used, 0)
         return (self.size - entry_used - frame) // (frame + 8)
 
-
-def _need_trace(trace, size: int) -> None:
-    if not isinstance(trace, CallTrace):
-        raise TypeError(f"trace must be a CallTrace; got {type(trace).__name__}")
-    if trace.entry_used >= size:
-        raise ValueError(f"trace.entry_used must be below the stack size: in [0, {size - 1}];"
-                         f" got {trace.entry_used}")
