@@ -17,11 +17,15 @@ and one module per topic that puts the real system beside its model:
     sched         topic sched: real Go's thread counts beside the scheduler model
     stack_moves   topic copying: a local's address moving with the real stack
     compiler      topic compiler: real frames and stack moves with and without inlining
+    splitstack    topic segmented: gcc -fsplit-stack and gccgo probes, every segment switch
+                  (splitstack_source: the programs; splitstack_hot: the hot loop and its
+                  costs; splitstack_record: the shipped recording, live or recorded)
 
-Regenerate the recording with `python -m gostack_kit.realgo.record`.
+Regenerate the recordings with `python -m gostack_kit.realgo.record` and
+`python -m gostack_kit.realgo.splitstack_record`.
 """
 
-from . import compiler, sched, stack_moves, threads
+from . import compiler, sched, splitstack, splitstack_hot, splitstack_record, stack_moves, threads
 from .asm import FuncFrame, expected_prologue, parse_asm
 from .decisions import Decision, parse_decisions
 from .facts import CompilerFact, compiler_facts
@@ -48,7 +52,7 @@ from .toolchain import (
 )
 
 __all__ = [
-    "compiler", "sched", "stack_moves", "threads",
+    "compiler", "sched", "splitstack", "splitstack_hot", "splitstack_record", "stack_moves", "threads",
     "INSTALL_HINT", "BuildResult", "CompilerFact", "Decision", "FuncFrame", "GoNotFoundError",
     "GrowthProbe", "MemoryProbe", "Recording", "ShrinkProbe", "Toolchain", "adaptive_probes",
     "build_and_run", "compiler_facts", "expected_prologue", "find_go", "growth_probes",
