@@ -27,6 +27,9 @@ Growth runs switch the GC off so nothing shrinks or changes the starting size un
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from ..core.validate import integer
 
 ASM = """#include "textflag.h"
@@ -87,10 +90,9 @@ func gview() [3]uintptr {
 	return [3]uintptr{p[0], p[1], p[7]}
 }
 
-// gstatus reads g.atomicstatus: after stack(2), stackguard0/1, _panic, _defer, m (4),
-// sched (a 6-word gobuf), syscallsp/pc/bp, stktopsp and param: word 18.
+// gstatus reads g.atomicstatus, word %(status)d of g in this release's runtime2.go.
 func gstatus(g uintptr) uint32 {
-	return *(*uint32)(unsafe.Pointer(g + 18*8))
+	return *(*uint32)(unsafe.Pointer(g + %(status)d*8))
 }
 
 // waitParked waits until the goroutine saved in gptr is _Gwaiting (4).
@@ -293,7 +295,33 @@ def _rec(i: int, k: int) -> str:
     return text
 
 
-def probe_source(locals_: list[int], depths: list[int]) -> str:
+def _struct_fields(text: str, name: str) -> list[tuple[str, str]]:
+    """(field, type) of `type name struct` in Go source text, comments dropped."""
+    m = re.search(rf"^type {name} struct \{{\n(.*?)^\}}", text, re.S | re.M)
+    if m is None:
+        raise ValueError(f"no type {name} struct in runtime2.go")
+    rows = [line.split("//")[0].split() for line in m.group(1).splitlines()]
+    return [(r[0], r[1] if len(r) > 1 else r[0]) for r in rows if r]
+
+
+def g_status_word(goroot: str) -> int:
+    """The word of g.atomicstatus, counted in GOROOT's runtime/runtime2.go.
+
+    Fields before it are one word each except `stack` (lo, hi) and `sched` (a gobuf, whose
+    word count is read too): 18 in Go 1.19-1.22 and 1.25+, 19 in 1.23-1.24 (syscallbp was
+    added in 1.23 and gobuf.ret removed in 1.25). The probe checks the answer at run time.
+    """
+    text = Path(goroot, "src", "runtime", "runtime2.go").read_text()
+    sizes = {"stack": 2, "gobuf": len(_struct_fields(text, "gobuf"))}
+    word = 0
+    for field, typ in _struct_fields(text, "g"):
+        if field == "atomicstatus":
+            return word
+        word += sizes.get(typ, 1)
+    raise ValueError(f"no g.atomicstatus in {goroot}/src/runtime/runtime2.go")
+
+
+def probe_source(locals_: list[int], depths: list[int], status_word: int | None = None) -> str:
     """Go source of the probe: case i recurses with a local array of locals_[i] bytes."""
     if len(locals_) != len(depths) or not locals_:
         raise ValueError("locals_ and depths must be non-empty lists of the same length")
@@ -302,4 +330,8 @@ def probe_source(locals_: list[int], depths: list[int]) -> str:
     recs = "".join(_rec(i, k) for i, k in enumerate(locals_))
     switch = "".join(f"\tcase {i}:\n\t\trec{i}(0)\n" for i in range(len(locals_)))
     tail = _TAIL % {"switch": switch, "depths": ", ".join(map(str, depths))}
-    return _HEAD + recs + tail
+    if status_word is None:
+        from .toolchain import find_go
+
+        status_word = g_status_word(find_go().goroot)
+    return _HEAD.replace("%(status)d", str(status_word)) + recs + tail

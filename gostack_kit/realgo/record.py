@@ -5,13 +5,14 @@ Each recording in realgo/data/ has a module that measures it on the live toolcha
     realgo.json        stack probes and compiler facts        realgo.recordings.record
     stack_moves.json   a local's address moving with a stack  realgo.stack_moves.record
     compiler_real.json toy examples and probes vs real Go     realgo.compiler.record
+    releases/*.json    one per toolchain found (1.19-1.27)    realgo.releases.measure
 """
 
 from __future__ import annotations
 
 import sys
 
-from . import compiler, stack_moves
+from . import compiler, releases, stack_moves
 from .recordings import DATA_PATH, record, save
 
 
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"recorded {rec.source} -> {save(rec, DATA_PATH)}")
     print(f"recorded stack moves -> {stack_moves.save(stack_moves.record())}")
     print(f"recorded compiler probes -> {compiler.record()}")
-    return 0
+    return releases.main(["record"])  # data/releases/: every toolchain found
 
 
 if __name__ == "__main__":

