@@ -15,7 +15,7 @@ import pytest
 
 from gostack_kit import CallTrace, ContiguousStack
 from gostack_kit.core import versions
-from gostack_kit.realgo import releases, toolchain, toolchains
+from gostack_kit.realgo import releases, toolchains
 
 RECS = releases.load_all()
 BY_VERSION = {r["go_version"]: r for r in RECS}
