@@ -160,3 +160,30 @@ def test_bad_arguments_name_themselves():
         lab.hot_split_sweep(SegmentedStack(), 10, 200, 1, cost=2.0)
     with pytest.raises(ValueError, match="callee"):
         CallTrace.comb(3, 88, 0)
+
+
+def test_switch_checks_on_the_recording_are_all_exact():
+    from gostack_kit.realgo import splitstack_record
+    checks = lab.switch_checks(splitstack_record.load())
+    assert len(checks) == len(splitstack_record.CASES) + len(splitstack_record.GO_CASES)
+    assert all(c.same for c in checks), [c.case for c in checks if not c.same]
+    # a wrong model shows up as not the same
+    c = checks[0]
+    wrong = lab.SwitchCheck(c.case, c.toolchain, c.real, c.model[1:], c.real_death, c.model_death)
+    assert not wrong.same
+
+
+def test_measured_costs_sit_beside_the_go_1_2_estimate():
+    from gostack_kit.realgo import splitstack_record
+    costs = lab.measured_costs(splitstack_record.load())
+    assert costs["Go 1.2 (estimate)"] == lab.COST
+    masked, plain = costs["gcc (signals masked)"], costs["gcc (no signal mask)"]
+    assert masked.split_ns > 10 * plain.split_ns > 0
+    assert all(c.call_ns > 0 for c in costs.values())
+
+
+def test_policy_rows_read_the_records():
+    rows = {r[0]: r[1:] for r in lab.policy_rows(47808)}
+    assert "49,152" in rows["new segment"][0]  # SIGSTKSZ 47808 + 56 rounded up to pages
+    assert rows["on return"][2].startswith("freed")
+    assert "4,198,400" in rows["first stack"][1]

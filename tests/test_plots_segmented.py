@@ -111,3 +111,21 @@ def test_prediction_and_class_tables_say_when_they_disagree():
     assert "NO" in P.prediction_table(wrong) and "0 of 1" in P.prediction_table(wrong)
     classes = P.prologue_class_table(rec.demo.frames)
     assert " NO" not in classes and "outer" in classes and "leaq" in classes
+
+
+def test_split_stack_tables_and_figure_read_the_recording():
+    from gostack_kit import plots
+    from gostack_kit.labs import segmented as lab
+    from gostack_kit.realgo import splitstack_record
+    from gostack_kit.realgo.splitstack_hot import cost_rows
+    rec = splitstack_record.load()
+    table = plots.segmented.switch_table(lab.switch_checks(rec))
+    assert "NO" not in table and table.count("yes") == len(rec.probes)
+    hot = lab.hot_checks(rec)
+    assert "same" in plots.segmented.hot_table(hot)
+    text = plots.segmented.cost_table(lab.measured_costs(rec), cost_rows(rec.hot))
+    assert "Go 1.2 (estimate)" in text and "the signal mask alone" in text
+    ax = plots.segmented.real_hot_split(hot)
+    marked = [ln for ln in ax.lines if ln.get_gid() == "model"]
+    assert sum(len(ln.get_xdata()) for ln in marked) == sum(len(m) for _, m in hot if m)
+    assert "kept" in plots.segmented.policy_table(lab.policy_rows())

@@ -42,10 +42,14 @@ import numpy as np
 from ..core import versions
 from ..core.trace import CALL, RET, CallTrace
 from ..core.validate import integer
+from ..realgo.splitstack import model_run, model_switches, real_death
+from ..realgo.splitstack_hot import cost_rows, model_hot_depths
+from ..stacks.libgcc import LIBGCC, LibgccStack, segment_bytes
 from ..stacks.segmented import SegmentedStack, SplitCost, check_fails
 
 __all__ = ["FrameBox", "Segment", "Snapshot", "snapshot", "HotSplitSweep", "hot_split_sweep",
-           "FibSweep", "fib_sweep", "GrowthPrediction", "prologue_predictions"]
+           "FibSweep", "fib_sweep", "GrowthPrediction", "prologue_predictions", "SwitchCheck",
+           "switch_checks", "hot_checks", "measured_costs", "policy_rows"]
 
 #: Caller frame of the hot-split experiments: a loop function with a few locals, like the
 #: `$88-8` frames `-S` prints for small Go functions (as realgo.asm reads them from real -S output).
@@ -264,3 +268,75 @@ def prologue_predictions(probes, version: str = "1.27") -> tuple[GrowthPredictio
             out.append(GrowthPrediction(p.frame, p.prologue, g.old_size, g.new_size, g.depth, d))
             prev = d
     return tuple(out)
+
+
+# --- the same design today: libgcc's split stacks, measured (realgo/splitstack*) ---------
+
+
+@dataclass(frozen=True)
+class SwitchCheck:
+    """One real probe case beside the model: where each segment switch happened."""
+
+    case: str
+    toolchain: str  # "gcc" or "gccgo"
+    real: tuple[tuple[int, int, int], ...]  # (descent, depth, new segment's bytes)
+    model: tuple[tuple[int, int, int], ...]
+    real_death: tuple[int, int] | None  # (descent, depth) of the call that hit the guard page
+    model_death: int | None  # depth of the model's segv event
+
+    @property
+    def same(self) -> bool:
+        """True when the model switched, sized and died exactly where the real program did."""
+        death = None if self.real_death is None else self.real_death[1]
+        return self.real == self.model and death == self.model_death
+
+
+def switch_checks(rec) -> tuple[SwitchCheck, ...]:
+    """Every case of a SplitRecording (realgo.splitstack_record) beside the model's run."""
+    out = []
+    for name, p in zip(rec.names, rec.probes):
+        run = model_run(p)
+        out.append(SwitchCheck(name, p.toolchain, p.switches, model_switches(p, run),
+                               real_death(p), run.overflow.depth if run.overflow else None))
+    return tuple(out)
+
+
+def hot_checks(rec) -> tuple[tuple, ...]:
+    """(HotProbe, the model's hot depths or None) for each hot sweep of a SplitRecording."""
+    return tuple((p, model_hot_depths(p, rec.sigstksz) if p.toolchain == "gcc" else None)
+                 for p in rec.hot)
+
+
+def measured_costs(rec) -> dict[str, SplitCost]:
+    """SplitCost records calibrated from the recording's hot loops, beside Go 1.2's estimate."""
+    out = {r.name: SplitCost(call_ns=r.call_ns, split_ns=r.split_ns) for r in cost_rows(rec.hot)
+           if r.call_ns > 0}
+    out["Go 1.2 (estimate)"] = COST
+    return out
+
+
+def policy_rows(sigstksz: int = 13504) -> tuple[tuple[str, str, str, str], ...]:
+    """(what, libgcc, gccgo, Go 1.2): how the three segmented designs differ, from their records."""
+    gcc, go, v = LIBGCC["gcc"], LIBGCC["gccgo"], versions.get("1.2")
+    minimum = segment_bytes(0, sigstksz, gcc)
+    first_go = LibgccStack("gccgo", sigstksz=sigstksz).first
+    return (
+        ("first stack", "the thread's own; limit 16000 B below S", f"a {first_go:,} B segment",
+         f"{v.stack_min:,} B segment"),
+        ("new segment", f"max({minimum:,}, frame + {gcc.backoff} + args + {gcc.header}) "
+                        f"rounded to {gcc.page} B pages", "the same as libgcc",
+         f"max(frame + args + {v.stack_extra}, {v.stack_min}); frame 0 if it fits a minimum"),
+        ("the check", f"SP < limit (frame < {gcc.split_stack_available}), else SP - frame < limit",
+         "the same as libgcc", f"SP - max(0, frame - {v.stack_small}) <= stackguard"),
+        ("room below the limit", f"BACKOFF {gcc.backoff} B (signal handlers, the loader)",
+         f"BACKOFF {go.backoff} B", f"StackGuard {v.stack_guard} B"),
+        ("on return", "kept for the next split at that level", "kept",
+         "freed at once (lessstack -> oldstack)"),
+        ("where morestack runs", "on the old stack, inside BACKOFF", "on the old stack",
+         "on the scheduler's g0 stack: morestack and lessstack both switch to it"),
+        ("per split", "a kept segment is reused: no allocation", "the same as libgcc",
+         "stackalloc a segment, copy args in; on return copy results out, stackfree"),
+        ("signals", "masked around every split and return (4 pthread_sigmask calls, "
+                    "morestack.S)", "not masked (runtime_malg turns it off)",
+         "not masked: handlers run on the M's own signal stack (os_linux.c, runtime·minit)"),
+    )

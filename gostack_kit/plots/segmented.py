@@ -15,7 +15,8 @@ from .style import COLORS, GREYS, TINTS, figure, kib, text_table
 
 __all__ = ["segment_chain", "hot_split", "loop_cost", "fib_sizes", "snapshot_table", "sweep_table",
            "fib_table", "prediction_table", "constants_table", "events_table",
-           "prologue_class_table"]
+           "prologue_class_table", "switch_table", "real_hot_split", "hot_table", "cost_table",
+           "policy_table"]
 
 _SHADES = (COLORS["segmented"], TINTS["segmented"])  # alternate frames: the segmented red and its tint
 _VERSION_COLORS = {"1.2": COLORS["segmented"], "1.1": COLORS["highlight"]}
@@ -208,3 +209,83 @@ def prologue_class_table(frames) -> str:
     rows = [(f.short_name, f.frame, f.prologue, expected_prologue(f.frame, f.nosplit),
              "yes" if f.prologue == expected_prologue(f.frame, f.nosplit) else "NO") for f in frames]
     return text_table(("function", "frame", "check in -S", "check the frame predicts", "same"), rows)
+
+
+def _switches(sw) -> str:
+    return " ".join(f"{d}" if not j else f"{j}:{d}" for j, d, _ in sw) or "none"
+
+
+def switch_table(checks, limit: int = 8) -> str:
+    """Real switch depths beside the model's, one row per probe case (labs.segmented.SwitchCheck).
+
+    Depths are listed per descent: "1:7" is depth 7 of the second descent.
+    """
+    rows = []
+    for c in checks:
+        real, model = c.real[:limit], c.model[:limit]
+        more = f" (+{len(c.real) - limit})" if len(c.real) > limit else ""
+        sizes = sorted({s for _, _, s in c.real})
+        death = "-" if c.real_death is None else f"depth {c.real_death[1]}"
+        mdeath = "-" if c.model_death is None else f"depth {c.model_death}"
+        rows.append((c.case, _switches(real) + more, _switches(model) + more,
+                     " ".join(kib(s) for s in sizes) or "-", death, mdeath,
+                     "yes" if c.same else "NO"))
+    return text_table(("case", "real switches at depth", "model", "new segments",
+                       "real SIGSEGV", "model segv", "same"), rows, align="left")
+
+
+def real_hot_split(checks, ax=None):
+    """ns per iteration against caller depth for real hot loops; model split depths marked."""
+    ax = _axes(ax, 8.0, 3.4)
+    colors = {("gcc", True): COLORS["thread"], ("gcc", False): COLORS["segmented"],
+              ("gccgo", False): COLORS["goroutine"]}
+    for p, model in checks:
+        depths = np.array([d for d, _, _ in p.rows]) - p.rows[0][0]
+        ns = np.array([t for _, _, t in p.rows])
+        label = f"{p.toolchain}, {'signals masked' if p.masked else 'no signal mask'}"
+        ax.semilogy(depths, ns, "-", color=colors[(p.toolchain, p.masked)], lw=1.2, label=label)
+        if model is not None:
+            at = [d - p.rows[0][0] for d in model]
+            ax.semilogy(at, [ns[i] for i in at], "o", mfc="none", color=COLORS["highlight"],
+                        ms=6, gid="model")
+    ax.set(xlabel="caller depth from the start of the window",
+           ylabel="ns per iteration (real)",
+           title="hot split, measured (circles: depths where the model splits)")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def hot_table(checks) -> str:
+    """Per real hot sweep: the depths that split, the model's, and ns per iteration there."""
+    rows = []
+    for p, model in checks:
+        hot = [t for _, s, t in p.rows if s]
+        cold = sorted(t for _, s, t in p.rows if not s)
+        rows.append((f"{p.toolchain}, {'masked' if p.masked else 'unmasked'}",
+                     " ".join(map(str, p.hot_depths)),
+                     "not modelled" if model is None else ("same" if tuple(model) == p.hot_depths
+                                                           else " ".join(map(str, model))),
+                     f"{cold[len(cold) // 2]:.1f}", f"{min(hot):.0f}-{max(hot):.0f}"))
+    return text_table(("sweep", "real hot depths", "model", "ns/iter cold", "ns/iter hot"), rows,
+                      align="left")
+
+
+def cost_table(costs: dict, spreads=()) -> str:
+    """Calibrated SplitCost records beside Go 1.2's estimate; `spreads` are realgo CostRows."""
+    spread = {r.name: r for r in spreads}
+    rows = []
+    for name, c in costs.items():
+        r = spread.get(name)
+        rng = f"{r.split_min:.0f}-{r.split_max:.0f}" if r else "estimate"
+        rows.append((name, f"{c.call_ns:.1f}", f"{c.split_ns:.1f}", rng,
+                     f"{c.split_ns / c.call_ns:.0f}x"))
+    for name, r in spread.items():
+        if name not in costs:
+            rows.append((name, "-", f"{r.split_ns:.0f}", f"{r.split_min:.0f}-{r.split_max:.0f}", "-"))
+    return text_table(("cost model", "ns per call", "ns per split", "spread over hot depths",
+                       "split / call"), rows)
+
+
+def policy_table(rows) -> str:
+    """libgcc, gccgo and Go 1.2 side by side (labs.segmented.policy_rows)."""
+    return text_table(("", "libgcc (gcc -fsplit-stack)", "gccgo", "Go 1.2"), rows, align="left")

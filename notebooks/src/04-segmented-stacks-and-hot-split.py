@@ -29,6 +29,10 @@ from gostack_kit.labs import segmented as lab
 # larger than `StackSmall`, still above the *stackguard*, a line `StackGuard` bytes above the bottom of the current segment?
 # If not, `morestack` ran and `newstack` allocated a fresh segment of `max(frame + args + StackExtra, StackMin)` bytes,
 # copied the arguments into it and ran the function there (Go 1.2 `src/pkg/runtime/stack.c`, `runtime·newstack`).
+# Two details of the linker (`src/cmd/6l/pass.c`, `stacksplit`) refine that rule.
+# Go 1.2 tells `newstack` the frame size only when the frame would not fit a minimum segment; otherwise it passes 0,
+# so a frame of 6 to 7.9 KB still gets exactly 8192 bytes.
+# Go 1.1 emitted no check at all for frames of `StackBig` (4096) bytes or more: those called `morestack` every time.
 # The top of every segment held a `Stktop` record pointing back to the previous one.
 # When that function returned it did not return to its caller: it "returned" into `lessstack`,
 # which copied the results back and freed the segment at once (`runtime·oldstack`, same file).
@@ -240,7 +244,76 @@ func g(n int) int {
 func main() { fmt.Println("live run on", runtime.Version(), "- g(1000) =", g(1000)) }
 
 # %% [markdown]
-# ## 7. Explore: where does your loop run?
+# ## 7. The same design today: GCC's split stacks, measured
+#
+# Go 1.2 cannot run here, but its mechanism still can.
+# C compiled with `gcc -fsplit-stack` starts every function with a check of SP against a limit kept per thread
+# (at `%fs:0x70`), and calls libgcc's `__morestack` when the frame does not fit
+# (`gcc/config/i386/i386.cc`, `ix86_expand_split_stack_prologue`; `libgcc/config/i386/morestack.S`).
+# gccgo compiles every Go function the same way.
+# Its constants differ from Go 1.2's:
+#
+# * the thread's first limit sits 16000 bytes below the SP where libgcc set it up (`__stack_split_initialize`);
+# * a new segment is at least `sysconf(_SC_SIGSTKSZ)` bytes, so its size depends on the CPU
+#   (`libgcc/generic-morestack.c`, `allocate_segment`);
+# * a segment is **kept** when its function returns, and the next split at that level reuses it (`__generic_morestack`).
+#
+# The kit ships probes in C and Go that record, at every depth, where the frame is and which segment holds it.
+# **Predict:** a recursion goes down, comes back and goes down again. Does the second descent switch segments at the
+# same depth as the first?
+
+# %%
+split = realgo.splitstack_record.splitstack("recorded")
+print(split.source)
+print(plots.segmented.switch_table(lab.switch_checks(split)))
+
+# %% [markdown]
+# It does not: the second descent switches two or three levels earlier.
+# When the first split returns to the thread's own stack, libgcc recomputes the limit from the rounded starting SP
+# and leaves 3584 bytes of `BACKOFF` free: the new limit is 3.6 to 4 KB higher than the first (`__generic_releasestack`).
+# The model, `SegmentedStack(version="gcc")`, gets only what the probe measured (frames from `-S`, where the first
+# call started, the thread's stack size) and switches, sizes and dies on the guard page exactly where the real
+# programs did. A 16 KiB thread dies before it reaches its first split; a 20 KiB one dies inside `__morestack`.
+#
+# With gcc and gccgo installed, the cell below runs the probes live (about half a minute):
+
+# %% tags=["nbval-ignore-output"]
+if realgo.splitstack_record.have_tools():
+    live = realgo.splitstack_record.record(n=20_000, reps=2)
+    print(live.source, "- every case the same:", all(c.same for c in lab.switch_checks(live)))
+
+# %% [markdown]
+# Now the hot split, for real: a caller at each depth calls a 896-byte function in a loop.
+# **Predict:** how much does an iteration that splits cost, with libgcc's default signal masking and without it?
+
+# %%
+hot = lab.hot_checks(split)
+plots.segmented.real_hot_split(hot)
+plt.show()
+print(plots.segmented.hot_table(hot))
+
+# %% [markdown]
+# The spikes sit exactly at the depths the model picks (the circles).
+# Without masking a split costs some 10 to 30 ns; with it, over a microsecond, because libgcc blocks and
+# restores every signal around each split and each return (`__morestack_block_signals`).
+# gccgo turns the masking off for its goroutines (`libgo/runtime/proc.c`, `runtime_malg`).
+# The measured costs, beside the estimate this notebook used for Go 1.2 (timings are from the recording;
+# `benchmarks/bench_splitstack.py` measures them again):
+
+# %%
+print(plots.segmented.cost_table(lab.measured_costs(split), realgo.splitstack_hot.cost_rows(split.hot)))
+
+# %% [markdown]
+# Go 1.2's 60 ns stays an estimate, now anchored: libgcc's unmasked split is the cheapest version of the
+# mechanism, because it reuses a kept segment and never leaves the goroutine's stack.
+# Go 1.2 did more on every split: it switched to the scheduler's stack twice, allocated a segment and freed it again,
+# and copied the arguments in and the results out. How the three designs differ:
+
+# %%
+print(plots.segmented.policy_table(lab.policy_rows(split.sigstksz)))
+
+# %% [markdown]
+# ## 8. Explore: where does your loop run?
 #
 # The dashboard below runs the hot-split sweep for a minimum segment size, a callee frame and a number of iterations,
 # marks the caller depth you choose, and draws the segments while the callee runs.
@@ -268,3 +341,5 @@ widgets.segmented.HotSplit()
 #   exactly as bad (sections 4 and 5).
 # * The prologue check is the same inequality in Go 1.27, checked against the real runtime's growth depths;
 #   copying stacks changed only the response to a failed check (section 6), which is where notebook 05 picks up.
+# * GCC's split stacks run the same design today. Measured, a split costs about ten times a call without signal
+#   masking and hundreds of times with it; keeping segments removes the allocation, not the hot split (section 7).

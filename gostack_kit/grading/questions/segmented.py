@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...core import versions
 from ...core.trace import CallTrace
+from ...stacks.libgcc import segment_bytes
 from ...stacks.segmented import SegmentedStack, segment_size
 from . import Case, Fail, Question, call, equal, need
 
@@ -53,6 +54,32 @@ def _q3_exact(ns):
             raise Fail(f"event {i} is wrong: {tuple(g)!r}")
 
 
+LIBGCC_STEPS = ([("call", 1560)] * 14 + [("ret",)] * 14) * 2  # q5: the same recursion twice
+
+
+def _depths(ns):
+    for name in ("first", "second"):
+        value = need(ns, name)
+        if type(value) is not int or value < 0:
+            raise Fail(f"`{name}` should be a call depth (an int >= 0); got {value!r}")
+
+
+def _q5_exact(ns):
+    _depths(ns)
+    run = SegmentedStack(version="gcc").run(CallTrace.from_steps(LIBGCC_STEPS, entry_used=112))
+    want = [e.depth for e in run.split_events]
+    if [ns["first"], ns["second"]] != want:
+        raise Fail("one of the depths is not where SegmentedStack(version='gcc') switches")
+
+
+def _lib_case(frame, args, sigstksz):
+    def case(ns):
+        equal(call(ns, "libgcc_segment", frame, args, sigstksz),
+              segment_bytes(frame + 3584 + args, sigstksz),
+              f"libgcc_segment({frame}, {args}, {sigstksz})")
+    return Case(f"libgcc_segment({frame}, {args}, {sigstksz})", case)
+
+
 QUESTIONS = (
     Question("q1", "compute", 1, "Splits caused by 1000 iterations of the hot loop", ("splits",),
              cases=(Case("splits is a count", _splits),),
@@ -62,10 +89,12 @@ QUESTIONS = (
                     "The callee's frame straddles the segment's end on every call.")),
     Question("q2", "implement", 2, "segment_size(frame, args) under Go 1.2", ("segment_size",),
              cases=(_seg_case(200, 0), _seg_case(9000, 16)),
-             hidden=(_seg_case(0, 0), _seg_case(6144, 0), _seg_case(6144, 8), _seg_case(100000, 64)),
+             hidden=(_seg_case(0, 0), _seg_case(6144, 0), _seg_case(6144, 8), _seg_case(7000, 100),
+                     _seg_case(7952, 0), _seg_case(100000, 64)),
              hints=("A new segment must hold the frame, its arguments and some extra room.",
                     "Go 1.2 adds StackExtra (2048) and never allocates less than StackMin (8192).",
-                    "max(frame + args + 2048, 8192)")),
+                    "The frame counts only when 96 + args + 8 + frame + 8 + 128 >= 8192; else use 0.",
+                    "max(frame' + args + 2048, 8192), frame' being the frame or 0")),
     Question("q3", "predict", 2, "The event log of two hot-loop iterations", ("log",),
              cases=(Case("log is a list of (kind, step) pairs", _log),),
              hidden=(Case("log matches SegmentedStack", _q3_exact),),
@@ -73,4 +102,18 @@ QUESTIONS = (
                     "Each callee call splits, and its return frees the segment again.",
                     "Kinds are 'split' and 'free'; steps count every call and ret.")),
     Question("q4", "explain", 1, "Why the hot split made Go 1.3 move to copying stacks"),
+    Question("q5", "compute", 2, "Where gcc -fsplit-stack switches, going down twice", ("first", "second"),
+             cases=(Case("first and second are depths", _depths),),
+             hidden=(Case("both match SegmentedStack(version='gcc')", _q5_exact),),
+             hints=("Build the steps: 14 calls of 1560, 14 rets, twice; entry_used=112.",
+                    "Run SegmentedStack(version='gcc') and read .depth of each split event.",
+                    "After the first split returns, libgcc's limit is no longer 16000 bytes below S.")),
+    Question("q6", "implement", 2, "libgcc's segment size for a frame", ("libgcc_segment",),
+             cases=(_lib_case(1560, 0, 13504), _lib_case(20000, 0, 13504)),
+             hidden=(_lib_case(0, 0, 47808), _lib_case(50000, 0, 47808), _lib_case(100, 64, 2048),
+                     _lib_case(12700, 8, 13504)),
+             hints=("allocate_segment starts from one page (4096 bytes).",
+                    "If that is below SIGSTKSZ, it takes SIGSTKSZ + 56 (the header), rounded up to pages.",
+                    "The request is frame + 3584 (BACKOFF) + args; if the size is still below it, "
+                    "take request + 56 rounded up to pages.")),
 )
