@@ -126,3 +126,45 @@ def test_frames_table_reads_the_prologue_words():
             "\t0x0000 00000 (main.go:3)\tLEAQ\t-888(SP), R12\n")
     assert parse_asm(text)[0].prologue == "leaq"
     assert frames_table(text, ["f"]).splitlines()[2].split()[:4] == ["f", "1016", "0", "leaq"]
+
+
+VERSION_CELL = """package main
+
+import "runtime"
+
+func main() { println(runtime.Version()) }
+"""
+
+
+@needs_go
+def test_go_option_builds_with_the_named_release(shell, capsys):
+    from gostack_kit.realgo import toolchains
+
+    for tc in toolchains.find_toolchains():
+        shell.run_cell_magic("go", f"--go {tc.version[2:]}", VERSION_CELL)
+        out, err = capsys.readouterr()
+        assert err == tc.version + "\n"
+
+
+def test_go_option_names_a_missing_release_in_one_line(shell, capsys, monkeypatch):
+    from gostack_kit.realgo import toolchains
+
+    monkeypatch.setattr(toolchains, "find_toolchains", lambda: ())
+    shell.run_cell_magic("go", "--go 1.23", VERSION_CELL)
+    out, err = capsys.readouterr()
+    assert out == ("no Go 1.23 toolchain found: python -m gostack_kit.realgo.toolchains "
+                   "install 1.23\n") and "Traceback" not in err
+    shell.run_cell_magic("go", "--go 1.99", VERSION_CELL)
+    assert capsys.readouterr().out.startswith("%%go: version must be a Go release")
+
+
+@needs_go
+def test_stacks_option_prints_every_growth_and_keeps_the_trace(shell, capsys):
+    shell.run_cell_magic("go", "--stacks", CELL.replace("rec(10)", "rec(100)"))
+    out, _ = capsys.readouterr()
+    trace = shell.user_ns["_go_stacks"]
+    grown = trace.grown_in("main.rec")
+    assert out.startswith("hello 1 3\n\n" + trace.go_version + ": ")
+    assert [line.split()[1:5] for line in out.splitlines() if " main.rec " in line] == [
+        ["grow", "main.rec", str(e.old_size), str(e.new_size)] for e in grown]
+    assert [e.new_size for e in grown] == [2 * e.old_size for e in grown] and len(grown) >= 2

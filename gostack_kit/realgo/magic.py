@@ -11,7 +11,10 @@
 
 Options: `-m` shows the compiler's inlining and escape decisions as a table (where,
 decision, subject, detail); `-S f,g` shows frame size, argument size and stack-check
-prologue of the named functions; `--timeout` limits the run (seconds). Without a Go
+prologue of the named functions; `--timeout` limits the run (seconds); `--go 1.22` builds
+with that release (any toolchain realgo.toolchains finds); `--stacks` builds against the
+runtime's own stack logging (realgo.stacks) and prints every growth and shrink of every
+goroutine, keeping the StackTrace in the notebook variable `_go_stacks`. Without a Go
 toolchain the cell prints one line saying how to install it, never a traceback.
 """
 
@@ -23,6 +26,7 @@ from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from ..core.text import text_table
+from . import stacks, toolchains
 from .asm import expected_prologue, frames_by_name, parse_asm
 from .decisions import parse_decisions
 from .toolchain import GoNotFoundError, build_and_run
@@ -67,6 +71,19 @@ def frames_table(compiler_output: str, names: list[str]) -> str:
     return text_table(("func", "frame", "args", "prologue", "check"), rows, align="left")
 
 
+def stacks_table(trace) -> str:
+    """Every goroutine's real stack events: goroutine, event, function, sizes, bytes in use."""
+    rows = []
+    for n, g in enumerate(trace.goroutines, 1):
+        for (kind, old, new, used), func in zip(g.sizes, g.funcs, strict=True):
+            rows.append((f"g{n}", kind, func or "(gc)", old, new, used))
+    if not rows:
+        return f"({trace.go_version}: no goroutine stack grew or shrank)"
+    head = f"{trace.go_version}: {len(rows)} stack events in {len(trace.goroutines)} goroutines"
+    return head + "\n" + text_table(("goroutine", "event", "in", "old size", "new size", "used"),
+                                     rows)
+
+
 @magics_class
 class GoMagics(Magics):
     """IPython magics that compile and run Go with the real toolchain."""
@@ -77,23 +94,47 @@ class GoMagics(Magics):
     @argument("-S", dest="frames", default=None, metavar="F,G",
               help="show frame size and stack-check prologue of these functions")
     @argument("--timeout", type=float, default=10.0, help="seconds before the run is killed")
+    @argument("--go", dest="release", default=None, metavar="1.N",
+              help="build with this Go release (python -m gostack_kit.realgo.toolchains list)")
+    @argument("--stacks", action="store_true",
+              help="log every real stack growth and shrink (runtime stackDebug = 1)")
     @cell_magic
     def go(self, line: str, cell: str) -> None:
         """Compile and run the cell as a Go program (package main)."""
         args = parse_argstring(self.go, line)
+        try:
+            with toolchains.using(args.release or "current"):
+                if args.stacks:
+                    self._stacks(cell, args.timeout)
+                else:
+                    self._run(cell, args)
+        except GoNotFoundError as err:
+            print(err)
+        except ValueError as err:
+            print(f"%%go: {err}")
+
+    def _stacks(self, cell: str, timeout: float) -> None:
+        """The --stacks path: run traced, print the output, then every goroutine's events."""
+        try:
+            trace = stacks.trace_stacks(cell, timeout=timeout)
+        except RuntimeError as err:
+            print(err)
+            return
+        if trace.stdout:
+            print(trace.stdout, end="" if trace.stdout.endswith("\n") else "\n")
+        if trace.stderr:
+            print(trace.stderr, end="", file=sys.stderr)
+        self.shell.user_ns["_go_stacks"] = trace
+        print("\n" + stacks_table(trace))
+
+    def _run(self, cell: str, args) -> None:
+        """Build and run the cell with the -m / -S options."""
         flags = []
         if args.decisions:
             flags.append("-m -m")
         if args.frames:
             flags.append("-S")
-        try:
-            res = build_and_run(cell, timeout=args.timeout, gcflags=" ".join(flags) or None)
-        except GoNotFoundError as err:
-            print(err)
-            return
-        except ValueError as err:
-            print(f"%%go: {err}")
-            return
+        res = build_and_run(cell, timeout=args.timeout, gcflags=" ".join(flags) or None)
         if res.compile_error is not None:
             print(res.compile_error)
             return
