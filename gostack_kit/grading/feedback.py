@@ -1,12 +1,16 @@
-"""In-notebook feedback: `check("q2")`, `hint("q2")` and `progress()`.
+"""In-notebook feedback: `check("q2")`, `hint("q2")`, `progress()` and `task("q2")`.
 
     from gostack_kit.grading import notebook
-    check, hint, progress = notebook("05-copying-stacks")
+    check, hint, progress, task = notebook("05-copying-stacks")
 
-`check` runs a question's visible cases against the notebook's namespace and prints one
-line per case, with a message that says what was expected (a failing answer never shows
-a traceback). `hint` reveals the question's hints one level at a time, remembering the
-level between sessions. `progress` lists every question of the course, done or not.
+`task` prints and returns a question's numbers for this student's variant (variant.py:
+from JUPYTERHUB_USER or the notebook's `STUDENT = "..."` cell; today's numbers without
+one). `check` sends the answer through the same wire the grader uses (wire.py) and prints
+one line per case, with a message that says what was expected (never a traceback): the
+visible cases of compute and implement questions, and every case of a predict question,
+so a written prediction is told right or wrong. `hint` reveals the hints one level at a
+time, with the variant's numbers, remembering the level between sessions. `progress`
+lists every question of the course, done or not.
 State lives in one small JSON file, `~/.gostack-kit/progress.json`; the environment
 variable GOSTACK_KIT_HOME moves it (tests point it at a temporary folder). While a
 grader runs the notebook (GOSTACK_KIT_GRADING or nbgrader's NBGRADER_EXECUTION set) the
@@ -20,15 +24,16 @@ import os
 import sys
 from pathlib import Path
 
-from .questions import TOPICS, question, questions, run_cases
+from . import variant as variants
+from .questions import TOPICS, evaluate, question, questions
 
-__all__ = ["notebook", "check", "hint", "progress", "state_path"]
+__all__ = ["notebook", "check", "hint", "progress", "task", "state_path"]
 
-#: what a passing check adds, per question kind (visible checks test the form, hidden ones the value)
+#: what a passing check adds, per question kind (predict questions are checked in full)
 AFTER_PASS = {
     "compute": "The grader compares the value itself with the engine's.",
     "implement": "The grader also tries your function on hidden cases.",
-    "predict": "Now run the model and see whether your prediction holds; the grader compares the values.",
+    "predict": "Your prediction matches the model.",
 }
 PASS, FAIL, OPEN = "\u2705", "\u274c", "\u270d"  # check mark, cross, writing hand (manual grading)
 
@@ -86,9 +91,10 @@ def check(topic: str, qid: str, ns: dict | None = None) -> bool:
         print(f"{OPEN} {qid} ({q.title}) is an explanation: your instructor grades it; "
               "nothing to check here.")
         return False
-    results = run_cases(q.cases, ns)
+    predict = q.kind == "predict"
+    results = evaluate(q, ns, variants.identify(ns), hidden=predict)
     passed = sum(msg is None for _, msg in results)
-    print(f"{qid}: {q.title} - {passed} of {len(results)} visible checks passed")
+    print(f"{qid}: {q.title} - {passed} of {len(results)} {'' if predict else 'visible '}checks passed")
     for label, msg in results:
         print(f"  {PASS} {label}" if msg is None else f"  {FAIL} {label}\n       {msg}")
     ok = passed == len(results)
@@ -96,14 +102,16 @@ def check(topic: str, qid: str, ns: dict | None = None) -> bool:
         print(f"  {AFTER_PASS[q.kind]}")
     else:
         print(f'  Stuck? hint("{qid}") shows a hint.')
+    if predict and q.model:
+        print(f"  See it in the model: {q.model}")
     state = _load()
     _entry(state, topic, qid)["done"] = ok
     _save(state)  # a no-op while grading
     return ok
 
 
-def hint(topic: str, qid: str) -> None:
-    """Print the hints of `qid` up to the next level (one more each call)."""
+def hint(topic: str, qid: str, ns: dict | None = None) -> None:
+    """Print the hints of `qid` up to the next level (one more each call), with the variant's numbers."""
     try:
         q = question(topic, qid)
     except ValueError as e:
@@ -117,10 +125,22 @@ def hint(topic: str, qid: str) -> None:
     level = min(int(entry.get("hints", 0)) + 1, len(q.hints))
     entry["hints"] = level
     _save(state)
-    for i, text in enumerate(q.hints[:level], 1):
+    texts = q.hint_texts(variants.identify(ns))
+    for i, text in enumerate(texts[:level], 1):
         print(f"Hint {i}/{len(q.hints)}: {text}")
     if level == len(q.hints):
         print("That was the last hint.")
+
+
+def task(topic: str, qid: str, ns: dict | None = None) -> dict:
+    """Print and return the numbers of question `qid` for this notebook's student."""
+    q = question(topic, qid)
+    var = variants.identify(ns)
+    p = q.numbers(var)
+    whose = "today's numbers (no STUDENT set)" if var.default else f"{var.student}'s numbers"
+    shown = ", ".join(f"{k} = {v!r}" for k, v in p.items()) or "no numbers: the same for everyone"
+    print(f"{qid} ({whose}): {shown}")
+    return p
 
 
 def progress(topic: str | None = None) -> dict[str, tuple[int, int]]:
@@ -143,7 +163,7 @@ def progress(topic: str | None = None) -> dict[str, tuple[int, int]]:
 
 
 def notebook(topic: str):
-    """(check, hint, progress) bound to one notebook: check('q2'), hint('q2'), progress()."""
+    """(check, hint, progress, task) of one notebook: check('q2'), hint('q2'), progress(), task('q2')."""
     topic = _full(topic)
     questions(topic)  # ValueError for an unknown topic, at setup time
 
@@ -153,10 +173,14 @@ def notebook(topic: str):
 
     def hint_q(qid: str) -> None:
         """Show the next hint of question `qid`."""
-        hint(topic, qid)
+        hint(topic, qid, sys._getframe(1).f_globals)
+
+    def task_q(qid: str) -> dict:
+        """Show (and return) the numbers of question `qid` for you."""
+        return task(topic, qid, sys._getframe(1).f_globals)
 
     def progress_all() -> None:
         """Show which questions of the course are done."""
         progress(topic)
 
-    return check_q, hint_q, progress_all
+    return check_q, hint_q, progress_all, task_q

@@ -5,27 +5,36 @@
 # process, write that count yourself, predict which 32-bit layouts fit, and explain why a
 # huge address space does not make threads cheap.
 #
-# Run the setup cell first. After each answer, run its test cell: `check("q2")` tells you
-# which cases pass, `hint("q2")` shows one more hint each time, and `progress()` lists what
-# you have done across the course.
+# Write your login in the `STUDENT` cell, then run it and the setup cell. After each
+# answer, run its test cell: `check("q2")` tells you which cases pass, `hint("q2")` shows
+# one more hint each time, `task("q1")` shows your own numbers for a question, and
+# `progress()` lists what you have done across the course.
+
+# %%
+# Your course login as your instructor gave it ("alice", or "alice:KEY"): your questions'
+# numbers follow from it. Left empty, you get the course's default numbers.
+STUDENT = ""
 
 # %% role="setup"
 from gostack_kit import address
 from gostack_kit.grading import notebook
 from gostack_kit.grading.practice import show as practice
 
-check, hint, progress = notebook("01-address-space")
+check, hint, progress, task = notebook("01-address-space")
 
 # %% [markdown]
 # ## q1 (compute, 1 point)
 #
-# Every thread reserves an 8 MiB stack plus a 4 KiB guard region. Counting address space
-# alone, how many such threads fit in a 32-bit process? Use the `threads` module and store
-# the count in `threads_32`.
+# Every thread reserves a stack plus a guard region below it; `task("q1")` shows your sizes
+# (8 MiB and 4 KiB with no `STUDENT`). Counting address space alone, how many such threads
+# fit in a 32-bit process? Use the `address` module and store the count in `threads_32`.
+
+# %%
+p = task("q1")
 
 # %% role="answer:q1"
 ### BEGIN SOLUTION
-threads_32 = address.threads_that_fit(32, 8 << 20, 4096)
+threads_32 = address.threads_that_fit(32, p["stack"], p["guard"])
 ### END SOLUTION
 print(threads_32)
 
@@ -51,13 +60,18 @@ check("q2")
 # %% [markdown]
 # ## q3 (predict, 1 point)
 #
-# A real 32-bit process also holds its program, heap, libraries and main stack. For 250,
-# 350 and 383 threads (8 MiB stacks, 4 KiB guards), predict whether
-# `address.layout(32, threads=n).fits`. Store a tuple of three booleans in `fits`.
+# A real 32-bit process also holds its program, heap, libraries and main stack. `task("q3")`
+# gives you a stack size and three thread counts (8 MiB and 250, 350, 383 with no
+# `STUDENT`). Predict, without running the model, whether
+# `address.layout(32, threads=n, thread_stack=p["stack"]).fits` for each count, and
+# store a tuple of three booleans in `fits`. `check("q3")` then says whether you were right.
+
+# %%
+p = task("q3")
 
 # %% role="answer:q3"
 ### BEGIN SOLUTION
-fits = (True, True, False)
+fits = tuple(address.layout(32, threads=n, thread_stack=p["stack"]).fits for n in p["counts"])
 ### END SOLUTION
 
 # %% role="tests:q3"

@@ -5,28 +5,38 @@
 # page, write the safe-depth formula yourself, predict where a small stack faults, and
 # explain why a thread's stack size is fixed up front.
 #
-# Run the setup cell first. After each answer, run its test cell: `check("q2")` tells you
-# which cases pass, `hint("q2")` shows one more hint each time, and `progress()` lists what
-# you have done across the course.
+# Write your login in the `STUDENT` cell, then run it and the setup cell. After each
+# answer, run its test cell: `check("q2")` tells you which cases pass, `hint("q2")` shows
+# one more hint each time, `task("q1")` shows your own numbers for a question, and
+# `progress()` lists what you have done across the course.
+
+# %%
+# Your course login as your instructor gave it ("alice", or "alice:KEY"): your questions'
+# numbers follow from it. Left empty, you get the course's default numbers.
+STUDENT = ""
 
 # %% role="setup"
 from gostack_kit import CallTrace, ThreadStack
 from gostack_kit.grading import notebook
 from gostack_kit.grading.practice import show as practice
 
-check, hint, progress = notebook("02-thread-stacks-and-guard-pages")
+check, hint, progress, task = notebook("02-thread-stacks-and-guard-pages")
 
 # %% [markdown]
 # ## q1 (compute, 1 point)
 #
 # A thread has an 8 MiB stack with a 4096-byte guard page. Its function recurses with
-# 88-byte frames, starting with 192 bytes in use. Use `ThreadStack` to find the depth of
-# the call that first touches the guard page; store it in `overflow_depth`.
+# `frame`-byte frames, starting with `entry_used` bytes in use; `task("q1")` shows your
+# numbers (88 and 192 with no `STUDENT`). Use `ThreadStack` to find the depth of the call
+# that first touches the guard page; store it in `overflow_depth`.
+
+# %%
+p = task("q1")
 
 # %% role="answer:q1"
 ### BEGIN SOLUTION
 stack = ThreadStack(size=8 << 20, guard=4096)
-deep = CallTrace.recursion(frame=88, depth=100_000, entry_used=192)
+deep = CallTrace.recursion(frame=p["frame"], depth=100_000, entry_used=p["entry_used"])
 overflow_depth = stack.run(deep).overflow.depth
 ### END SOLUTION
 print(overflow_depth)
@@ -53,12 +63,18 @@ check("q2")
 # %% [markdown]
 # ## q3 (predict, 1 point)
 #
-# Predict where `ThreadStack(65536, 4096)` faults on `CallTrace.recursion(frame=1000,
-# depth=100)` (nothing in use at entry). Store the fault's `(step, depth)` in `overflow_at`.
+# `task("q3")` gives a stack `size`, its `guard` and a recursion's `frame` and `depth`
+# (65536, 4096, 1000 and 100 with no `STUDENT`; nothing in use at entry). Predict, before
+# running anything, where `ThreadStack(size, guard)` faults on
+# `CallTrace.recursion(frame, depth)`, and store the fault's `(step, depth)` in
+# `overflow_at`. `check("q3")` then says whether you were right.
+
+# %%
+p = task("q3")
 
 # %% role="answer:q3"
 ### BEGIN SOLUTION
-overflow_at = (65, 65)
+overflow_at = (p["size"] // (p["frame"] + 8), p["size"] // (p["frame"] + 8))
 ### END SOLUTION
 
 # %% role="tests:q3"
