@@ -35,7 +35,7 @@ def test_every_topic_has_mixed_kinds_and_hints():
 
 
 def test_check_reports_each_case_without_traceback(capsys):
-    check, _, _, _ = notebook("05")
+    check, _, _ = notebook("05")
     ns = {"newstack_size": lambda s, u, f: 1 // 0}
     assert feedback.check("05-copying-stacks", "q2", ns) is False
     out = capsys.readouterr().out
@@ -59,7 +59,7 @@ def test_check_messages_for_missing_stub_and_wrong(capsys):
 
 
 def test_bound_check_reads_the_callers_globals(capsys):
-    check, _, _, _ = notebook("05-copying-stacks")
+    check, _, _ = notebook("05-copying-stacks")
     glb = {"check": check, "newstack_size": good_newstack}
     exec("check('q2')", glb)
     assert "2 of 2 visible checks passed" in capsys.readouterr().out

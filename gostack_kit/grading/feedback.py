@@ -1,7 +1,8 @@
 """In-notebook feedback: `check("q2")`, `hint("q2")`, `progress()` and `task("q2")`.
 
-    from gostack_kit.grading import notebook
-    check, hint, progress, task = notebook("05-copying-stacks")
+    from gostack_kit.grading import notebook, task_for
+    check, hint, progress = notebook("05-copying-stacks")
+    task = task_for("05-copying-stacks")      # only where questions have per-student numbers
 
 `task` prints and returns a question's numbers for this student's variant (variant.py:
 from JUPYTERHUB_USER or the notebook's `STUDENT = "..."` cell; today's numbers without
@@ -27,7 +28,7 @@ from pathlib import Path
 from . import variant as variants
 from .questions import TOPICS, evaluate, question, questions
 
-__all__ = ["notebook", "check", "hint", "progress", "task", "state_path"]
+__all__ = ["notebook", "task_for", "check", "hint", "progress", "task", "state_path"]
 
 #: what a passing check adds, per question kind (predict questions are checked in full)
 AFTER_PASS = {
@@ -162,8 +163,20 @@ def progress(topic: str | None = None) -> dict[str, tuple[int, int]]:
     return summary
 
 
+def task_for(topic: str):
+    """task('q1') bound to one notebook: prints and returns that question's numbers for this student."""
+    topic = _full(topic)
+    questions(topic)  # ValueError for an unknown topic, at setup time
+
+    def task_q(qid: str) -> dict:
+        """Show (and return) the numbers of question `qid` for you."""
+        return task(topic, qid, sys._getframe(1).f_globals)
+
+    return task_q
+
+
 def notebook(topic: str):
-    """(check, hint, progress, task) of one notebook: check('q2'), hint('q2'), progress(), task('q2')."""
+    """(check, hint, progress) bound to one notebook: check('q2'), hint('q2'), progress()."""
     topic = _full(topic)
     questions(topic)  # ValueError for an unknown topic, at setup time
 
@@ -175,12 +188,8 @@ def notebook(topic: str):
         """Show the next hint of question `qid`."""
         hint(topic, qid, sys._getframe(1).f_globals)
 
-    def task_q(qid: str) -> dict:
-        """Show (and return) the numbers of question `qid` for you."""
-        return task(topic, qid, sys._getframe(1).f_globals)
-
     def progress_all() -> None:
         """Show which questions of the course are done."""
         progress(topic)
 
-    return check_q, hint_q, progress_all, task_q
+    return check_q, hint_q, progress_all

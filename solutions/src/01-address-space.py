@@ -17,10 +17,11 @@ STUDENT = ""
 
 # %% role="setup"
 from gostack_kit import address
-from gostack_kit.grading import notebook
+from gostack_kit.grading import notebook, task_for
 from gostack_kit.grading.practice import show as practice
 
-check, hint, progress, task = notebook("01-address-space")
+check, hint, progress = notebook("01-address-space")
+task = task_for("01-address-space")
 
 # %% [markdown]
 # ## q1 (compute, 1 point)

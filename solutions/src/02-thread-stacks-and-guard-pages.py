@@ -17,10 +17,11 @@ STUDENT = ""
 
 # %% role="setup"
 from gostack_kit import CallTrace, ThreadStack
-from gostack_kit.grading import notebook
+from gostack_kit.grading import notebook, task_for
 from gostack_kit.grading.practice import show as practice
 
-check, hint, progress, task = notebook("02-thread-stacks-and-guard-pages")
+check, hint, progress = notebook("02-thread-stacks-and-guard-pages")
+task = task_for("02-thread-stacks-and-guard-pages")
 
 # %% [markdown]
 # ## q1 (compute, 1 point)

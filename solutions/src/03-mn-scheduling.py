@@ -5,22 +5,16 @@
 # and M:N goroutines, write a run-queue steal, predict how many goroutines an idle P takes
 # from the global queue, and explain the syscall hand-off.
 #
-# Write your login in the `STUDENT` cell, then run it and the setup cell. After each
-# answer, run its test cell: `check("q2")` tells you which cases pass, `hint("q2")` shows
-# one more hint each time, `task("q1")` shows your own numbers for a question, and
-# `progress()` lists what you have done across the course.
-
-# %%
-# Your course login as your instructor gave it ("alice", or "alice:KEY"): your questions'
-# numbers follow from it. Left empty, you get the course's default numbers.
-STUDENT = ""
+# Run the setup cell first. After each answer, run its test cell: `check("q2")` tells you
+# which cases pass, `hint("q2")` shows one more hint each time, and `progress()` lists what
+# you have done across the course.
 
 # %% role="setup"
 from gostack_kit.grading import notebook
 from gostack_kit.grading.practice import show as practice
 from gostack_kit.sched.record import Model, stack_memory
 
-check, hint, progress, task = notebook("03-mn-scheduling")
+check, hint, progress = notebook("03-mn-scheduling")
 
 # %% [markdown]
 # ## q1 (compute, 1 point)

@@ -5,15 +5,9 @@
 # write the prologue classifier, predict heap allocations with and without inlining, and
 # explain how inlining changes escape analysis.
 #
-# Write your login in the `STUDENT` cell, then run it and the setup cell. After each
-# answer, run its test cell: `check("q2")` tells you which cases pass, `hint("q2")` shows
-# one more hint each time, `task("q1")` shows your own numbers for a question, and
-# `progress()` lists what you have done across the course.
-
-# %%
-# Your course login as your instructor gave it ("alice", or "alice:KEY"): your questions'
-# numbers follow from it. Left empty, you get the course's default numbers.
-STUDENT = ""
+# Run the setup cell first. After each answer, run its test cell: `check("q2")` tells you
+# which cases pass, `hint("q2")` shows one more hint each time, and `progress()` lists what
+# you have done across the course.
 
 # %% role="setup"
 from gostack_kit import Compiler
@@ -21,7 +15,7 @@ from gostack_kit.compiler import examples
 from gostack_kit.grading import notebook
 from gostack_kit.grading.practice import show as practice
 
-check, hint, progress, task = notebook("06-inlining-and-escape")
+check, hint, progress = notebook("06-inlining-and-escape")
 
 # %% [markdown]
 # ## q1 (compute, 1 point)
