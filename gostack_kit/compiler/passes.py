@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 
 from ..core import versions
 from ..core.validate import integer
+from ..stacks.protocol import prologue_class
 from .execute import Copy, Run, execute, walk
 from .program import Call, Func, Local, Param, Program
 
@@ -300,17 +301,6 @@ class Compiler:
         inlined = tuple(c.func.name for c in walk(root) if c is not root)
         return ToyFrame(root.func.name, cost, inlinable, inlined, frame, _round8(stack),
                          root.func.arg_bytes, nosplit, prologue_class(frame, nosplit), heap, exact)
-
-
-def prologue_class(frame: int, nosplit: bool = False) -> str:
-    """The stack-check sequence the amd64 back end emits for a `frame`-byte function."""
-    if nosplit:
-        return "none"
-    if frame <= _GO.stack_small:
-        return "small"  # CMPQ SP, 16(R14)
-    if frame <= _GO.stack_big:
-        return "leaq"  # LEAQ -(N-128)(SP), R12; CMPQ R12, 16(R14)
-    return "subq"  # MOVQ SP, R12; SUBQ $(N-128), R12; JCS; CMPQ; JLS
 
 
 def _any_call(copy: Copy) -> bool:

@@ -36,11 +36,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# cmd/internal/obj/x86/obj6.go: StackSmall (128) from internal/abi/stack.go, the frame size
-# up to which one compare of SP against stackguard0 is enough.
-STACK_SMALL = 128
-# internal/abi/stack.go StackBig: above it SP - (N-128) could wrap below 0, hence the JCS.
-STACK_BIG = 4096
+from ..stacks.protocol import prologue_class
+
+# The rule for which check a frame gets is stacks/protocol.py prologue_class (StackSmall and
+# StackBig from core/versions); this module reads what the real compiler emitted.
+expected_prologue = prologue_class
 
 _HEADER = re.compile(r"^(\S+) STEXT\b")
 _INSTR = re.compile(r"^\s+0x[0-9a-f]+ \d+ \(([^)]*)\)\s+(\S+)(?:\s+(.*))?$")
@@ -73,15 +73,6 @@ class FuncFrame:
     def noframe(self) -> bool:
         """True when the function pushes no frame pointer."""
         return "NOFRAME" in self.flags
-
-
-def expected_prologue(frame: int, nosplit: bool = False) -> str:
-    """The prologue class obj6.go's stacksplit picks for a frame of `frame` bytes."""
-    if nosplit:
-        return "none"
-    if frame <= STACK_SMALL:
-        return "small"
-    return "leaq" if frame <= STACK_BIG else "subq"
 
 
 def _classify(body: list[tuple[str, str]]) -> tuple[str, int]:
