@@ -68,8 +68,8 @@ class SplitProbe:
 
 
 def find_gcc() -> str | None:
-    """The gcc binary, or None."""
-    return shutil.which("gcc")
+    """The gcc binary (gcc, or Debian's gcc-12 that gccgo-12 brings), or None."""
+    return shutil.which("gcc") or shutil.which("gcc-12")
 
 
 def find_gccgo() -> str | None:
