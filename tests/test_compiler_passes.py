@@ -282,3 +282,17 @@ def test_inline_tree_matches_decisions():
 def test_bad_input(make, exc, words):
     with pytest.raises(exc, match=words):
         make()
+
+
+def test_toy_compiler_follows_the_release():
+    from gostack_kit.compiler.passes import Compiler as C
+
+    old, new = C(version="1.23"), C(version="1.24")
+    sizes = examples.big_locals()
+    assert "moved to heap: b" not in {d.text for d in old.compile(sizes).decisions}
+    assert "moved to heap: b" in {d.text for d in new.compile(sizes).decisions}
+    rec = examples.recursion()
+    assert "cannot inline fact: recursive" in {d.text for d in old.compile(rec).decisions}
+    assert "can inline fact with cost 71" in {d.text for d in new.compile(rec).decisions}
+    with pytest.raises(ValueError, match="1.2 to 1.27"):
+        C(version="1.28")

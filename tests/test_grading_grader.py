@@ -157,7 +157,8 @@ def reason(r, qid):
 
 def test_syntax_error(graded):
     r = graded["results"]["syntax"]
-    assert scores(r) == {"q1": (1, "pass"), "q2": (0, "fail"), "q3": (2, "pass"), "q4": (0, "manual")}
+    assert scores(r) == {"q1": (1, "pass"), "q2": (0, "fail"), "q3": (2, "pass"), "q4": (0, "manual"),
+                         "q5": (1, "pass")}
     assert "not implemented yet" not in reason(r, "q2") and "newstack_size" in reason(r, "q2")
 
 
@@ -180,11 +181,13 @@ def test_answers_equal_to_everything_earn_nothing(graded):
 
 def test_os_exit_restarts_the_kernel(graded):
     r = graded["results"]["osexit"]
-    assert scores(r) == {"q1": (1, "pass"), "q2": (0, "fail"), "q3": (2, "pass"), "q4": (0, "manual")}
+    assert scores(r) == {"q1": (1, "pass"), "q2": (0, "fail"), "q3": (2, "pass"), "q4": (0, "manual"),
+                         "q5": (1, "pass")}
     assert "`newstack_size` is not defined yet" in reason(r, "q2")
     assert r["notes"] == ["the kernel died in q2_answer (os._exit, a crash or out of memory): restarted"]
     r = graded["results"]["osexit_in_test"]  # the grader's call of newstack_size kills the kernel
-    assert scores(r) == {"q1": (1, "pass"), "q2": (0, "fail"), "q3": (2, "pass"), "q4": (0, "manual")}
+    assert scores(r) == {"q1": (1, "pass"), "q2": (0, "fail"), "q3": (2, "pass"), "q4": (0, "manual"),
+                         "q5": (1, "pass")}
     assert "the kernel died while running your functions" in reason(r, "q2")
     assert r["notes"] == ["the kernel died in q2's functions (os._exit, a crash or out of memory): restarted"]
 
@@ -194,7 +197,7 @@ def test_deleted_cells(graded):
     assert scores(r)["q2"] == (2, "pass")  # test cell restored from solutions/
     assert "cell 'q2' was deleted: restored from solutions/" in r["notes"]
     assert scores(r)["q3"] == (0, "fail") and reason(r, "q3").startswith("answer cell deleted; ")
-    assert graded["results"]["no_setup"]["score"] == 5
+    assert graded["results"]["no_setup"]["score"] == 6  # q1-q3 and q5 (q4 is manual)
 
 
 def test_duplicated_grade_id(graded):
@@ -214,8 +217,8 @@ def test_redefined_check_verify_and_engine(graded):
 
 
 def test_megabytes_of_output_and_moved_cells(graded):
-    assert graded["results"]["megabytes"]["score"] == 5
-    assert graded["results"]["moved"]["score"] == 5
+    assert graded["results"]["megabytes"]["score"] == 6
+    assert graded["results"]["moved"]["score"] == 6
 
 
 def test_unreadable_file(graded):

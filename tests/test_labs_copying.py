@@ -131,3 +131,18 @@ def test_growth_frames_show_every_growth_and_the_picture_before_it():
     for f in frames:
         assert f.used == 120 + f.depth * 96 + 88 and f.used < f.size
         assert f.old_size == (f.size // 2 if f.grew else f.size)
+
+
+def test_release_matrix_reads_every_recorded_release():
+    from gostack_kit.labs.copying import release_matrix
+    from gostack_kit.realgo import releases
+
+    m = release_matrix()
+    assert m.releases == tuple(r["go_version"] for r in releases.load_all())
+    assert all(m.agree) and len(m.releases) == 8
+    changed = {(r[2:6], fact) for r, fact, _, _ in m.changes()}
+    assert changed == {("1.24", "MaxStackVarSize"), ("1.24", "a self-recursive func"),
+                       ("1.25", "make([]int, n), n unknown"),
+                       ("1.25", "allocs of make([]byte, 16)"),
+                       ("1.26", "probe frame (64-byte array)")}
+    assert all(len(set(v)) == 1 for t, _, v in m.rows if t == "runtime")

@@ -105,3 +105,18 @@ def test_tables_carry_the_numbers():
     sweep = lab.start_sweep(CallTrace.loop_body(200, 100), [80])
     st = P.sweep_table(sweep, 80)
     assert "62.00" in st and "1000" in st
+
+
+def test_release_figure_and_its_words():
+    from gostack_kit import plots
+    from gostack_kit.labs.copying import release_matrix
+
+    m = release_matrix()
+    ax = plots.copying.what_changed(m)
+    orange = [p for p in ax.patches if p.get_facecolor()[:3] != ax.patches[0].get_facecolor()[:3]]
+    assert len(orange) == len(m.changes()) == 5
+    text = plots.copying.changes_text(m)
+    assert text.splitlines()[0] == "Go 1.24.11: MaxStackVarSize: 10 MiB -> 128 KiB"
+    assert "1.19.8" in plots.copying.releases_table(m, "runtime").splitlines()[0]
+    with pytest.raises(ValueError, match="topic"):
+        plots.copying.releases_table(m, "gc")

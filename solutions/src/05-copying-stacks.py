@@ -80,6 +80,24 @@ check("q3")
 # that crosses a boundary, which a loop can repeat millions of times.
 
 # %% [markdown]
+# ## q5 (compute, 1 point)
+#
+# Run q1's recursion (88-byte frames, 600 deep, 192 bytes in use) under Go 1.19, 1.22 and
+# 1.27 (`ContiguousStack("1.22")` and so on) and store the depth of each first growth in
+# `depths_by_release`, a dict keyed "1.19", "1.22" and "1.27".
+
+# %% role="answer:q5"
+### BEGIN SOLUTION
+q5_trace = CallTrace.recursion(frame=88, depth=600, entry_used=192)
+depths_by_release = {v: ContiguousStack(v).run(q5_trace).growths[0].depth
+                     for v in ("1.19", "1.22", "1.27")}
+### END SOLUTION
+print(depths_by_release)
+
+# %% role="tests:q5"
+check("q5")
+
+# %% [markdown]
 # ## Practice
 #
 # A fresh problem for each seed: change the seed, work it out, then check with

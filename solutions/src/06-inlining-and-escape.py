@@ -83,6 +83,27 @@ check("q3")
 # the value and can keep it in its own frame when it never leaves.
 
 # %% [markdown]
+# ## q5 (compute, 1 point)
+#
+# `examples.recursion()` has a self-recursive `fact`. Compile it with the toy compiler for
+# each release the kit measured, `Compiler(version=v)` for v in "1.19", "1.21", "1.22",
+# "1.23", "1.24", "1.25", "1.26", "1.27", and store in `first_recursive_inline` the first
+# release whose decisions say that `fact` can be inlined.
+
+# %% role="answer:q5"
+### BEGIN SOLUTION
+releases = ("1.19", "1.21", "1.22", "1.23", "1.24", "1.25", "1.26", "1.27")
+first_recursive_inline = next(
+    v for v in releases
+    if any(d.text.startswith("can inline fact")
+           for d in Compiler(version=v).compile(examples.recursion()).decisions))
+### END SOLUTION
+print(first_recursive_inline)
+
+# %% role="tests:q5"
+check("q5")
+
+# %% [markdown]
 # ## Practice
 #
 # Change the seed for a fresh problem; check it with `practice("compiler", seed, compute=True)`

@@ -44,6 +44,26 @@ def _q3_exact(ns):
         raise Fail("the predicted heap allocations differ from the toy compiler's")
 
 
+#: The releases q5 asks about: every one the kit measured (core/versions.py MEASURED).
+RELEASES = ("1.19", "1.21", "1.22", "1.23", "1.24", "1.25", "1.26", "1.27")
+
+
+def _release(ns):
+    value = need(ns, "first_recursive_inline")
+    if value not in RELEASES:
+        raise Fail(f"`first_recursive_inline` should be one of {RELEASES}; got {value!r}")
+    return value
+
+
+def _q5_exact(ns):
+    def inlines(v):
+        build = Compiler(version=v).compile(examples.recursion())
+        return any(d.text == "can inline fact with cost 71" for d in build.decisions)
+    want = next(v for v in RELEASES if inlines(v))
+    if _release(ns) != want:
+        raise Fail("in that release the toy compiler (and the real one) still refuses `fact`")
+
+
 QUESTIONS = (
     Question("q1", "compute", 1, "Stack checks inlining saves in outer_inner", ("checks_saved",),
              cases=(Case("checks_saved is a count", _saved),),
@@ -65,4 +85,12 @@ QUESTIONS = (
                     "Once newPoint is inlined into main, the point may stay in main's frame.",
                     "keep stores a local's address in a global: that one escapes either way.")),
     Question("q4", "explain", 1, "Why inlining changes which values escape to the heap"),
+    Question("q5", "compute", 1, "The first release that inlines a recursive function",
+             ("first_recursive_inline",),
+             cases=(Case("first_recursive_inline is a release", _release),),
+             hidden=(Case("first_recursive_inline is the first release that inlines fact",
+                          _q5_exact),),
+             hints=("Compile examples.recursion() with Compiler(version=v) for each release.",
+                    "Look for the decision 'can inline fact with cost 71' in build.decisions.",
+                    "Before that release the decision reads 'cannot inline fact: recursive'.")),
 )

@@ -46,6 +46,22 @@ def _q3_exact(ns):
         raise Fail(f"expected {len(want)} growths with other sizes; got {got!r}")
 
 
+def _by_release(ns):
+    value = need(ns, "depths_by_release")
+    if not (isinstance(value, dict) and set(value) == {"1.19", "1.22", "1.27"}
+            and all(type(d) is int for d in value.values())):
+        raise Fail("`depths_by_release` should be a dict {'1.19': depth, '1.22': depth, "
+                   "'1.27': depth} of ints")
+    return value
+
+
+def _q5_exact(ns):
+    trace = CallTrace.recursion(88, 600, entry_used=192)
+    want = {v: ContiguousStack(v).run(trace).growths[0].depth for v in ("1.19", "1.22", "1.27")}
+    if _by_release(ns) != want:
+        raise Fail("at least one depth is not the first growth the engine records for that release")
+
+
 QUESTIONS = (
     Question("q1", "compute", 1, "Depth of the first growth of a 2 KiB stack", ("first_growth_depth",),
              cases=(Case("first_growth_depth is a depth", _depth),),
@@ -68,4 +84,11 @@ QUESTIONS = (
                     "Growth happens when fewer than 928 bytes would remain below the frame.",
                     "Sizes only double here: 2048 -> 4096 -> ...")),
     Question("q4", "explain", 1, "Why copying a stack is cheaper overall than splitting it"),
+    Question("q5", "compute", 1, "The first growth of q1 under Go 1.19, 1.22 and 1.27",
+             ("depths_by_release",),
+             cases=(Case("depths_by_release has the three releases", _by_release),),
+             hidden=(Case("depths_by_release matches the engine", _q5_exact),),
+             hints=("ContiguousStack takes any release: ContiguousStack('1.22').",
+                    "Run q1's trace under each and read run.growths[0].depth.",
+                    "Notebook 05, section 9: the runtime rules did not change from 1.19 to 1.27.")),
 )
