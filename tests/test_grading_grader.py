@@ -70,7 +70,8 @@ def _hostile():
     subs["duplicated"] = nb
     subs["equal_to_all"] = _solution()
     for gid, code in (("q1_answer", "first_growth_depth = Always()"), ("q3_answer", "growth_log = Always()"),
-                      ("q2_answer", "def newstack_size(size, used, frame):\n    return Always()")):
+                      ("q2_answer", "def newstack_size(size, used, frame):\n    return Always()"),
+                      ("q5_answer", "depths_by_release = Always()")):
         _cell(subs["equal_to_all"], gid).source = code
     _cell(subs["equal_to_all"], "setup").source += ALWAYS  # a restored setup cell undoes this...
     subs["equal_to_all"].cells.insert(1, nbformat.v4.new_code_cell(ALWAYS))  # ...an extra cell does not
@@ -174,7 +175,8 @@ def test_stopped_answer_cell_costs_only_its_question(graded, name):
 
 def test_answers_equal_to_everything_earn_nothing(graded):
     r = graded["results"]["equal_to_all"]
-    assert scores(r) == {"q1": (0, "fail"), "q2": (0, "fail"), "q3": (0, "fail"), "q4": (0, "manual")}
+    assert scores(r) == {"q1": (0, "fail"), "q2": (0, "fail"), "q3": (0, "fail"), "q4": (0, "manual"),
+                         "q5": (0, "fail")}
     assert "Always (not plain data)" in reason(r, "q1")  # an int subclass arrives as an opaque stand-in
     assert "expected 4096, got <" in reason(r, "q2")
 
