@@ -93,18 +93,20 @@ def goroutine_memory(prefer="auto", counts=(10_000,)):
 
     prefer="recorded" (or no toolchain) returns the kit's shipped recording instead.
     """
-    from ..realgo import have_go, load, memory_probes
+    from ..realgo import load, memory_probes
+    from ..realgo.prefer import live_or_recorded
+    from ..realgo.probes import toolchain_info
 
-    if prefer not in ("auto", "recorded"):
-        raise ValueError(f"prefer must be 'auto' or 'recorded'; got {prefer!r}")
-    if prefer == "auto" and have_go():
-        from ..realgo.probes import toolchain_info
-
+    def live():
         info = toolchain_info()
         return f"live: {info['go_version']} {info['platform']}", memory_probes(counts)
-    rec = load()
-    why = "" if prefer == "recorded" else " (no Go toolchain found)"
-    return f"recorded: {rec.go_version} {rec.platform}{why}", rec.memory
+
+    def recorded():
+        rec = load()
+        return f"recorded: {rec.go_version} {rec.platform}", rec.memory
+
+    (source, probes), note = live_or_recorded(prefer, live, recorded)
+    return source + note, probes
 
 
 def _links(value) -> int:

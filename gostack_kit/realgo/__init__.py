@@ -10,6 +10,7 @@ One module per mechanism:
     probes        growth/shrink/adaptive/memory probes and the parked-goroutine memory model
     facts         the notebooks' compiler claims, judged from real -m and -S output
     recordings    shipped JSON of all of the above; measurements() picks live or recorded
+    prefer        live_or_recorded: the one "auto" / "live" / "recorded" rule of every reader
     magic         the %%go cell magic (imported lazily by `%load_ext gostack_kit`)
 
 and one module per topic that puts the real system beside its model:

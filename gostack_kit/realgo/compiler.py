@@ -224,18 +224,16 @@ def recorded_moves(path: Path | str = DATA_PATH) -> tuple[MoveProbe, ...]:
 
 
 def _live_or_recorded(prefer: str, live, recorded):
-    if prefer not in ("auto", "live", "recorded"):
-        raise ValueError(f"prefer must be 'auto', 'live' or 'recorded', got {prefer!r}")
-    if prefer != "recorded":
-        from .toolchain import GoNotFoundError, find_go
+    from .prefer import live_or_recorded
+    from .toolchain import find_go
 
-        try:
-            tc = find_go()
-            return f"live: {tc.version} {tc.platform}", live()
-        except GoNotFoundError:
-            if prefer == "live":
-                raise
-    return _recorded()[1], recorded()
+    def run_live():
+        tc = find_go()
+        return f"live: {tc.version} {tc.platform}", live()
+
+    (source, value), note = live_or_recorded(prefer, run_live,
+                                             lambda: (_recorded()[1], recorded()))
+    return source + note, value
 
 
 def make_allocs(prefer: str = "auto") -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -314,16 +312,17 @@ def _frames(rows) -> tuple[RealFrame, ...]:
 
 def real_compiles(prefer: str = "recorded", path: Path | str = DATA_PATH) -> dict:
     """name -> RealCompile for every example: "recorded" (default), "live" or "auto"."""
-    if prefer not in ("auto", "live", "recorded"):
-        raise ValueError(f"prefer must be 'auto', 'live' or 'recorded', got {prefer!r}")
-    if prefer != "recorded":
-        from .toolchain import GoNotFoundError
+    from .prefer import live_or_recorded
 
-        try:
-            return {name: _compile_live(name, make()) for name, make in EXAMPLES.items()}
-        except GoNotFoundError:
-            if prefer == "live":
-                raise
+    def recorded() -> dict:
+        return _load_compiles(path)
+
+    return live_or_recorded(prefer, lambda: {name: _compile_live(name, make())
+                                             for name, make in EXAMPLES.items()}, recorded)[0]
+
+
+def _load_compiles(path: Path | str) -> dict:
+    """name -> RealCompile from the recording at `path`."""
     data = json.loads(Path(path).read_text())
     where = f"recorded: {data['go_version']} {data['platform']}"
     return {name: RealCompile(name, tuple(map(tuple, p["decisions"])),

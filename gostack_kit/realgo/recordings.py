@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .asm import FuncFrame
 from .facts import DemoOutput, demo_output
+from .prefer import live_or_recorded
 from .probes import (
     AdaptiveProbe,
     Growth,
@@ -34,7 +35,7 @@ from .probes import (
     memory_probes,
     shrink_probes,
 )
-from .toolchain import GoNotFoundError, find_go
+from .toolchain import find_go
 
 DATA = Path(__file__).resolve().parent / "data"  # every recording of the real system, as JSON
 DATA_PATH = DATA / "realgo.json"
@@ -103,14 +104,5 @@ def load(path: Path | str = DATA_PATH) -> Recording:
 
 def measurements(prefer: str = "auto") -> Recording:
     """Live measurements when a toolchain is found (prefer="auto"/"live"), else the recording."""
-    if prefer not in ("auto", "live", "recorded"):
-        raise ValueError(f"prefer must be 'auto', 'live' or 'recorded', got {prefer!r}")
-    if prefer == "recorded":
-        return load()
-    try:
-        return record(memory_counts=(10_000,))
-    except GoNotFoundError:
-        if prefer == "live":
-            raise
-        rec = load()
-        return dataclasses.replace(rec, source=rec.source + " (no Go toolchain found)")
+    rec, note = live_or_recorded(prefer, lambda: record(memory_counts=(10_000,)), load)
+    return dataclasses.replace(rec, source=rec.source + note) if note else rec

@@ -137,17 +137,16 @@ def record(counts=COUNTS, timeout: float = 60.0) -> tuple[ThreadCount, ...]:
 
 
 def thread_counts(prefer: str = "auto", counts=COUNTS) -> tuple[str, tuple[ThreadCount, ...]]:
-    """(source, counts): live when a Go toolchain is found and prefer="auto", else recorded."""
-    from . import have_go
+    """(source, counts): live when a Go toolchain is found (prefer "auto"/"live"), else recorded."""
+    from .prefer import live_or_recorded
     from .probes import toolchain_info
 
-    if prefer not in ("auto", "recorded"):
-        raise ValueError(f"prefer must be 'auto' or 'recorded'; got {prefer!r}")
-    if prefer == "auto" and have_go():
+    def live():
         info = toolchain_info()
         return f"live: {info['go_version']} {info['platform']}", record(counts)
-    why = "" if prefer == "recorded" else " (no Go toolchain found)"
-    return RECORDED_SOURCE + why, RECORDED
+
+    (source, rows), note = live_or_recorded(prefer, live, lambda: (RECORDED_SOURCE, RECORDED))
+    return source + note, rows
 
 
 def model_workload(mode: str, n: int) -> Workload:

@@ -141,11 +141,11 @@ def load(path: Path | str = SPLIT_PATH) -> SplitRecording:
 
 def splitstack(prefer: str = "auto") -> SplitRecording:
     """Live probes when gcc and gccgo are found (prefer "auto" or "live"), else the recording."""
-    if prefer not in ("auto", "live", "recorded"):
-        raise ValueError(f"prefer must be 'auto', 'live' or 'recorded'; got {prefer!r}")
-    if prefer == "recorded" or (prefer == "auto" and not have_tools()):
+    from .prefer import check_prefer, live_or_recorded
+
+    if check_prefer(prefer) == "auto" and not have_tools():  # gcc/gccgo, not Go: checked first
         return load()
-    return record()
+    return live_or_recorded(prefer, record, load, missing=())[0]
 
 
 def main(argv: list[str] | None = None) -> int:

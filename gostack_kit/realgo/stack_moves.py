@@ -181,19 +181,10 @@ def load(path: Path | str = DATA_PATH) -> tuple[MoveRun, ...]:
 
 def moves(prefer: str = "auto") -> tuple[MoveRun, ...]:
     """Live runs when a toolchain is found (prefer "auto"/"live"), else the recording."""
-    from .toolchain import GoNotFoundError
+    from .prefer import live_or_recorded
 
-    if prefer not in ("auto", "live", "recorded"):
-        raise ValueError(f"prefer must be 'auto', 'live' or 'recorded', got {prefer!r}")
-    if prefer == "recorded":
-        return load()
-    try:
-        return record()
-    except GoNotFoundError:
-        if prefer == "live":
-            raise
-        return tuple(MoveRun(**{**asdict(r), "source": r.source + " (no Go toolchain found)"})
-                     for r in load())
+    runs, note = live_or_recorded(prefer, record, load)
+    return tuple(MoveRun(**{**asdict(r), "source": r.source + note}) for r in runs) if note else runs
 
 
 def source(runs: tuple[MoveRun, ...]) -> str:
