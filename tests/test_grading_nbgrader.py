@@ -1,9 +1,10 @@
 """Real nbgrader takes the kit's solutions through generate_assignment and autograde.
 
 All six notebooks form one assignment; two students submit: one hands in the solutions,
-one the untouched exercises. Scores are read from the gradebook, because autograde exits
-0 even when tests fail. nbgrader calls `alembic` as a shell command, so this Python's
-bin/ goes first on PATH.
+one the untouched exercises. Autograde runs with a course secret, so each student works
+on their own numbers (their folder under autograded/ is their identity). Scores are read
+from the gradebook, because autograde exits 0 even when tests fail. nbgrader calls
+`alembic` as a shell command, so this Python's bin/ goes first on PATH.
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from gostack_kit.grading import release
-from gostack_kit.grading.questions import TOPICS, questions
+from gostack_kit.grading import release, variant
+from gostack_kit.grading.questions import TOPICS, question, questions
 
 SOLUTIONS = sorted(release.SOLUTIONS.glob("[0-9][0-9]-*.ipynb"))
+SECRET = "nbgrader-test-secret"  # the course secret autograde sees
 
 
 def _nbgrader(course: Path, *args: str) -> None:
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     env.pop("GOSTACK_KIT_HOME", None)
+    env["GOSTACK_KIT_SECRET"] = SECRET
     cmd = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}",
            f"--db=sqlite:///{course / 'gradebook.db'}", "--create"]
     done = subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True, timeout=600)
@@ -69,3 +72,11 @@ def test_solutions_full_marks_exercises_zero(course):
             assert manual == {q.qid for q in questions(nb.name) if q.manual}, nb.name
         assert not ex.needs_manual_grade  # unchanged "YOUR ANSWER HERE" scores 0 automatically
         assert all(g.score == 0 for nb in ex.notebooks for g in nb.grades)
+
+
+def test_autograde_worked_on_the_students_own_numbers(course):
+    nb = nbformat.read(course / "autograded/solution/ps/01-address-space.ipynb", as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    mine = question("01", "q1").numbers(variant.Variant("solution", variant.key_for("solution", SECRET)))
+    assert mine != question("01", "q1").defaults
+    assert f"q1 (solution's numbers): stack = {mine['stack']!r}, guard = {mine['guard']!r}" in text

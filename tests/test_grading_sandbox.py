@@ -31,6 +31,7 @@ TOPIC = "05-copying-stacks"
 MARK = "h16-sleeper-7d1c"  # in the cmdline of the process the daemon attack leaves behind
 VICTIM_SECRET = "bob-private-answer-4f2a9e"  # written into the other student's notebook
 REPORT = "\nfirst_growth_depth = repr(result)[:150]\n"
+COURSE_SECRET = "course-secret-for-the-sandbox-test"  # given to the grader; the kernels must not see it
 
 if sandbox.available() is not None and os.environ.get("CI") != "true":
     pytest.skip(f"no sandbox here: {sandbox.available()}", allow_module_level=True)
@@ -51,6 +52,12 @@ ATTACKS = {
               "result = 'spawned'",
     "gigabytes": "import mmap\ntry:\n    m = mmap.mmap(-1, 4 << 30)\n    result = 'mapped 4 GiB'\n"
                  "except (OSError, MemoryError) as e:\n    result = 'blocked ' + type(e).__name__",
+    "read_secret": "import os\nblob = repr(dict(os.environ))\n"
+                   "for p in ('/proc/self/environ', '/proc/1/cmdline', '/proc/1/environ',\n"
+                   "          {secret_file!r}):\n"
+                   "    try:\n        blob += open(p, 'rb').read().decode(errors='replace')\n"
+                   "    except OSError:\n        pass\n"
+                   "result = 'found' if {course!r} in blob else 'not found'",
     "modify_kit": "import gostack_kit.grading.questions as Q\ntry:\n"
                   "    open(Q.__file__, 'a').write('\\nQUESTIONS = ()\\n')\n    result = 'modified'\n"
                   "except OSError as e:\n    result = 'blocked ' + type(e).__name__",
@@ -120,12 +127,14 @@ def attacked(tmp_path_factory):
         files[name].parent.mkdir()
         fields = {"victim": str(victim), "secret": VICTIM_SECRET, "outside": str(outside / "pwned.txt"),
                   "beside": str(files[name].parent / "pwned.txt"), "port": listener.getsockname()[1],
-                  "mark": MARK, "solution": str(kit / "solutions" / f"{TOPIC}.ipynb")}
+                  "mark": MARK, "solution": str(kit / "solutions" / f"{TOPIC}.ipynb"),
+                  "course": COURSE_SECRET, "secret_file": str(root / "secret")}
         nbformat.write(_attack_nb(code.format(**fields)), files[name])
     before = {k: p.read_bytes() for k, p in files.items()}
     kit_before = _tree_hash(kit)
     out = root / "out"
-    env = dict(os.environ, PYTHONPATH=str(kit))
+    (root / "secret").write_text(COURSE_SECRET)
+    env = dict(os.environ, PYTHONPATH=str(kit), GOSTACK_KIT_SECRET_FILE=str(root / "secret"))
     done = subprocess.run([sys.executable, "-m", "gostack_kit.app.cli", "grade", str(subs), "-q", "-j", "2",
                            "--timeout", "20", "-o", str(out)], env=env, capture_output=True, text=True,
                           timeout=600, cwd=root)
@@ -194,5 +203,24 @@ def test_kit_files_cannot_be_modified(attacked):
     assert attacked["kit"][0] == attacked["kit"][1]
 
 
+def test_the_course_secret_stays_out_of_the_kernel(attacked):
+    assert "'not found'" in _q1(attacked["rows"]["read_secret"])
+    assert COURSE_SECRET not in attacked["reports"]
+
+
 def test_sandbox_runs_without_warning(attacked):
-    assert "WITHOUT a sandbox" not in attacked["stderr"]
+    assert "WITHOUT a sandbox" not in attacked["stderr"] and "guessable" not in attacked["stderr"]
+
+
+def test_no_sandbox_warns_loudly(tmp_path, capsys, monkeypatch):
+    from gostack_kit.app.cli import main as cli
+
+    monkeypatch.delenv("GOSTACK_KIT_SECRET", raising=False)
+    monkeypatch.delenv("GOSTACK_KIT_SECRET_FILE", raising=False)
+    sub = tmp_path / "alice" / "01-address-space.ipynb"
+    sub.parent.mkdir()
+    sub.write_bytes((release.EXERCISES / "01-address-space.ipynb").read_bytes())
+    assert cli(["grade", str(tmp_path), "--no-sandbox", "-q", "-o", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "WARNING: grading WITHOUT a sandbox" in err and "--no-sandbox was given" in err
+    assert "variants are guessable" in err

@@ -276,7 +276,7 @@ def _bar(done: int, total: int, width: int = 30) -> str:
 def main(argv: list[str] | None = None) -> int:
     """`gostack-kit grade PATH... [-j N] [--timeout S] [-o DIR] [--secret-file F] [--no-sandbox] [-v]`."""
     ap = argparse.ArgumentParser(prog="gostack-kit grade", description="Grade exercise notebooks.")
-    ap.add_argument("paths", nargs="+", metavar="PATH", help="submitted notebooks or folders of them")
+    ap.add_argument("paths", nargs="*", metavar="PATH", help="submitted notebooks or folders of them")
     ap.add_argument("-j", "--jobs", type=int, default=2, help="submissions graded at once (default 2)")
     ap.add_argument("--timeout", type=int, default=CELL_TIMEOUT, help="seconds per cell (default 30)")
     ap.add_argument("--total-timeout", type=int, default=TOTAL_TIMEOUT, help="seconds per submission")
@@ -285,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--secret", help="the course secret (prefer --secret-file: arguments show in ps)")
     ap.add_argument("--secret-file", help="file holding the course secret, kept outside the release")
     ap.add_argument("--no-sandbox", action="store_true", help="run student code without bubblewrap")
+    ap.add_argument("--key-for", nargs="+", metavar="STUDENT",
+                    help="print each student's STUDENT line (name:key) for their own machine, and stop")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ap.add_argument("-v", "--verbose", action="store_true", help="first echo the parameters as ARG lines")
     o = ap.parse_args(argv)
@@ -292,6 +294,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ARG paths {' '.join(o.paths)}\nARG jobs {o.jobs}\nARG timeout {o.timeout}\n"
               f"ARG total-timeout {o.total_timeout}\nARG out {o.out}")
     secret = variants.secret_from(o.secret, o.secret_file)
+    if o.key_for:
+        for name in o.key_for:
+            who, _ = variants.parse_student(name)
+            if who is None:
+                ap.error(f"--key-for: {name!r} is not a login (letters, digits, . _ @ + -)")
+            print(f'STUDENT = "{who}:{variants.key_for(who, secret)}"')
+        if secret is None:
+            print(f"note: {NO_SECRET}", file=sys.stderr)
+        return 0
+    if not o.paths:
+        ap.error("give at least one PATH (a notebook or a folder of them)")
     if secret is None:
         print(f"note: {NO_SECRET}", file=sys.stderr)
     why = "--no-sandbox was given" if o.no_sandbox else sandbox.available()

@@ -167,7 +167,8 @@ def kernel_manager(workdir: Path, sandbox: bool, extra_env: dict):
             os.chown(workdir, sandbox_uid(), sandbox_uid())
         return km, {}
     env = {**os.environ, **extra_env, "GOSTACK_KIT_GRADING": "1"}
-    env.pop("GOSTACK_KIT_HOME", None)
+    for name in ("GOSTACK_KIT_HOME", "GOSTACK_KIT_SECRET", "GOSTACK_KIT_SECRET_FILE"):
+        env.pop(name, None)  # the kernel gets the student's key, never the course secret
     return km, env
 
 

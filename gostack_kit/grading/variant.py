@@ -7,11 +7,11 @@
 The key, never the secret, is what a notebook needs: the grader computes it and hands it to
 the student's kernel, and an instructor can give each student theirs for their own machine
 (`gostack-kit grade --key-for alice --secret-file S`, to write as STUDENT = "alice:KEY").
-Where the identity comes from, first match wins: GOSTACK_KIT_STUDENT (set by the grader),
-JUPYTERHUB_USER, the student folder of an nbgrader autograde run, then the notebook's
-`STUDENT = "..."` cell. No identity at all gives today's numbers (the defaults in each
-question). The secret comes from `--secret`, `--secret-file`, GOSTACK_KIT_SECRET or
-GOSTACK_KIT_SECRET_FILE. The rejected alternative, a random draw stored in the released
+Where the identity comes from, first match wins: GOSTACK_KIT_STUDENT (set by the grader;
+set but empty means nobody), JUPYTERHUB_USER, the student folder of an nbgrader autograde
+run, then the notebook's `STUDENT = "..."` cell. No identity at all gives today's numbers
+(the defaults in each question). The secret comes from `--secret`, `--secret-file`,
+GOSTACK_KIT_SECRET or GOSTACK_KIT_SECRET_FILE. The rejected alternative, a random draw stored in the released
 notebook, would let any student edit their own numbers.
 """
 
@@ -93,7 +93,11 @@ def identify(ns: dict | None = None, env=None) -> Variant:
     """The variant the running notebook works on (see the module docstring for the order)."""
     env = os.environ if env is None else env
     cell_name, cell_key = parse_student((ns or {}).get("STUDENT"))
-    for name in (env.get(ENV_STUDENT), env.get("JUPYTERHUB_USER"), _nbgrader_student(env), cell_name):
+    if ENV_STUDENT in env:  # the grader decides, even when it names nobody (today's numbers)
+        names = (env[ENV_STUDENT],)
+    else:
+        names = (env.get("JUPYTERHUB_USER"), _nbgrader_student(env), cell_name)
+    for name in names:
         student, _ = parse_student(name)
         if student:
             break

@@ -62,10 +62,11 @@ check("q2")
 # ## q3 (predict, 1 point)
 #
 # A real 32-bit process also holds its program, heap, libraries and main stack. `task("q3")`
-# gives you a stack size and three thread counts (8 MiB and 250, 350, 383 with no
+# gives you a stack size and some thread counts (8 MiB and 250, 350, 383 with no
 # `STUDENT`). Predict, without running the model, whether
 # `address.layout(32, threads=n, thread_stack=p["stack"]).fits` for each count, and
-# store a tuple of three booleans in `fits`. `check("q3")` then says whether you were right.
+# store a tuple of booleans in `fits`, one per count in the same order. `check("q3")` then
+# says whether you were right.
 
 # %%
 p = task("q3")

@@ -37,7 +37,8 @@ p = task("q1")
 # %% role="answer:q1"
 ### BEGIN SOLUTION
 stack = ThreadStack(size=8 << 20, guard=4096)
-deep = CallTrace.recursion(frame=p["frame"], depth=100_000, entry_used=p["entry_used"])
+deep = CallTrace.recursion(frame=p["frame"], depth=(8 << 20) // (p["frame"] + 8) + 1,
+                          entry_used=p["entry_used"])  # one call more than the stack could hold
 overflow_depth = stack.run(deep).overflow.depth
 ### END SOLUTION
 print(overflow_depth)

@@ -1,8 +1,9 @@
 """Questions of notebook 01 (address space): how many thread stacks fit, computed and by hand.
 
 Each student's numbers (variant.py): q1 and q3 draw the thread stack size (and q1 the
-guard); q3 draws three thread counts around the last count whose 32-bit layout still
-fits, so the pattern of True and False differs between students.
+guard); q3 draws five thread counts around the last count whose 32-bit layout still
+fits (two that fit, two that do not, one either way, shuffled), so the pattern of True
+and False differs between students.
 """
 
 from __future__ import annotations
@@ -56,8 +57,12 @@ def user_threads_bound(stack: int) -> int:
 def _q3_params(rng) -> dict:
     stack = int(rng.choice(STACKS))
     edge = _last_fit(stack)
-    offsets = sorted(int(d) for d in rng.choice(list(SPREAD), 3, replace=False))
-    return {"stack": stack, "guard": 4096, "counts": tuple(edge + d for d in offsets)}
+    fit = [int(d) for d in rng.choice([d for d in SPREAD if d <= 0], 2, replace=False)]
+    miss = [int(d) for d in rng.choice([d for d in SPREAD if d > 0], 2, replace=False)]
+    extra = int(rng.choice([d for d in SPREAD if d not in fit + miss]))
+    offsets = [fit[0], fit[1], miss[0], miss[1], extra]
+    order = rng.permutation(len(offsets))  # in no particular order: the pattern is the student's own
+    return {"stack": stack, "guard": 4096, "counts": tuple(edge + offsets[i] for i in order)}
 
 
 def _predicted(ns, p):
@@ -98,7 +103,7 @@ QUESTIONS = (
                     "fit below the end of user space."),
              defaults={"stack": 8 * MiB, "guard": 4 * KiB}, params=_q1_params),
     Question("q3", "predict", 1, "Which 32-bit layouts fit", ("fits",),
-             cases=(Case("fits is a tuple of three booleans", _predicted),),
+             cases=(Case("fits is a tuple of booleans, one per count", _predicted),),
              hidden=(Case("fits matches address.layout", _q3_exact),),
              hints=("The layout also holds text, data, heap, libraries and the main stack.",
                     "So fewer threads fit than the plain division of q1 promises.",

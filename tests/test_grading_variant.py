@@ -1,0 +1,208 @@
+"""A variant per student: numbers from identity + secret, the same in check(), hints and the grader.
+
+Unit checks of variant.py and wire.py, then one `gostack-kit grade` run with a course
+secret over both folder layouts: each student's solution scores full marks on their own
+numbers, and one student's written-down answers fail for another.
+"""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from gostack_kit.app.cli import main as cli
+from gostack_kit.grading import feedback, release, variant, wire
+from gostack_kit.grading.grader import student_of
+from gostack_kit.grading.questions import TOPICS, evaluate, judge, question, questions
+
+SECRET = "test-course-secret"
+VARIED = [(t, q.qid) for t in TOPICS for q in questions(t) if q.params is not None and not q.manual]
+VALUE_ANSWERS = {  # the kit's own right answer of each value question, from its numbers
+    ("01", "q1"): lambda p: {"threads_32": __import__("gostack_kit").address.threads_that_fit(
+        32, p["stack"], p["guard"])},
+    ("01", "q3"): lambda p: {"fits": tuple(__import__("gostack_kit").address.layout(
+        32, threads=n, thread_stack=p["stack"]).fits for n in p["counts"])},
+    ("02", "q1"): lambda p: {"overflow_depth": __import__("gostack_kit").address.limits.guard_depth(
+        8 << 20, p["frame"], guard=4096, entry_used=p["entry_used"])},
+    ("02", "q3"): lambda p: {"overflow_at": (p["size"] // (p["frame"] + 8),) * 2},
+}
+
+
+def _v(name, secret=SECRET):
+    return variant.Variant(name, variant.key_for(name, secret), bool(secret))
+
+
+def test_every_question_names_its_answer():
+    for topic in TOPICS:
+        for q in questions(topic):
+            assert q.manual or q.names, (topic, q.qid)
+
+
+def test_keys_need_the_secret():
+    assert variant.key_for("alice", SECRET) != variant.key_for("alice", "another secret")
+    assert variant.key_for("alice", SECRET) != variant.key_for("bob", SECRET)
+    assert variant.key_for("alice", None) == variant.key_for("alice", None)  # guessable without one
+    assert len(variant.key_for("alice", SECRET)) == variant.KEY_HEX
+
+
+def test_identity_order_and_defaults():
+    assert variant.identify({}, env={}) == variant.DEFAULT
+    assert variant.identify({"STUDENT": "alice"}, env={}) == _v("alice", None)
+    assert variant.identify({"STUDENT": "alice"}, env={"JUPYTERHUB_USER": "bob"}).student == "bob"
+    assert variant.identify({"STUDENT": "alice"}, env={"GOSTACK_KIT_STUDENT": ""}) == variant.DEFAULT
+    assert variant.identify({}, env={"JUPYTERHUB_USER": "bob", "GOSTACK_KIT_SECRET": SECRET}) == _v("bob")
+    key = variant.key_for("alice", SECRET)  # the key an instructor hands out works without the secret
+    assert variant.identify({"STUDENT": f"alice:{key}"}, env={}).key == key
+    for bad in ("", "   ", "a b", "../x", 42, "alice:nothex"):
+        assert variant.parse_student(bad) == (None, ""), bad
+
+
+def test_student_of_both_layouts(tmp_path):
+    root = tmp_path / "subs"
+    assert student_of(root / "alice" / "05-copying-stacks.ipynb", root) == "alice"
+    assert student_of(root / "bob-05-copying-stacks.ipynb", root) == "bob"
+    assert student_of(root / "carol.ipynb", root) == "carol"
+    assert student_of(root / "05-copying-stacks.ipynb", root) is None
+    assert student_of(root / "dave" / "05-copying-stacks.ipynb") == "dave"  # a file named directly
+
+
+@pytest.mark.parametrize("topic,qid", VARIED)
+def test_variants_differ_and_defaults_are_todays_numbers(topic, qid):
+    q = question(topic, qid)
+    assert q.numbers(variant.DEFAULT) == q.defaults
+    drawn = {json.dumps(q.numbers(_v(f"student{i}")), sort_keys=True) for i in range(12)}
+    assert len(drawn) >= 6  # twelve students, at least six different sets of numbers
+
+
+@pytest.mark.parametrize("topic,qid", sorted(VALUE_ANSWERS))
+def test_one_students_answer_fails_for_another(topic, qid):
+    q = question(topic, qid)
+    alice, bob = _v("alice"), _v("bob")
+    ns = VALUE_ANSWERS[(topic, qid)](q.numbers(alice))
+    assert all(msg is None for _, msg in evaluate(q, ns, alice)), evaluate(q, ns, alice)
+    assert any(msg for _, msg in evaluate(q, ns, bob))
+    ns = VALUE_ANSWERS[(topic, qid)](q.numbers(variant.DEFAULT))  # today's numbers pass only for nobody
+    assert all(msg is None for _, msg in evaluate(q, ns, variant.DEFAULT))
+
+
+@pytest.mark.parametrize("topic", sorted({t for t, _ in VARIED}))
+def test_the_model_solution_is_right_for_every_variant(topic, capsys):
+    nb = nbformat.read(release.SOLUTIONS / f"{topic}.ipynb", as_version=4)
+    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+    for i in range(25):
+        v = _v(f"student{i}")
+        for q in questions(topic):
+            if q.manual:
+                continue
+            ns = {"STUDENT": v.student}
+            exec(cells["setup"], ns)
+            ns["p"] = q.numbers(v)
+            exec(cells[f"{q.qid}_answer"], ns)
+            assert all(msg is None for _, msg in evaluate(q, ns, v)), (v.student, q.qid, evaluate(q, ns, v))
+    capsys.readouterr()
+
+
+def test_hints_and_task_use_the_variant(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("GOSTACK_KIT_HOME", str(tmp_path))
+    for name in ("JUPYTERHUB_USER", "GOSTACK_KIT_STUDENT", "GOSTACK_KIT_SECRET", "GOSTACK_KIT_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    q = question("02", "q3")
+    p = q.numbers(_v("alice", None))
+    assert f"Every call takes {p['frame']} + 8 bytes of the {p['size']}." in q.hint_texts(_v("alice", None))
+    assert feedback.task("02", "q3", {"STUDENT": "alice"}) == p
+    assert "alice's numbers" in capsys.readouterr().out
+
+
+def test_wire_keeps_plain_data_and_refuses_the_rest():
+    class Always(int):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = int.__hash__
+
+    for value in (None, True, 3, -2.5, "s", [1, (2, 3)], {"a": [1]}, ((1, 2), (3, 4))):
+        assert wire.decode(json.loads(wire.dumps(wire.encode(value)))) == value
+        assert type(wire.decode(wire.encode(value))) is type(value)
+    fake = wire.decode(wire.encode(Always(4)))
+    assert isinstance(fake, wire.Opaque) and fake != 4 and fake != fake.__class__()
+    assert wire.loads("not json") == {"error": "no readable answer came back from the kernel"}
+
+
+def test_judge_never_runs_student_objects():
+    q = question("05", "q2")
+    reply = {"names": {"newstack_size": {"value": {"function": "newstack_size"}}},
+             "calls": {"newstack_size": [{"ok": {"opaque": "x.Always"}}] * 10}}
+    assert all(msg for _, msg in judge(q, reply))
+    assert all(msg for _, msg in judge(q, {"error": "timeout"}))
+
+
+def test_key_for_prints_each_students_line(capsys, tmp_path):
+    secret = tmp_path / "s"
+    secret.write_text(SECRET)
+    assert cli(["grade", "--key-for", "alice", "bob", "--secret-file", str(secret)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f'STUDENT = "{n}:{variant.key_for(n, SECRET)}"' for n in ("alice", "bob")]
+
+
+def _literal(nb, answers: dict):
+    """The notebook with each answer cell replaced by its answers written as literals."""
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        qid = gid.removesuffix("_answer")
+        if gid.endswith("_answer") and qid in answers:
+            cell.source = "\n".join(f"{k} = {v!r}" for k, v in answers[qid].items())
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("variants")
+    subs = root / "subs"
+    files = {}
+    for who, topic in (("alice", "01-address-space"), ("bob", "01-address-space"),
+                       ("alice", "02-thread-stacks-and-guard-pages")):
+        files[(who, topic)] = subs / who / f"{topic}.ipynb"  # a folder per student
+    carol = "carol-02-thread-stacks-and-guard-pages.ipynb"  # files named after students
+    files[("carol", "02-thread-stacks-and-guard-pages")] = subs / carol
+    for (_who, topic), path in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes((release.SOLUTIONS / f"{topic}.ipynb").read_bytes())
+    alice = _v("alice")  # alice's right answers, written down, handed in by dave as his own
+    nb = nbformat.read(release.SOLUTIONS / "01-address-space.ipynb", as_version=4)
+    answers = {qid: VALUE_ANSWERS[("01", qid)](question("01", qid).numbers(alice)) for qid in ("q1", "q3")}
+    for who, path in (("alice-copy", subs / "alice-copy" / "01-address-space.ipynb"),
+                      ("dave", subs / "dave" / "01-address-space.ipynb"),
+                      ("alice-literal", subs / "alice-01-address-space.ipynb")):
+        files[(who, "01-address-space")] = path
+        path.parent.mkdir(exist_ok=True)
+        nbformat.write(_literal(nbformat.reads(nbformat.writes(nb), as_version=4), answers), path)
+    secret_file = root / "secret"
+    secret_file.write_text(SECRET)
+    out = root / "out"
+    assert cli(["grade", str(subs), "-q", "-o", str(out), "--secret-file", str(secret_file)]) == 0
+    return {r["path"]: r for r in json.loads((out / "grades.json").read_text())}, files
+
+
+def _points(row):
+    return {s["qid"]: s["points"] for s in row["scores"] if s["status"] != "manual"}
+
+
+def test_every_student_passes_on_their_own_numbers(graded):
+    rows, files = graded
+    for who, topic in (("alice", "01-address-space"), ("bob", "01-address-space"),
+                       ("alice", "02-thread-stacks-and-guard-pages"),
+                       ("carol", "02-thread-stacks-and-guard-pages")):
+        row = rows[str(files[(who, topic)])]
+        assert row["student"] == who and row["score"] == row["possible"], row
+
+
+def test_copied_answers_fail_for_another_student(graded):
+    rows, files = graded
+    # alice's literal answers only fit alice's numbers: the folder name decides whose they are
+    assert rows[str(files[("dave", "01-address-space")])]["student"] == "dave"
+    assert _points(rows[str(files[("dave", "01-address-space")])])["q1"] == 0
+    assert _points(rows[str(files[("alice-copy", "01-address-space")])])["q1"] == 0
+    own = rows[str(files[("alice-literal", "01-address-space")])]  # handed in by alice herself: right
+    assert own["student"] == "alice" and _points(own)["q1"] == 1 and _points(own)["q3"] == 1
