@@ -40,6 +40,21 @@ def test_every_question_names_its_answer():
             assert q.manual or q.names, (topic, q.qid)
 
 
+@pytest.mark.parametrize("topic", list(TOPICS))
+def test_every_question_text_names_its_answer(topic):
+    nb = nbformat.read(release.SOLUTIONS / f"{topic}.ipynb", as_version=4)
+    gids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    for q in questions(topic):
+        if q.manual:
+            continue
+        cells = nb.cells[:gids.index(f"{q.qid}_answer")]
+        heading = max(i for i, c in enumerate(cells)
+                      if c.cell_type == "markdown" and f"## {q.qid} " in c.source)
+        text = "".join(c.source for c in cells[heading:] if c.cell_type == "markdown")
+        for name in q.names:  # the question's own text, between its heading and its answer cell
+            assert f"`{name}" in text, (topic, q.qid, name)
+
+
 def test_keys_need_the_secret():
     assert variant.key_for("alice", SECRET) != variant.key_for("alice", "another secret")
     assert variant.key_for("alice", SECRET) != variant.key_for("bob", SECRET)

@@ -57,7 +57,7 @@ check("q2")
 # ## q3 (predict, 2 points)
 #
 # Same chain, but the loop runs only twice. Predict the whole event log as a list of
-# `(kind, step)` pairs; kinds are `"split"` and `"free"`.
+# `(kind, step)` pairs and store it in `log`; kinds are `"split"` and `"free"`.
 
 # %% role="answer:q3"
 ### BEGIN SOLUTION

@@ -58,7 +58,8 @@ check("q2")
 # ## q3 (predict, 2 points)
 #
 # Predict, without running the model, the growth log of a 100-deep recursion with 88-byte
-# frames and 192 bytes in use at entry: a list of `(old_size, new_size)` pairs, one per growth.
+# frames and 192 bytes in use at entry: a list of `(old_size, new_size)` pairs, one per growth,
+# stored in `growth_log`.
 
 # %% role="answer:q3"
 ### BEGIN SOLUTION
