@@ -245,3 +245,15 @@ def test_table_lists_scores_and_reasons_and_never_cuts_a_name():
     assert lines[2].endswith("cell 'q2' was deleted; q2: NameError: x")
     assert f"{long}-and-a-longer-file-name.ipynb" in lines[3]
     assert "? = an explanation, graded by hand" in lines[-1]
+
+
+def test_missing_solution_notebook_is_a_note_not_a_crash(tmp_path):
+    sub = tmp_path / "alice" / f"{TOPIC}.ipynb"
+    sub.parent.mkdir()
+    sub.write_bytes((release.SOLUTIONS / f"{TOPIC}.ipynb").read_bytes())
+    (tmp_path / "empty").mkdir()
+    r = grader.grade_one(str(sub), solutions=str(tmp_path / "empty"), student="alice")
+    assert r.topic == TOPIC and r.scores == () and r.student == "alice"
+    assert r.notes[0].startswith(f"cannot read the solution notebook {TOPIC}.ipynb")
+    rows = grader.grade_paths([tmp_path / "alice"], solutions=str(tmp_path / "empty"), workers=1)
+    assert rows[0].notes == r.notes  # the run goes on and reports it per submission
