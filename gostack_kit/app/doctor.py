@@ -68,6 +68,12 @@ def checks(prefix: Path | None = None, maps: Path = Path("/proc/self/maps")) -> 
 
         tc = find_go()
         out.append(Check("go toolchain", True, f"{tc.version} {tc.platform} ({tc.source})", required=False))
+        from ..realgo.toolchains import find_toolchains
+
+        others = [t.version for t in find_toolchains() if t.goroot != tc.goroot]
+        out.append(Check("other go releases", True, (", ".join(others) if others else "none")
+                         + " (%%go --go 1.N; python -m gostack_kit.realgo.toolchains install 1.N)",
+                         required=False))
     except Exception as e:  # any failure means: no usable toolchain
         out.append(Check("go toolchain", False, f"{e}; notebooks will use the recordings", required=False))
     try:
