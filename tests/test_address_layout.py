@@ -24,6 +24,11 @@ from gostack_kit.address.limits import threads_that_fit
 def test_user_tops_are_3_gib_and_47_bits_minus_a_page():
     assert user_top(32) == 0xC000_0000
     assert user_top(64) == 0x7FFF_FFFF_F000
+    assert user_top(32, kernel=64) == 0xFFFF_E000  # a 32-bit process on a 64-bit kernel: almost 4 GiB
+    assert (threads_that_fit(32), threads_that_fit(32, kernel=64)) == (383, 511)
+    for bad in ({"bits": 64, "kernel": 32}, {"bits": 32, "kernel": 16}):
+        with pytest.raises(ValueError, match="kernel must be 32 or 64"):
+            user_top(**bad)
 
 
 def test_mmap_base_keeps_the_128_mib_minimum_gap_below_the_stack():

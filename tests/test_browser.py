@@ -3,6 +3,11 @@
 For every notebook: open it, run all cells, and require no error output, no uncaught
 browser error, every widget rendered; then move one dashboard's slider with the
 keyboard, wait until the kernel reports the final value drawn, and require a new figure.
+Then axe-core (the npm package, installed on first use into `.artifacts/axe/`, which git
+ignores) runs inside the page over the kit's own content -- rendered Markdown and cell
+outputs, dashboards included, not JupyterLab's menus and editors -- and every serious or
+critical WCAG 2.1 A/AA violation fails the test; the counts go to `.artifacts/axe/report.json`.
+The landing page START.ipynb is checked the same way, and its first link must open notebook 01.
 A screenshot of the page is saved under `.artifacts/screenshots/` when a check fails.
 Without chromium (outside CI) the tests are skipped with one line saying how to install
 it; under CI (CI=true) its absence is a failure.
@@ -32,6 +37,9 @@ CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / ".artifacts" / "screenshots"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 RUN_TIMEOUT_MS = 240_000  # a notebook's run-all, real-Go cells included, on 2 busy cores
+AXE_VERSION = "4.14.1"  # axe-core from the npm registry, pinned so that a rule change is a deliberate update
+AXE_DIR = ROOT / ".artifacts" / "axe"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]  # WCAG 2.1 level A and AA rules
 
 pytestmark = pytest.mark.browser
 
@@ -51,6 +59,48 @@ def _require() -> None:
         pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe.min.js, installed with npm into .artifacts/axe on first use (never committed)."""
+    script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            reason = "npm not found: sudo apt-get install npm (the accessibility checks need axe-core)"
+            if os.environ.get("CI") == "true":
+                pytest.fail(reason)
+            pytest.skip(reason)
+        AXE_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run([npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund",
+                        f"axe-core@{AXE_VERSION}"], check=True, timeout=600, stdout=subprocess.DEVNULL)
+    return script
+
+
+def axe_violations(page, script: Path) -> list[dict]:
+    """Serious and critical axe-core violations in the open notebook's Markdown and outputs."""
+    page.add_script_tag(path=str(script))
+    return page.evaluate("""async (tags) => {
+        const panel = '.jp-NotebookPanel:not(.lm-mod-hidden) ';
+        const include = [[panel + '.jp-MarkdownOutput'], [panel + '.jp-OutputArea-output']]
+            .filter(s => document.querySelector(s[0]) !== null);
+        const options = {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']};
+        const r = await axe.run({include}, options);
+        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({
+            id: v.id, impact: v.impact, help: v.help, count: v.nodes.length,
+            nodes: v.nodes.slice(0, 4).map(n => n.target.join(' ') + ' :: ' + n.html.slice(0, 160))}));
+    }""", AXE_TAGS)
+
+
+def report_axe(name: str, violations: list[dict]) -> None:
+    """Add this page's violation counts to .artifacts/axe/report.json (the number in the notes)."""
+    path = AXE_DIR / "report.json"
+    AXE_DIR.mkdir(parents=True, exist_ok=True)
+    report = json.loads(path.read_text()) if path.exists() else {}
+    report[name] = {"serious+critical": sum(v["count"] for v in violations),
+                    "rules": {v["id"]: v["count"] for v in violations}}
+    path.write_text(json.dumps(report, indent=1, sort_keys=True))
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -68,6 +118,8 @@ def lab(tmp_path_factory):
     shutil.copytree(ROOT / "notebooks", course / "notebooks", ignore=shutil.ignore_patterns("src"))
     if (ROOT / "exercises").is_dir():
         shutil.copytree(ROOT / "exercises", course / "exercises")
+    if (ROOT / "START.ipynb").is_file():
+        shutil.copy(ROOT / "START.ipynb", course / "START.ipynb")
     settings = tmp / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
@@ -248,7 +300,7 @@ def move_first_slider(page) -> tuple[str, str]:
 
 @pytest.mark.skipif(not NOTEBOOKS, reason="no built notebooks in notebooks/")
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_in_a_real_browser(lab, nb):
+def test_notebook_in_a_real_browser(lab, axe_script, nb):
     page = Page(lab, f"notebooks/{nb.name}")
     try:
         page.run_all()
@@ -258,6 +310,9 @@ def test_notebook_in_a_real_browser(lab, nb):
         assert page.page.locator(".gostack-dashboard").count() >= 1, "no dashboard in this notebook"
         move_first_slider(page.page)
         assert [e for e in page.errors if "favicon" not in e] == []
+        violations = axe_violations(page.page, axe_script)
+        report_axe(nb.stem, violations)
+        assert violations == [], json.dumps(violations, indent=1)
     except BaseException:
         print(f"screenshot: {page.shot()}")
         raise
@@ -295,6 +350,26 @@ def test_answer_an_exercise_and_check_it(lab):
             return false;
         }""", timeout=RUN_TIMEOUT_MS, polling=1000)
         assert "\u2705" in page.text()  # the check mark of a passed case
+    except BaseException:
+        print(f"screenshot: {page.shot()}")
+        raise
+    finally:
+        page.close()
+
+
+@pytest.mark.skipif(not (ROOT / "START.ipynb").exists(), reason="no START.ipynb landing page")
+def test_start_page_is_accessible_and_leads_to_notebook_01(lab, axe_script):
+    page = Page(lab, "START.ipynb")
+    try:
+        violations = axe_violations(page.page, axe_script)
+        report_axe("START", violations)
+        assert violations == [], json.dumps(violations, indent=1)
+        link = page.page.locator(".jp-MarkdownOutput a[href*='/notebooks/01-address-space.ipynb']").first
+        link.click()
+        page.page.wait_for_function("""() => {
+            const w = window.jupyterapp.shell.currentWidget;
+            return w && w.context && w.context.path === 'notebooks/01-address-space.ipynb';
+        }""", timeout=60_000)
     except BaseException:
         print(f"screenshot: {page.shot()}")
         raise

@@ -103,9 +103,22 @@ def test_costs_figure_shows_the_setting():
     labels = [t.get_text() for t in caps.get_yticklabels()]
     assert labels[:2] == ["32-bit space: 383", "64-bit space: 16,769,027"]
     assert caps.lines[0].get_xdata()[0] == 1024
-    assert caps.get_title() == "1,024 x 8.0 MiB = 8.0 GiB reserved; 64-bit: Go max threads binds"
+    assert caps.get_title() == ("1,024 x 8.0 MiB = 8.0 GiB reserved; 64-bit: fits; "
+                                "first limit Go max threads at 10,000")
     assert tuple(depth.lines[0].get_ydata()) == sweep.depths
     assert depth.get_title() == f"overflow at depth {costs.depth:,}"
     title = fig._suptitle.get_text()
     assert f"overflow at depth {costs.depth:,}" in title and "383 (32)" in title
     assert costs.depth == 61_679
+
+
+def test_costs_titles_say_when_a_limit_stops_the_count_and_when_there_is_no_guard():
+    sweep = depth_sweep(8 << 20)
+    one = pt.costs_figure(thread_costs(8 << 20, 4096, 128, 1), sweep)
+    assert one.axes[0].get_title().endswith("64-bit: fits; first limit Go max threads at 10,000")
+    many = pt.costs_figure(thread_costs(8 << 20, 4096, 128, 1 << 20), sweep)
+    assert many.axes[0].get_title().endswith("64-bit: Go max threads stops it at 10,000")
+    bare = pt.costs_figure(thread_costs(8 << 20, 0, 16384, 1), sweep)._suptitle.get_text()
+    assert "no guard: the overflow writes below the stack unnoticed" in bare and "jumps" not in bare
+    jump = pt.costs_figure(thread_costs(8 << 20, 4096, 16384, 1), sweep)._suptitle.get_text()
+    assert jump.endswith("; the frame jumps the guard!")

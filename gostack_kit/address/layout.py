@@ -61,9 +61,11 @@ TiB = 1 << 40
 
 PAGE = 4 * KiB  # x86 base page: the unit of every mapping and guard.
 
-# End of user space.  i386 with the default 3G/1G split keeps the top GiB for
-# the kernel (arch/x86/Kconfig VMSPLIT_3G, PAGE_OFFSET 0xC0000000).
+# End of user space: i386 with the default 3G/1G split keeps the top GiB (arch/x86/Kconfig VMSPLIT_3G).
 USER_TOP_32 = 3 * GiB
+# A 32-bit process on a 64-bit kernel shares no kernel half: almost 4 GiB, up to IA32_PAGE_OFFSET
+# (arch/x86/include/asm/page_64_types.h, a compat task's TASK_SIZE; the last two pages stay unmapped).
+USER_TOP_32_ON_64 = 0xFFFF_E000
 # x86-64 TASK_SIZE_MAX = 2^47 - one page (arch/x86/include/asm/page_64_types.h).  The top canonical page
 # stays unmapped: a SYSCALL there would make SYSRET return to a non-canonical
 # address, which Intel CPUs fault on in kernel mode.
@@ -74,8 +76,8 @@ USER_TOP_64 = (1 << 47) - PAGE
 TEXT_BASE_32 = 0x0804_8000
 TEXT_BASE_64 = 0x5555_5555_4000
 
-# mm/util.c mmap_base(): the mmap area starts below the stack's rlimit plus the
-# guard gap, but never closer than 128 MiB and never lower than 1/6 of the space.
+# arch/x86/mm/mmap.c mmap_base() (x86's own; mm/util.c is the generic one): the mmap area starts below
+# the stack's rlimit plus the guard gap, never closer than 128 MiB and never lower than 1/6 of the space.
 MMAP_MIN_GAP = 128 * MiB
 # mm/mmap.c stack_guard_gap: 256 pages kept free below the main stack (the
 # 2017 "Stack Clash" fix); it is a gap the kernel enforces, not a mapping.
@@ -164,11 +166,16 @@ def _page_up(n: int) -> int:
     return -(-n // PAGE) * PAGE
 
 
-def user_top(bits: int) -> int:
-    """End of user space for a 32- or 64-bit x86 Linux process."""
+def user_top(bits: int, kernel: int | None = None) -> int:
+    """End of user space for a 32- or 64-bit x86 Linux process on a `kernel`-bit kernel (default: same)."""
     if bits not in (32, 64):
         raise ValueError(f"bits must be 32 or 64, got {bits!r}")
-    return USER_TOP_32 if bits == 32 else USER_TOP_64
+    kernel = bits if kernel is None else kernel
+    if kernel not in (32, 64) or kernel < bits:
+        raise ValueError(f"kernel must be 32 or 64 and at least bits={bits}, got {kernel!r}")
+    if bits == 64:
+        return USER_TOP_64
+    return USER_TOP_32 if kernel == 32 else USER_TOP_32_ON_64
 
 
 def mmap_base(bits: int, main_stack: int = DEFAULT_MAIN_STACK) -> int:

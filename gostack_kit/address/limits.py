@@ -134,9 +134,9 @@ class Budget:
 
 
 def threads_that_fit(bits: int = 64, stack: int = DEFAULT_THREAD_STACK,
-                     guard: int = DEFAULT_GUARD) -> int:  # fmt: skip
-    """User space // (stack + guard): the thread count by address space alone."""
-    top = user_top(bits)
+                     guard: int = DEFAULT_GUARD, kernel: int | None = None) -> int:  # fmt: skip
+    """User space // (stack + guard): the thread count by address space alone (`kernel`: see user_top)."""
+    top = user_top(bits, kernel)
     stack = integer("stack", stack, PTHREAD_STACK_MIN, top)
     guard = integer("guard", guard, 0, GiB)
     return top // (stack + guard)

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 from ..core.text import text_table  # noqa: F401  (re-exported: the figure modules format tables with it)
 
 __all__ = ["COLORS", "GREYS", "PALETTE", "REGION_COLORS", "SERIES", "STYLE", "TINTS", "figure", "kib",
-           "text_table"]
+           "text_table", "alt", "describe", "describe_axes", "figure_html", "register_text_alternatives"]
 
 #: The course palette: eight colours, every pair of which stays apart (CIEDE2000 >= 8) in
 #: normal vision, under protanopia, deuteranopia and tritanopia (Machado et al. 2009
@@ -78,3 +78,115 @@ def kib(n: float) -> str:
             return f"{n:.0f} {unit}" if unit == "B" or n == int(n) else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n} TiB"
+
+
+# -- text alternatives ---------------------------------------------------------------------------
+# Every figure carries a text alternative that says what it shows (WCAG 2.1 SC 1.1.1). It is
+# read from the drawn figure itself, so it can never disagree with the picture: each panel's
+# title, its axes (label, range, scale), its legend, its categories and the words written on
+# it. A plot function that knows a better sentence sets it with `alt(ax, text)`.
+
+ALT_ITEMS = 12  # legend entries, categories or labels named per panel before "and N more"
+
+
+def alt(ax, text: str):
+    """Attach `text` as the description of the panel `ax` (used before the generic one); return ax."""
+    ax._gostack_alt = str(text)
+    return ax
+
+
+def _num(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 1000 or float(v).is_integer() else f"{v:.3g}"
+
+
+def _some(items: list[str]) -> str:
+    items = [s for s in dict.fromkeys(i.strip().replace("\n", " ") for i in items) if s]
+    more = len(items) - ALT_ITEMS
+    return ", ".join(items[:ALT_ITEMS]) + (f" and {more} more" if more > 0 else "")
+
+
+def _axis(ax, which: str) -> str:
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    label = axis.get_label().get_text().strip()
+    words = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+    numeric = all(w.replace(",", "").replace(".", "").replace("−", "").lstrip("-").isdigit() for w in words)
+    if words and not numeric:
+        span = "categories " + _some(words)
+    else:
+        lo, hi = sorted(ax.get_xlim() if which == "x" else ax.get_ylim())
+        span = f"from {_num(lo)} to {_num(hi)}"
+    scale = axis.get_scale()
+    return f"{'horizontal' if which == 'x' else 'vertical'} axis {label or '(unlabelled)'}, {span}" + (
+        f", {scale} scale" if scale != "linear" else "")
+
+
+def describe_axes(ax) -> str:
+    """One panel in words: its title, both axes, what is drawn and the text written on it."""
+    if getattr(ax, "_gostack_alt", None):
+        return ax._gostack_alt
+    title = " ".join(t for t in (ax.get_title(loc) for loc in ("left", "center", "right")) if t).strip()
+    parts = [f"'{title}'" if title else "a panel"]
+    if ax.axison:
+        parts += [_axis(ax, "x"), _axis(ax, "y")]
+    legend = ax.get_legend()
+    if legend is not None:
+        parts.append("legend: " + _some([t.get_text() for t in legend.get_texts()]))
+    drawn = [(len(ax.lines), "line"), (len(ax.patches), "shape"), (len(ax.collections), "group of marks")]
+    parts.append(", ".join(f"{n} {w}{'s' if n > 1 else ''}" for n, w in drawn if n) or "nothing drawn")
+    texts = [t.get_text() for t in ax.texts]
+    if texts:
+        parts.append("labels on it: " + _some(texts))
+    return "; ".join(parts)
+
+
+def describe(fig) -> str:
+    """The text alternative of a whole figure: its title and each panel (`describe_axes`)."""
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    head = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    body = [describe_axes(ax) for ax in panels]
+    if len(body) > 1:
+        body = [f"panel {i} of {len(body)}: {b}" for i, b in enumerate(body, 1)]
+    count = f"{len(panels)} panel{'s' if len(panels) != 1 else ''}"
+    return f"Figure{': ' + head if head else ''} with {count}. " + ". ".join(body) + "."
+
+
+def figure_html(fig) -> str:
+    """The figure as an <img> with its description as alt text (what JupyterLab shows)."""
+    import base64
+    import html
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    data = base64.b64encode(buf.getvalue()).decode()
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(describe(fig))}">'
+
+
+def register_text_alternatives(ip=None) -> bool:
+    """In an IPython kernel, make every displayed Figure carry its description (html alt + text/plain)."""
+    from matplotlib.figure import Figure
+
+    if ip is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        ip = get_ipython()
+    if ip is None or not hasattr(ip, "display_formatter"):
+        return False
+
+    def install(*_):
+        # `%matplotlib inline` drops every Figure formatter, so they are put back before each cell
+        formatters = ip.display_formatter.formatters
+        formatters["text/html"].for_type(Figure, figure_html)
+        formatters["text/plain"].for_type(Figure, _plain)
+
+    install()
+    hooks = ip.events.callbacks["pre_run_cell"]
+    if install.__qualname__ not in {getattr(f, "__qualname__", "") for f in hooks}:
+        ip.events.register("pre_run_cell", install)
+    return True
+
+
+def _plain(fig, printer, cycle) -> None:
+    printer.text(describe(fig))

@@ -254,8 +254,11 @@ def fits_bars(costs, ax) -> None:
     ax.axvline(costs.threads, color=COLORS["segmented"], lw=1.5)
     ax.set_xlabel(f"threads (red line: {costs.threads:,} asked)")
     binding = SHORT.get(budget.binding.name, budget.binding.name)
+    limit = budget.binding.threads
+    verdict = (f"{binding} stops it at {limit:,}" if costs.threads > limit  # the count asked passes the cap
+               else f"fits; first limit {binding} at {limit:,}")
     ax.set_title(f"{costs.threads:,} x {format_size(costs.stack + costs.guard)} = "
-                 f"{format_size(costs.reserved)} reserved; 64-bit: {binding} binds", fontsize=10)  # fmt: skip
+                 f"{format_size(costs.reserved)} reserved; 64-bit: {verdict}", fontsize=10)  # fmt: skip
 
 
 def costs_view(costs, sweep, fig) -> str:
@@ -266,7 +269,8 @@ def costs_view(costs, sweep, fig) -> str:
     depth.set_title(f"overflow at depth {costs.depth:,}", fontsize=10)
     depth.set_xlabel(f"frame size ({format_size(costs.stack)} stack)")
     depth.set_ylabel("depth")
-    clash = "; frame jumps the guard!" if costs.clash else ""
+    clash = ("" if not costs.clash else "; no guard: the overflow writes below the stack unnoticed"
+             if costs.guard == 0 else "; the frame jumps the guard!")
     return (f"reserved {format_size(costs.reserved)} = {100 * costs.share32:.3g}% of 32-bit, "
             f"{100 * costs.share64:.3g}% of 64-bit; fit {costs.fit32:,} (32) / {costs.fit64:,} (64); "
             f"overflow at depth {costs.depth:,}{clash}")  # fmt: skip

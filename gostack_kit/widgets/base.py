@@ -12,12 +12,14 @@ from __future__ import annotations
 import importlib
 import math
 import struct
+import time
 import zlib
 from collections.abc import Callable
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
+import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.font_manager import fontManager, get_font
 from matplotlib.transforms import Bbox
@@ -25,6 +27,33 @@ from traitlets import TraitError
 
 TOPICS = ("address", "threads", "sched", "segmented", "copying", "compiler")  # widgets.<topic>
 TEXT_CACHE = 4096  # rendered strings kept per dashboard: a redraw shows a few hundred at most
+BUSY_AFTER = 0.3  # seconds: an update expected to take longer says it is busy before it starts
+
+#: Runs once per browser page: gives each slider handle of a dashboard the accessible name of
+#: its label (ipywidgets' sliders are noUiSlider handles with role=slider and no name), names
+#: the icon-only buttons of a Play widget, and keeps doing so for dashboards drawn later.
+CONTROL_NAMES_JS = """
+(function () {
+  if (window.__gostackControlNames) return;
+  window.__gostackControlNames = true;
+  const label = (el, text) => {
+    if (text && el.getAttribute('aria-label') !== text) el.setAttribute('aria-label', text);
+  };
+  const name = () => {
+    document.querySelectorAll('.gostack-dashboard .widget-slider').forEach(w => {
+      const l = w.querySelector('.widget-label');
+      w.querySelectorAll('[role=slider]').forEach(h => label(h, l ? l.textContent.trim() : ''));
+    });
+    document.querySelectorAll('.gostack-dashboard .widget-play').forEach(w => {
+      const b = w.querySelectorAll('button');
+      ['play or pause the animation', 'stop the animation', 'repeat the animation']
+        .forEach((t, i) => b[i] && label(b[i], t));
+    });
+  };
+  name();
+  new MutationObserver(name).observe(document.body, {childList: true, subtree: true});
+})();
+"""
 #: matplotlib releases (major.minor) the text cache is tested with (tests/test_widgets.py): it
 #: leans on private Agg and font-manager APIs, so on any other release text is drawn as usual.
 TESTED_MATPLOTLIB = ("3.11",)
@@ -170,6 +199,16 @@ def _undraw(ax) -> None:
     ax.set_ylabel("")
 
 
+class _Image(W.Image):
+    """An Image widget whose `tooltip` (the img's title, its text alternative) reaches the page.
+
+    ipywidgets' front end sets the title only when the widget's `description` is empty and
+    fails to create the view when there is no `description` at all, as for Image; this one has it.
+    """
+
+    description = traitlets.Unicode("").tag(sync=True)
+
+
 class Dashboard:
     """Sliders + a figure + a status line; subclasses define `controls()` and `draw(fig, **v)`."""
 
@@ -187,9 +226,10 @@ class Dashboard:
             self._set(name, value)
         self.fig = self.new_figure()
         self._drawn = False  # nothing drawn yet: the first update clears the new Axes
+        self._seconds = 0.0  # how long the last update took (for the busy notice)
         plt.close(self.fig)  # drawn to PNG by the dashboard only: an inline backend must not show it too
         self.canvas = _Canvas(self.fig)  # rendered directly, without savefig's extra passes
-        self.image = W.Image(format="png", layout=W.Layout(height=self.height, object_fit="contain"))
+        self.image = _Image(format="png", layout=W.Layout(height=self.height, object_fit="contain"))
         self.status = W.HTML(layout=W.Layout(height="1.6em"))
         for name, s in self.sliders.items():
             s.observe(self._changed, names="value")
@@ -229,6 +269,11 @@ class Dashboard:
         for name, value in values.items():
             self._set(name, value, quiet=True)
         v = self.values()
+        if self._seconds > BUSY_AFTER:  # the last update was slow: say so before this one starts
+            self.widget.add_class("gostack-busy")
+            self.status.value = (f"<span role='status'>busy: redrawing (the last update took "
+                                 f"{self._seconds:.1f} s)</span>")
+        start = time.perf_counter()
         for ax in self.fig.axes:
             if not self._drawn:
                 ax.clear()
@@ -236,9 +281,18 @@ class Dashboard:
         self._drawn = True
         summary = self.draw(self.fig, **v)
         self.image.value = self.png()
+        self.image.tooltip = self.describe()  # the img's title: its text alternative
         drawn = ", ".join(f"{k}={val}" for k, val in v.items())
-        self.status.value = f"<code>drawn: {drawn}</code> {summary}"
+        self.status.value = f"<span role='status'><code>drawn: {drawn}</code> {summary}</span>"
+        self._seconds = time.perf_counter() - start
+        self.widget.remove_class("gostack-busy")
         return self.status.value
+
+    def describe(self) -> str:
+        """The text alternative of the figure as drawn now (plots.style.describe)."""
+        from ..plots.style import describe
+
+        return describe(self.fig)
 
     def _set(self, name: str, value, quiet: bool = False) -> None:
         """Set one control, or raise ValueError naming it and what it accepts (never clamp)."""
@@ -270,9 +324,10 @@ class Dashboard:
         self.update()
 
     def _ipython_display_(self):
-        from IPython.display import display
+        from IPython.display import Javascript, display
 
         display(self.widget)
+        display(Javascript(CONTROL_NAMES_JS))
 
     def close(self) -> None:
         """Release the figure (benchmarks and tests create many dashboards)."""

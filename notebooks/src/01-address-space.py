@@ -24,11 +24,13 @@ from gostack_kit.address import format_size, layout, read_maps, read_sample, thr
 # Every process sees one flat range of virtual addresses, starting at 0.
 # The executable sits low (text, then initialised data, then zeroed `bss`), the heap grows up from just above it,
 # the main stack sits at the top and grows down, and everything `mmap` hands out (shared libraries, thread stacks)
-# is stacked downward from a point a little below the main stack (`mm/util.c`, `mmap_base`).
+# is stacked downward from a point a little below the main stack (on x86, `mmap_base` in `arch/x86/mm/mmap.c`).
 #
-# A 32-bit x86 process gets 3 GiB of that range (the kernel keeps the top GiB: the default `VMSPLIT_3G` in
-# `arch/x86/Kconfig`); a 64-bit one gets 47 bits, 128 TiB (`TASK_SIZE_MAX` in
-# `arch/x86/include/asm/page_64_types.h`).
+# How much of that range a process gets depends on the process *and* on the kernel it runs on.
+# A 32-bit process on a 32-bit x86 kernel gets 3 GiB (the kernel keeps the top GiB: the default `VMSPLIT_3G` in
+# `arch/x86/Kconfig`). The same 32-bit program on a 64-bit kernel gets almost all of 4 GiB, because that kernel
+# lives far above 4 GiB (`IA32_PAGE_OFFSET` in `arch/x86/include/asm/page_64_types.h`). A 64-bit process gets
+# 47 bits, 128 TiB (`TASK_SIZE_MAX` in the same header). The 32-bit pictures below are the 32-bit kernel's 3 GiB.
 # Let us lay out both with four threads, each with glibc's default stack: the `ulimit -s` size, 8 MiB,
 # with one 4 KiB guard page below it (glibc `nptl/allocatestack.c`; notebook 02 watches real ones appear).
 
@@ -50,14 +52,15 @@ plt.show()
 # The two pictures have the same shape; only the hatched holes differ: 128 TiB is about 44,000 times 3 GiB.
 #
 # **Predict:** an 8 MiB stack plus a 4 KiB guard is 8,392,704 bytes.
-# How many of them fit in 3 GiB? In 128 TiB? Write your two numbers down before running the next cell.
+# How many of them fit in 3 GiB? In almost 4 GiB? In 128 TiB? Write your three numbers down before running the next cell.
 
 # %%
-print("32-bit:", threads_that_fit(32), "by division,", small.threads_fit, "in the layout's holes")
+print("32-bit process, 32-bit kernel:", threads_that_fit(32), "by division,", small.threads_fit, "in the layout's holes")
+print("32-bit process, 64-bit kernel:", threads_that_fit(32, kernel=64), "by division")
 print("64-bit:", f"{threads_that_fit(64):,}", "by division,", f"{big.threads_fit:,}", "in the layout's holes")
 
 # %% [markdown]
-# A few hundred threads on 32 bits, about 16.8 million on 64 bits.
+# A few hundred threads on 32 bits (which few hundred depends on the kernel), about 16.8 million on 64 bits.
 # The layout fits fewer than plain division: the executable, heap, libraries and main stack split the space into
 # holes, and a stack must fit whole inside one of them.
 

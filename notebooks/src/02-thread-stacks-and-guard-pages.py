@@ -37,7 +37,24 @@ print(run.overflow)
 print(run.overflow.message)
 
 # %% [markdown]
-# Depth 87,379: about 8 MiB / 96 bytes. The model stops there instead of crashing anything;
+# Depth 87,379: about 8 MiB / 96 bytes. The model stops there instead of crashing anything.
+#
+# **Conventions** (the same in every notebook, exercise, practice problem and `gostack-kit` command):
+# depth counts from 0, so the first call is depth 0; each level's step is its frame plus the 8-byte return
+# address its `CALL` pushes; `entry_used` is what is in use (hi - SP) when the prologue of the depth-0 call runs,
+# so it already contains depth 0's return address. The call at depth d therefore finds
+# `entry_used + d * (frame + 8)` bytes in use and needs `frame` more, and the first depth that does not fit is
+# `(size - entry_used + 8) // (frame + 8)`. The natural first formula, `(size - entry_used) // (frame + 8)`,
+# charges depth 0's return address twice: it comes out one too low whenever the space left over falls in the
+# last 8 bytes of a step, as here:
+
+# %%
+size, frame, entry = 65536, 1016, 8
+print("natural:", (size - entry) // (frame + 8), " corrected:", (size - entry + 8) // (frame + 8), " model:",
+      ThreadStack(size, 4096).run(CallTrace.recursion(frame, 1000, entry_used=entry)).overflow.depth)
+
+# %% [markdown]
+# For the 8 MiB stack above both formulas give 87,379.
 # `guard_depth` asks the same model the same question in one call:
 
 # %%
@@ -124,12 +141,24 @@ plots.threads.caps_bars(thread_budget(lab.default_limits(), 64, go=True), thread
 plt.show()
 
 # %% [markdown]
-# The values above are the kernel's defaults, so this notebook prints the same everywhere.
+# The table above uses fixed reference values, so it prints the same everywhere. Three of them are compile-time
+# defaults (`pid_max`, `max_map_count`, Go's 10,000), but two scale with the machine's RAM: the kernel sets
+# `threads-max` at boot to RAM / 128 KiB on x86-64 (`kernel/fork.c`, `set_max_threads`: total pages times the
+# page size, over 8 times the 16 KiB `THREAD_SIZE`), and the default `ulimit -u` to half of that
+# (`kernel/fork.c`, `fork_init`). The reference row is that formula for a machine with 23.5 GiB of RAM.
+# This machine's RAM, the formula's value and the real setting side by side:
+
+# %% tags=["nbval-ignore-output"]
+ram = int(open("/proc/meminfo").read().split("MemTotal:")[1].split()[0]) * 1024
+live_limits = read_limits()
+print(f"RAM {ram / 2**30:.1f} GiB: RAM / 128 KiB = {ram // (128 << 10):,};",
+      f"threads-max here = {live_limits.threads_max.value:,}; ulimit -u here = {live_limits.nproc.value}")
+
+# %% [markdown]
 # This machine's own values (read live from `/proc/sys` and `getrlimit`, each tagged with its source; the
 # mappings this process already has are subtracted from the map count):
 
 # %% tags=["nbval-ignore-output"]
-live_limits = read_limits()
 print(plots.threads.limits_table(live_limits))
 print(plots.threads.caps_table(thread_budget(live_limits, 64, vmas_in_use=len(read_maps().mappings))))
 
@@ -198,5 +227,6 @@ widgets.threads.ThreadBudget()
 # * That up-front reservation is what limits threads: a few hundred in 32 bits; in 64 bits, tens of thousands
 #   through the map count, thread IDs, and Go's own 10,000 cap.
 # * Goroutines avoid all of it: their stacks start at 2 KiB (`runtime/stack.go`, `stackMin`) inside memory the Go
-#   heap already mapped, with no guard page and no mapping of their own; a check in every function prologue grows
-#   them when needed (`runtime/stack.go`, `newstack`; notebooks 04 and 05).
+#   heap already mapped, with no guard page and no mapping of their own; a check in the prologue of each function
+#   that needs one grows them when needed (`runtime/stack.go`, `newstack`; notebooks 04 and 05). Small leaf
+#   functions are `NOSPLIT` and have no check at all (notebook 06).

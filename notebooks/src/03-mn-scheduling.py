@@ -276,7 +276,8 @@ print(source, plots.sched.thread_count_table(real, realgo.sched.model_counts()),
 print(plots.sched.costs_table())
 
 # %% [markdown]
-# The program: 300 goroutines started by `main`, each with two compute bursts (mean 50 µs); between them a
+# The program: 300 goroutines, `main` included (`main` starts the other 299 with `go` statements), each with two
+# compute bursts (mean 50 µs); between them a
 # blocking syscall with probability 0.3, a park with probability 0.3, or no wait (seed 7).
 #
 # **Predict:** rank the three designs by total time, by threads created and by stack memory.

@@ -110,7 +110,7 @@ plots.segmented.segment_chain(lab.snapshot(go12, CallTrace.hot_loop(81, 88, 200,
 plt.show()
 
 # %% [markdown]
-# Eighty-two frames of `G`'s callers fill segment 0 down to its guard; `H` alone sits in a fresh 8 KB segment.
+# `G` and its 81 callers, eighty-two frames, fill segment 0 down to its guard; `H` alone sits in a fresh 8 KB segment.
 #
 # What does that cost? The kit's cost model (`SplitCost`) charges about 2 ns for an ordinary call with its check,
 # and about 60 ns for a split: `morestack`, two trips to the scheduler stack, a segment from the allocator and back,
@@ -152,7 +152,8 @@ np.array_equal(go12_sweep.split_per_iter, go12.hot_split_sweep(range(401), 88, 2
 # ## 4. Go 1.2's mitigation only moves the problem
 #
 # Compare the two curves above.
-# With 8 KB segments the spikes come every 81 levels instead of every 39: a loop is about half as likely to land on one.
+# With 8 KB segments the spikes come every 81 levels instead of every 39: a loop is 2.5 times less likely to land on one
+# (the table counts 20 hot depths against 8).
 # But each spike is just as tall and just as wide, because the shortage is the same:
 # at the boundary, `H` does not fit, whatever the segment size.
 # A bigger minimum made hot splits rarer; it could not make them cheaper, and some program always lands on the boundary.

@@ -57,6 +57,19 @@ print(plots.copying.growth_table(go127))
 
 # %% [markdown]
 # The first copy comes at depth 11: 120 + 11 × 96 = 1176 bytes in use, and 2048 − 1176 = 872 is less than the 928-byte guard.
+#
+# The conventions are notebook 02's: depth counts from 0, each level's step is its frame plus the 8-byte return address,
+# and `entry_used` already contains depth 0's return address, so the call at depth d runs its prologue with
+# `entry_used + d * (frame + 8)` bytes in use. One more: the prologue compares with `<=` (`CMPQ SP, stackguard` then
+# `JLS`, jump if lower or same), so a call whose SP lands exactly on the guard line grows too. The first growing depth is
+# the smallest d with `entry_used + d * (frame + 8) >= size - guard`, a rounded-up division; the natural
+# `(size - guard - entry_used) // (frame + 8)` rounds down and gives the last depth that still fits, one too low:
+
+# %%
+need = 2048 - 928 - 120
+print("natural:", need // 96, " rounded up:", -(-need // 96), " model:", go127.growths[0].depth)
+
+# %% [markdown]
 # Every later growth comes when the bytes in use reach the new size minus the guard, and each copies exactly what is in use.
 # The three rules side by side:
 
