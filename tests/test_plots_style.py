@@ -167,3 +167,26 @@ def test_no_colour_outside_the_style_module():
     for path in [*root.joinpath("plots").glob("*.py"), *root.joinpath("widgets").glob("*.py")]:
         if path.name != "style.py":
             assert re.findall(r"#[0-9A-Fa-f]{6}\b", path.read_text()) == [], path.name
+
+
+def test_cost_axes_start_at_zero_and_ticks_are_round_numbers():
+    """HotSplit's cost axis keeps zero in view (flat looks flat); 06's counters tick at round values."""
+    from gostack_kit.widgets import compiler as compiler_widgets
+    from gostack_kit.widgets import segmented as segmented_widgets
+
+    board = segmented_widgets.HotSplit()
+    try:
+        board.update(callee=board.sliders["callee"].max)
+        assert all(ax.get_ylim()[0] == 0 for ax in board.fig.axes if "ns per" in ax.get_ylabel())
+    finally:
+        board.close()
+    board = compiler_widgets.CompilerLab()
+    try:
+        for calls in board.sliders["calls"].options:
+            board.update(calls=calls[1] if isinstance(calls, tuple) else calls)
+            ticks = board.fig.axes[0].get_yticks()
+            step = ticks[1] - ticks[0]
+            assert round(step / 10 ** np.floor(np.log10(step)), 9) in (1, 2, 5), ticks  # 1, 2 or 5 times 10^k
+            assert all(round(t / step, 9) == round(t / step) for t in ticks), ticks  # multiples of the step
+    finally:
+        board.close()

@@ -8,6 +8,7 @@ of them compiles or runs anything.
 from __future__ import annotations
 
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from .style import COLORS, figure, kib, text_table
 
@@ -242,9 +243,9 @@ def lab_panels(run, reference, axes):
         top = max(top, *vals)
     left.set_xticks(range(len(keys)), [k for k, _ in keys])
     left.set_ylim(0, top * 1.2)
-    left.set_yticks([0, top / 2, top])  # few ticks: every text costs a redraw (the numbers
-    # themselves are in the dashboard's status line)
-    left.set_title("per run of main: this build (purple), Go defaults (grey)", fontsize=10)
+    # few ticks, at round numbers: every text costs a redraw (exact counts are in the status line)
+    left.yaxis.set_major_locator(MaxNLocator(3, steps=[1, 2, 5, 10], integer=True))
+    left.set_title("per run of main: this build (plum), Go defaults (grey)", fontsize=10)
     names = [f.name for f in run.functions]
     big = max(STACK_BIG * 2, *(f.frame for f in run.functions), *(f.frame for f in
                                                                    reference.functions))
@@ -255,7 +256,8 @@ def lab_panels(run, reference, axes):
                   color=[PROLOGUE_COLORS[f.prologue] for f in fs], edgecolor=COLORS["guard"])
     right.set_yscale("log", base=2)
     right.set_ylim(1, big * 4)
-    ticks = [1, 8, STACK_SMALL, STACK_BIG] + ([big] if big > STACK_BIG * 2 else [])
+    # powers of two only on this log-2 axis; the biggest frame gets the next one up
+    ticks = [1, 8, STACK_SMALL, STACK_BIG] + ([1 << (big - 1).bit_length()] if big > STACK_BIG * 2 else [])
     right.set_yticks(ticks, [str(t - 1 if t == 1 else t) for t in ticks])
     right.minorticks_off()
     right.axhline(STACK_SMALL, color=COLORS["guard"], ls=":", lw=1)

@@ -101,6 +101,7 @@ def hot_split(sweeps, axes=None):
              title=f"callee frame {first.callee}, caller frame {first.frame}, {first.n} iterations")
     ax_s.set(xlabel="depth at which the loop runs", ylabel="splits per iteration",
              title="morestack + lessstack per call", ylim=(-0.05, 1.15))
+    ax_t.set_ylim(0, None)  # a cost axis starts at zero: a flat line must look flat
     ax_t.legend(fontsize=8)
     return axes
 
@@ -183,6 +184,7 @@ def loop_cost(sweep, depth: int, ax=None):
     ax.plot([depth], [sweep.ns_per_iter[depth]], "o", color=COLORS["highlight"], gid="chosen")
     ax.set(xlabel="depth at which the loop runs", ylabel="ns per iteration (model)",
            title=f"StackMin {kib(sweep.stack_min)}, callee frame {sweep.callee}, {sweep.n} iterations")
+    ax.set_ylim(0, None)  # a cost axis starts at zero: a flat line must look flat
     return ax
 
 
