@@ -91,6 +91,16 @@ def test_observation_table_and_figure():
     assert heights == [256 << 10, 256 << 10, 8192, 12288]
     assert [p.get_height() for p in right.patches] == [obs.reserved, 0, 40960]
     assert "none" in pt.observation_table(None) and len(pt.observed(None).axes) == 2
+    import dataclasses
+
+    big = dataclasses.replace(obs, vm_size=(100 << 20, (100 << 20) + 411_252_326))  # notebook 02's 392.2 MiB
+    fig = pt.observed(big)
+    right = fig.axes[1]
+    renderer = fig.canvas.get_renderer()
+    fig.draw_without_rendering()
+    legend = right.get_legend().get_window_extent(renderer)
+    for text in right.texts:  # the sizes written above the bars stay readable
+        assert not text.get_window_extent(renderer).overlaps(legend), text.get_text()
 
 
 def test_costs_figure_shows_the_setting():

@@ -188,7 +188,8 @@ def observed(obs):
     right.set_xticks([0, 1], ["VmSize growth\n(reserved)", "VmRSS growth\n(touched)"])
     right.set_ylabel("bytes (log scale)")
     right.set_title("Reserved vs touched, whole process")
-    right.legend(fontsize=8)
+    # beside the axes, not over them: the legend would cover the size written above the tallest bar
+    right.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return fig
 
 
