@@ -31,7 +31,7 @@ from ..core.validate import integer
 
 __all__ = ["Model", "stack_memory", "Span", "Ev", "Costs", "Counts", "StackMemory", "SchedRun",
            "SchedEvent", "Recorder", "G_STACK_BYTES", "G_STRUCT_BYTES", "THREAD_STACK_BYTES",
-           "GUARD_BYTES"]
+           "GUARD_BYTES", "Slice", "Timeline", "SLICE_ENDS"]
 
 G_STACK_BYTES = 2048  # stackMin, a new goroutine's stack (runtime/stack.go); the memory probe measures it
 G_STRUCT_BYTES = 480  # the size class new(g) takes (type g: runtime/runtime2.go; runtime/sizeclasses.go)
@@ -287,3 +287,37 @@ class Recorder:
         samples = np.array(self.sample_rows, SAMPLE_DTYPE)
         local = np.array(self.local_rows, np.int32).reshape(len(self.local_rows), nprocs)
         return frozen(spans), frozen(samples), frozen(local)
+
+
+SLICE_ENDS = ("preempted", "yield", "syscall", "sleep", "block", "exit")  # why a G left its M
+
+
+class Slice(NamedTuple):
+    """One stretch of a workload G running on an M that holds P p, and why it stopped."""
+
+    g: int  # the spec's goroutine id: 1..n in list order (0 is main)
+    m: int  # the thread, numbered 0, 1, ... in order of first use
+    p: int
+    start_ns: int  # from when main began spawning
+    end_ns: int
+    why: str  # one of SLICE_ENDS
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """What one run of a spec did, in the same terms for the model and for real Go's trace."""
+
+    source: str  # "model M:N", or the Go release and "live"/"recorded"
+    gomaxprocs: int
+    order: tuple  # goroutine ids in the order each first started running
+    finish_ns: tuple  # finish_ns[i] = when goroutine i+1 finished, ns from spawn start
+    preemptions: int  # involuntary preemptions of workload goroutines (yields not counted)
+    handoffs: int  # times a P was taken from an M blocked in a system call
+    threads: int  # OS threads (Ms) that ran workload goroutines
+    slices: tuple = ()  # Slice rows in start order, for drawing
+
+    def __post_init__(self):
+        if len(set(self.order)) != len(self.order):
+            raise ValueError(f"order repeats a goroutine: {self.order}")
+        for name in ("preemptions", "handoffs", "threads"):
+            integer(name, getattr(self, name), 0)
