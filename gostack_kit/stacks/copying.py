@@ -43,7 +43,7 @@ from ..core.trace import CALL, GC, RET, CallTrace
 from ..core.validate import integer, power_of_two
 from .protocol import check_fails, need_trace
 
-__all__ = ["ContiguousStack", "check_fails", "newstack_size", "adaptive_start_size"]
+__all__ = ["ContiguousStack", "check_fails", "newstack_size"]
 
 
 def newstack_size(size: int, used: int, frame: int, v: versions.GoVersion) -> int:
@@ -53,17 +53,6 @@ def newstack_size(size: int, used: int, frame: int, v: versions.GoVersion) -> in
         while new - used < frame + v.stack_guard:
             new *= 2
     return new
-
-
-def adaptive_start_size(scanned_used, v: versions.GoVersion | str = "current") -> int:
-    """Go 1.19+ starting size for recycled Gs: round2(average scanned bytes + StackGuard)."""
-    v = versions.get(v)
-    used = np.asarray(scanned_used, dtype=np.int64)
-    if not v.adaptive_start or used.size == 0:
-        return v.stack_min
-    avg = int(used.sum() // used.size) + v.stack_guard
-    size = 1 << max(0, (avg - 1).bit_length())
-    return int(min(max(size, v.stack_min), 1 << (v.max_stack.bit_length() - 1)))
 
 
 class ContiguousStack:
