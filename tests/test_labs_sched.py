@@ -61,6 +61,8 @@ def test_fairness_chain_only_the_61st_tick_lets_g1_in(links):
     assert r.makespan_ns == (2 * links + 2) * US  # every link and helper, G0 and G1: 1 us each
     with pytest.raises(ValueError, match="links"):
         fairness_chain(0)
+    with pytest.raises(TypeError, match=r"links must be an integer in \[1, "):
+        fairness_chain(70.0)
 
 
 def test_goroutine_memory_recorded_is_the_shipped_recording():

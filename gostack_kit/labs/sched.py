@@ -20,8 +20,7 @@ so `share_workload` turns a target share of time into the workload's parameters.
 
 from __future__ import annotations
 
-import numbers
-
+from ..core.validate import integer, number
 from ..sched.gmp import simulate, stack_memory
 from ..sched.record import Costs, Model, SchedRun, StackMemory
 from ..sched.workload import MAX_GOROUTINES, Workload, workload
@@ -43,11 +42,7 @@ def share_workload(n_goroutines, seed, syscall_share) -> Workload:
     With k bursts of mean C and a syscall of mean S in each of the k-1 gaps with chance p,
     the share is (k-1)pS / (kC + (k-1)pS); p grows first, then S once p reaches 1.
     """
-    if isinstance(syscall_share, bool) or not isinstance(syscall_share, numbers.Real):
-        raise TypeError(f"syscall_share must be a number in [0, {MAX_SHARE}]; got {syscall_share!r}")
-    s = float(syscall_share)
-    if not 0.0 <= s <= MAX_SHARE:
-        raise ValueError(f"syscall_share must be a number in [0, {MAX_SHARE}]; got {syscall_share!r}")
+    s = number("syscall_share", syscall_share, 0.0, MAX_SHARE)
     blocked_us = s * BURSTS * COMPUTE_US / ((1.0 - s) * (BURSTS - 1))  # (k-1) p S
     p = min(1.0, blocked_us / SYSCALL_US)
     mean_sys = blocked_us / p if p > 0 else SYSCALL_US
@@ -110,9 +105,6 @@ def goroutine_memory(prefer="auto", counts=(10_000,)):
 
 
 def _links(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"links must be an int in [1, {MAX_GOROUTINES // 2 - 1}]; got {value!r}")
-    if not 1 <= value <= MAX_GOROUTINES // 2 - 1:
-        raise ValueError(f"links must be an int in [1, {MAX_GOROUTINES // 2 - 1}]; got {value}")
-    return value
+    """`value` as a chain length in [1, MAX_GOROUTINES // 2 - 1], else a clear error."""
+    return integer("links", value, 1, MAX_GOROUTINES // 2 - 1)
 
