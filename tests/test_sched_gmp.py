@@ -273,7 +273,8 @@ def test_stack_memory_for_a_million_goroutines():
 
 
 @pytest.mark.parametrize("call,exc,words", [
-    (lambda: simulate(workload(3, 0), "M:N"), TypeError, "model"),
+    (lambda: simulate(workload(3, 0), "M:N"), ValueError, "model"),  # names: mn, 1:1, n:1
+    (lambda: simulate(workload(3, 0), 3), TypeError, "model"),
     (lambda: simulate(workload(3, 0), gomaxprocs=0), ValueError, "gomaxprocs"),
     (lambda: simulate(workload(3, 0), gomaxprocs=2.5), TypeError, "gomaxprocs"),
     (lambda: simulate([[("compute", 1)]]), TypeError, "work"),

@@ -78,7 +78,7 @@ SYSMON_TICK_NS = 20_000  # sysmon's shortest sleep: retake needs >= one tick in 
 SYSMON_MAX_NS = 10_000_000  # sysmon's longest sleep; and a syscall this long is always retaken
 IDLE, STARTING, RUNNING, IN_SYSCALL = range(4)  # P states (the runtime's _Pidle, _Prunning)
 E_RUN, E_SPAWN, E_CONT, E_WAKE, E_SYSDONE, E_RETAKE, E_READY = range(7)  # event kinds
-PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO, PH_BLOCK = map(int, Phase)  # plain ints: fast compares
+PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO, PH_BLOCK, PH_YIELD = map(int, Phase)  # plain ints: fast compares
 SP_RUN, SP_SWITCH, SP_SPAWN, SP_THREAD, SP_SYSCALL = map(int, Span)
 
 
@@ -92,14 +92,15 @@ def steal_count(size: int) -> int:
     return size - size // 2
 
 
-def simulate(work, model=Model.MN, *, gomaxprocs=2, costs=None, seed=0,
+def simulate(work, model=Model.MN, *, gomaxprocs=None, costs=None, seed=0,
              timeline_cap=200_000, event_cap=10_000, sample_cap=2048) -> SchedRun:
     """Run `work` under `model` on `gomaxprocs` Ps (cores) and return the run record."""
     if not isinstance(work, Workload):
         raise TypeError(f"work must be a Workload (from workload() or Workload.from_phases); "
                         f"got {type(work).__name__}")
-    if not isinstance(model, Model):
-        raise TypeError(f"model must be a Model member ({', '.join(m.name for m in Model)})")
+    model = Model.parse(model)
+    if gomaxprocs is None:  # a spec's own GOMAXPROCS, else the kit's 2-core default
+        gomaxprocs = 2 if work.gomaxprocs is None else work.gomaxprocs
     procs = integer("gomaxprocs", gomaxprocs, 1, MAX_GOMAXPROCS)
     costs = Costs() if costs is None else costs
     if not isinstance(costs, Costs):
@@ -276,6 +277,12 @@ def _run_mn(work: Workload, nproc: int, costs: Costs, seed: int, rec: Recorder):
                     push(heap, (t + spawn_ns, next(seq), E_SPAWN, p, g, 0))
                     return
                 spawn(p, g, t)
+                continue
+            if kind == PH_YIELD:  # Gosched -> goschedImpl: the G goes to the global queue
+                pc[g] += 1
+                log(t, p, g, Ev.PARK, 0)
+                globq.append(g)
+                g = -1
                 continue
             if kind in (PH_SYSCALL, PH_BLOCK):
                 state[p], sys_start[g] = IN_SYSCALL, t

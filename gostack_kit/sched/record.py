@@ -48,6 +48,18 @@ class Model(enum.Enum):
     ONE_TO_ONE = "1:1"  # a kernel thread per goroutine, scheduled on GOMAXPROCS cores
     N_TO_ONE = "N:1"  # user-level threads on one kernel thread: a syscall stalls them all
 
+    @classmethod
+    def parse(cls, model) -> Model:
+        """`model` as a Model: a member, or one of issue 12's names "mn", "1:1", "n:1"."""
+        if isinstance(model, str):
+            if model.lower() not in MODEL_NAMES:
+                raise ValueError(f"model must be one of {', '.join(MODEL_NAMES)}; got {model!r}")
+            return MODEL_NAMES[model.lower()]
+        if not isinstance(model, cls):
+            raise TypeError(f"model must be a Model member ({', '.join(m.name for m in cls)}) "
+                            f"or one of {', '.join(MODEL_NAMES)}; got {type(model).__name__}")
+        return model
+
     def memory_shape(self, n: int, gomaxprocs: int) -> tuple[int, int]:
         """(stack bytes per goroutine, number of thread stacks) for n goroutines."""
         if self is Model.ONE_TO_ONE:
@@ -55,6 +67,9 @@ class Model(enum.Enum):
         # Ms are counted as cgo-built pthreads (8 MiB + guard); a pure-Go Linux binary gives
         # each M a 16 KiB g0 stack instead (runtime/proc.go allocm), which only shrinks the M:N figure.
         return G_STACK_BYTES + G_STRUCT_BYTES, (gomaxprocs if self is Model.MN else 1)
+
+
+MODEL_NAMES = {"mn": Model.MN, "1:1": Model.ONE_TO_ONE, "n:1": Model.N_TO_ONE}  # issue 12
 
 
 def stack_memory(n_goroutines, model, *, gomaxprocs=2, threads=None) -> StackMemory:
@@ -83,7 +98,6 @@ class Span(enum.IntEnum):
     SYSCALL = 4  # the P (or the only core) is held by a thread blocked in a syscall; not busy
 
 
-BUSY_SPANS = (Span.RUN, Span.SWITCH, Span.SPAWN, Span.THREAD)
 _RUN, _SYSCALL = int(Span.RUN), int(Span.SYSCALL)  # plain ints for the hot path
 
 
@@ -217,6 +231,40 @@ class SchedRun:
             "context_switches": self.counts.context_switches, "steals": self.counts.steals,
             "handoffs": self.counts.handoffs, "preemptions": self.counts.preemptions,
         }
+
+    @property
+    def order(self) -> tuple:
+        """Workload goroutine ids (1..n) in the order each first ran (from the kept events)."""
+        seen, picks = {}, (Ev.RUNNEXT, Ev.LOCAL, Ev.GLOBAL, Ev.STEAL)
+        for e in self.events:
+            if e.ev in picks and e.g > 0:
+                seen.setdefault(e.g, None)
+        return tuple(seen)
+
+    @property
+    def finish_ns(self) -> tuple:
+        """finish_ns[i] = when goroutine i+1 exited, ns from when main began spawning."""
+        return tuple(int(x) for x in self.completion_ns[1:])
+
+    @property
+    def preemptions(self) -> int:
+        """Time slices that ran out (yields are not counted)."""
+        return self.counts.preemptions
+
+    @property
+    def handoffs(self) -> int:
+        """Ps taken from an M blocked in a system call."""
+        return self.counts.handoffs
+
+    @property
+    def threads(self) -> int:
+        """OS threads (Ms) the run created to run goroutines."""
+        return self.threads_created
+
+    def timeline(self) -> Timeline:
+        """This run as the Timeline record a real Go trace also fills (source "model M:N" etc.)."""
+        return Timeline(f"model {self.model}", self.gomaxprocs, self.order, self.finish_ns,
+                        self.preemptions, self.handoffs, self.threads)
 
     def events_of(self, *kinds: Ev) -> tuple:
         """The kept events of the given kinds, in order."""

@@ -33,7 +33,7 @@ __all__ = ["ThreadPolicy", "run_threads"]
 
 KERNEL_TICK_NS = 1_000_000  # ESTIMATE: a 1000 Hz tick; a slice cannot end before the next one
 E_RUN, E_SPAWN, E_CONT, E_WAKEUP, E_STALL_END = range(5)  # event kinds
-PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO, PH_BLOCK = map(int, Phase)  # plain ints: fast compares
+PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO, PH_BLOCK, PH_YIELD = map(int, Phase)  # plain ints: fast compares
 SP_RUN, SP_SWITCH, SP_SPAWN, SP_THREAD, SP_SYSCALL = map(int, Span)
 
 
@@ -113,6 +113,11 @@ def run_threads(work: Workload, ncores: int, pol: ThreadPolicy, rec: Recorder):
                 span(core, g, t, t + spawn_ns, SP_SPAWN)
                 push(heap, (t + spawn_ns, next(seq), E_SPAWN, core, g))
                 return
+            if kind == PH_YIELD:  # sched_yield / a green-thread yield: back of the run queue
+                pc[g] += 1
+                runq.append(g)
+                g = -1
+                continue
             in_kernel = kind in (PH_SYSCALL, PH_BLOCK)
             log(t, core, g, Ev.SYSCALL if in_kernel else Ev.PARK, v)
             if in_kernel and pol.syscall_stalls_core:

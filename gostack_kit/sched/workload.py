@@ -14,6 +14,10 @@ one `go` phase of a G reachable from G0; durations are whole nanoseconds > 0. Th
 description is immutable, so a single workload can be replayed under M:N, 1:1 and N:1 and
 the three runs compared fairly (the kit's law: total compute demand is the same).
 
+Issue 12's JSON spec (`Workload.from_spec`) maps onto the same phases: "run" is COMPUTE,
+"syscall" is SYSCALL, "sleep" is PARK (time.Sleep parks the G), "yield" is YIELD; main is
+G0 and its row is `go 1, gap, go 2, ..., go n` (the gap is CPU time, spawn_gap_ns).
+
 Rejected alternative: drawing random durations inside the simulator. Then two models
 would see different programs, and a comparison would mix the policy with the dice.
 """
@@ -28,6 +32,9 @@ from functools import cached_property
 import numpy as np
 
 from ..core.validate import integer
+
+SPEC_KEYS = frozenset({"gomaxprocs", "goroutines", "spawn_gap_ns"})  # issue 12's contract
+MAX_SPEC_GOMAXPROCS = 256  # the simulators' own MAX_GOMAXPROCS bound
 
 __all__ = ["Phase", "Spawn", "Workload", "workload", "MAX_GOROUTINES"]
 
@@ -44,6 +51,7 @@ class Phase(enum.IntEnum):
     PARK = 2  # waits `value` ns on a channel or the netpoller, holding no thread
     GO = 3  # `go` statement: starts goroutine number `value`
     BLOCK = 4  # a syscall known to block long (entersyscallblock): Go hands off the P at once
+    YIELD = 5  # runtime.Gosched: value is unused (1); goschedImpl puts the G on the global queue
 
 
 _KINDS = frozenset(Phase)
@@ -62,6 +70,7 @@ class Workload:
 
     phases: tuple  # phases[g] = tuple of (Phase, value) pairs
     seed: int | None = None
+    gomaxprocs: int | None = None  # from a spec: simulate runs on this many Ps unless told
     trusted: bool = field(default=False, compare=False, repr=False)  # built valid: skip check
 
     def __post_init__(self):
@@ -108,6 +117,33 @@ class Workload:
                     out.append((kind, _us_to_ns(f"phases[{g}] {kind.name.lower()}", item[1])))
             rows.append(tuple(out))
         return cls(tuple(rows))
+
+    @classmethod
+    def from_spec(cls, spec) -> Workload:
+        """Build a workload from issue 12's JSON-able spec (gomaxprocs, goroutines, spawn_gap_ns)."""
+        if not isinstance(spec, dict):
+            raise TypeError(f"spec must be a dict; got {type(spec).__name__}")
+        extra = set(spec) - SPEC_KEYS
+        if extra:
+            raise ValueError(f"spec has unknown field {sorted(map(str, extra))[0]!r}; "
+                             f"allowed: {', '.join(sorted(SPEC_KEYS))}")
+        for key in ("gomaxprocs", "goroutines"):
+            if key not in spec:
+                raise ValueError(f"spec field {key!r} is missing")
+        procs = integer("gomaxprocs", spec["gomaxprocs"], 1, MAX_SPEC_GOMAXPROCS)
+        gap = integer("spawn_gap_ns", spec.get("spawn_gap_ns", 0), 0)
+        gs = spec["goroutines"]
+        if not isinstance(gs, (list, tuple)):
+            raise TypeError(f"goroutines must be a list; got {type(gs).__name__}")
+        if not 1 <= len(gs) < MAX_GOROUTINES:
+            raise ValueError(f"goroutines must list between 1 and {MAX_GOROUTINES - 1} goroutines")
+        main = []
+        for i in range(1, len(gs) + 1):  # main: go 1, gap, go 2, gap, ... then wg.Wait
+            main.append((Phase.GO, i))
+            if gap and i < len(gs):
+                main.append((Phase.COMPUTE, gap))
+        rows = [tuple(main)] + [_spec_row(i, g) for i, g in enumerate(gs)]
+        return cls(tuple(rows), gomaxprocs=procs)
 
     def check(self) -> None:
         """Raise unless phases are valid and every G but G0 is started once, reachably from G0."""
@@ -187,6 +223,35 @@ def workload(n_goroutines, seed, *, blocking_fraction=0.2, network_fraction=0.0,
             kids = [(go, c) for c in (2 * g + 1, 2 * g + 2) if c < n]
             rows[g] = kids + rows[g]
     return Workload(tuple(map(tuple, rows)), seed, trusted=True)
+
+
+_SPEC_KINDS = {"run": Phase.COMPUTE, "syscall": Phase.SYSCALL, "sleep": Phase.PARK}
+
+
+def _spec_row(i: int, g) -> tuple:
+    """The phases of spec goroutine i (list index; its id is i + 1) as (Phase, ns) pairs."""
+    where = f"goroutines[{i}].phases"
+    if not isinstance(g, dict) or "phases" not in g:
+        raise ValueError(f"goroutines[{i}] must be a dict with a 'phases' field")
+    if set(g) - {"phases"}:
+        raise ValueError(f"goroutines[{i}] has unknown field {sorted(set(g) - {'phases'})[0]!r}")
+    phases = g["phases"]
+    if not isinstance(phases, (list, tuple)):
+        raise TypeError(f"{where} must be a list; got {type(phases).__name__}")
+    out = []
+    for j, ph in enumerate(phases):
+        if not isinstance(ph, (list, tuple)) or not ph or not isinstance(ph[0], str):
+            raise ValueError(f"{where}[{j}] must be [kind, ns] or ['yield']; got {ph!r}")
+        if ph[0] == "yield":
+            if len(ph) != 1:
+                raise ValueError(f"{where}[{j}] 'yield' takes no duration; got {ph!r}")
+            out.append((Phase.YIELD, 1))
+            continue
+        if ph[0] not in _SPEC_KINDS or len(ph) != 2:
+            raise ValueError(f"{where}[{j}] must be ['run'|'syscall'|'sleep', ns] or ['yield']; "
+                             f"got {ph!r}")
+        out.append((_SPEC_KINDS[ph[0]], integer(f"{where}[{j}] ns", ph[1], 1)))
+    return tuple(out)
 
 
 def _durations(rng, mean_us: float, shape) -> np.ndarray:
