@@ -8,6 +8,7 @@ numbers, and one student's written-down answers fail for another.
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 import pytest
@@ -221,3 +222,27 @@ def test_copied_answers_fail_for_another_student(graded):
     assert _points(rows[str(files[("alice-copy", "01-address-space")])])["q1"] == 0
     own = rows[str(files[("alice-literal", "01-address-space")])]  # handed in by alice herself: right
     assert own["student"] == "alice" and _points(own)["q1"] == 1 and _points(own)["q3"] == 1
+
+
+def _solution_lines(topic):
+    """The non-trivial lines of the model solution's answer cells (whitespace squeezed)."""
+    src = (release.ROOT / "solutions" / "src" / f"{topic}.py").read_text()
+    body = re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", src, flags=re.S)
+    lines = {" ".join(line.split()) for chunk in body for line in chunk.splitlines()}
+    return {line for line in lines if len(line) >= 12 and not line.startswith("#")}
+
+
+@pytest.mark.parametrize("topic", [t for t in TOPICS if not t.startswith("03")])
+def test_no_hint_gives_the_answer(topic):
+    lines = _solution_lines(topic)
+    assert lines, topic  # the extraction found the model solution
+    for q in questions(topic):
+        for who in (None, _v("alice"), _v("bob")):
+            for hint in q.hint_texts(who):
+                flat = " ".join(hint.split())
+                leaked = [line for line in lines if line in flat]
+                assert not leaked, (topic, q.qid, hint, leaked)
+                answer = VALUE_ANSWERS.get((topic[:2], q.qid))
+                if answer and who is not None:
+                    for value in answer(q.numbers(who)).values():
+                        assert repr(value) not in flat, (topic, q.qid, hint)

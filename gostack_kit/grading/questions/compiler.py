@@ -70,7 +70,7 @@ QUESTIONS = (
              hidden=(Case("checks_saved matches the compiler", _q1_exact),),
              hints=("Run Compiler(inlining=...).run(examples.outer_inner(), calls=10) twice.",
                     "Compare the runs' .stack_checks.",
-                    "checks_saved = off.stack_checks - on.stack_checks")),
+                    "The saving is how many fewer checks the inlined run performs than the other.")),
     Question("q2", "implement", 2, "prologue(frame, nosplit): the stack-check sequence", ("prologue",),
              cases=(_prologue_case(88, False), _prologue_case(5000, False), _prologue_case(88, True)),
              hidden=(_prologue_case(128, False), _prologue_case(129, False), _prologue_case(4096, False),

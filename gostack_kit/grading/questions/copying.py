@@ -68,7 +68,7 @@ QUESTIONS = (
              hidden=(Case("first_growth_depth matches the engine", _q1_exact),),
              hints=("Run ContiguousStack('1.27') on CallTrace.recursion(88, 600, entry_used=192).",
                     "run.growths lists every growth in order.",
-                    "The answer is run.growths[0].depth.")),
+                    "Each growth event records the call depth that triggered it; take the earliest.")),
     Question("q2", "implement", 2, "newstack_size(size, used, frame) under Go 1.27", ("newstack_size",),
              cases=(_newstack_case(2048, 1152, 88), _newstack_case(2048, 1000, 5000)),
              hidden=(_newstack_case(8192, 7296, 88), _newstack_case(4096, 3000, 20000),
@@ -76,7 +76,8 @@ QUESTIONS = (
              hints=("newstack always doubles first.",
                     "Since Go 1.15 it keeps doubling while the frame and StackGuard (928) do not fit "
                     "above the bytes in use.",
-                    "new = 2 * size; while new - used < frame + 928: new *= 2")),
+                    "Start from the doubled size and repeat hint 2's test after each further doubling; "
+                    "stop at the first size that passes.")),
     Question("q3", "predict", 2, "The growth log of a 100-deep recursion", ("growth_log",),
              cases=(Case("growth_log is a list of (old, new) pairs", _growths),),
              hidden=(Case("growth_log matches ContiguousStack", _q3_exact),),

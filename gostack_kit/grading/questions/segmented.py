@@ -93,8 +93,9 @@ QUESTIONS = (
                      _seg_case(7952, 0), _seg_case(100000, 64)),
              hints=("A new segment must hold the frame, its arguments and some extra room.",
                     "Go 1.2 adds StackExtra (2048) and never allocates less than StackMin (8192).",
-                    "The frame counts only when 96 + args + 8 + frame + 8 + 128 >= 8192; else use 0.",
-                    "max(frame' + args + 2048, 8192), frame' being the frame or 0")),
+                    "Small frames fit the fixed room of every segment: decide first whether the frame "
+                    "counts at all (q2's text gives the linker's test).",
+                    "Add the parts that count to the extra room, then apply the floor of hint 2.")),
     Question("q3", "predict", 2, "The event log of two hot-loop iterations", ("log",),
              cases=(Case("log is a list of (kind, step) pairs", _log),),
              hidden=(Case("log matches SegmentedStack", _q3_exact),),
