@@ -6,18 +6,28 @@ import pytest
 
 from gostack_kit.realgo import INSTALL_HINT, have_go
 from gostack_kit.realgo.sched import (
-    RECORDED,
-    RECORDED_SOURCE,
+    ThreadCount,
+    load,
     model_counts,
     model_workload,
     record,
+    save,
     thread_counts,
 )
 from gostack_kit.sched.workload import Phase
 
+RECORDED_SOURCE, RECORDED = load()
 
-def test_recorded_counts_are_returned_with_their_source():
-    assert thread_counts("recorded") == (RECORDED_SOURCE, RECORDED)
+
+def test_recorded_counts_come_from_the_json_file_with_its_toolchain(tmp_path, monkeypatch):
+    source, rows = thread_counts("recorded")
+    assert source.startswith("recorded: go1.") and len(rows) == 6
+    assert {(r.mode, r.n) for r in rows} == {(m, n) for m in ("park", "syscall") for n in (10, 100, 1000)}
+    # save() then load() round-trips, naming the toolchain the rows were saved with
+    import gostack_kit.realgo.probes as probes
+    monkeypatch.setattr(probes, "toolchain_info", lambda: {"go_version": "go1.99.0", "platform": "x/y"})
+    rows2 = (ThreadCount("park", 3, 1, 2, 2),)
+    assert load(save(rows2, tmp_path / "t.json")) == ("recorded: go1.99.0 x/y", rows2)
     with pytest.raises(ValueError, match="prefer"):
         thread_counts("live-ish")
 

@@ -6,6 +6,7 @@ Each recording in realgo/data/ has a module that measures it on the live toolcha
     stack_moves.json   a local's address moving with a stack  realgo.stack_moves.record
     compiler_real.json toy examples and probes vs real Go     realgo.compiler.record
     sched_trace.json   scheduler workloads under runtime/trace realgo.sched_runs.record
+    sched_threads.json threads: parked vs syscall-blocked Gs  realgo.sched.record
     releases/*.json    one per toolchain found (1.19-1.27)    realgo.releases.measure
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import sys
 
-from . import compiler, releases, sched_runs, stack_moves
+from . import compiler, releases, sched, sched_runs, stack_moves
 from .recordings import DATA_PATH, record, save
 
 
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"recorded {rec.source} -> {save(rec, DATA_PATH)}")
     print(f"recorded stack moves -> {stack_moves.save(stack_moves.record())}")
     print(f"recorded compiler probes -> {compiler.record()}")
+    print(f"recorded thread counts -> {sched.save(sched.record())}")
     print(f"recorded scheduler traces -> {sched_runs.save(sched_runs.record())}")
     return releases.main(["record"])  # data/releases/: every toolchain found
 

@@ -10,7 +10,8 @@ its own OS threads (the `Threads:` line of /proc/self/status):
 The model gets the same program shape (`model_workload`): main starts n goroutines, each
 waits 200 ms once (the real ones wait for ever; 200 ms is how long the real program lets
 them wait before it counts). `thread_counts` runs the real program when a Go toolchain is
-found and otherwise returns the recording below, made by `record()` on the kit's 2-core VM.
+found and otherwise returns the recording data/sched_threads.json, made by `record()` and
+`save()` (from `python -m gostack_kit.realgo.record`) on the kit's 2-core VM.
 
 Invariant: a live and a recorded answer are the same records, and the source string says
 which one it is (and which Go produced it).
@@ -23,12 +24,13 @@ experiment is a wait the runtime cannot see into, a real system call.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from ..core.validate import integer
 from ..sched.workload import Workload
 
-__all__ = ["ThreadCount", "RECORDED", "RECORDED_SOURCE", "thread_counts", "model_workload",
+__all__ = ["ThreadCount", "DATA_PATH", "load", "save", "thread_counts", "model_workload",
            "model_counts", "record", "MODES", "SOURCE"]
 
 MODES = ("park", "syscall")
@@ -103,15 +105,22 @@ class ThreadCount:
     threads: int
 
 
-RECORDED_SOURCE = "recorded: go1.27.3 linux/amd64"  # made by record() on the kit's 2-core VM
-RECORDED = (
-    ThreadCount("park", 10, 2, 4, 4),
-    ThreadCount("park", 100, 2, 4, 4),
-    ThreadCount("park", 1000, 2, 4, 4),
-    ThreadCount("syscall", 10, 2, 4, 13),
-    ThreadCount("syscall", 100, 2, 5, 103),
-    ThreadCount("syscall", 1000, 2, 4, 1003),
-)
+DATA_PATH = Path(__file__).with_name("data") / "sched_threads.json"
+
+
+def load(path: Path | str = DATA_PATH) -> tuple[str, tuple[ThreadCount, ...]]:
+    """(source, counts) of the shipped recording: data/sched_threads.json, written by save()."""
+    data = json.loads(Path(path).read_text())
+    return f"recorded: {data['go']} {data['platform']}", tuple(ThreadCount(**r) for r in data["counts"])
+
+
+def save(rows: tuple[ThreadCount, ...], path: Path | str = DATA_PATH) -> Path:
+    """Write rows measured on the live toolchain as the recording, naming that toolchain."""
+    from .probes import toolchain_info
+    info = toolchain_info()
+    Path(path).write_text(json.dumps({"go": info["go_version"], "platform": info["platform"],
+                                      "counts": [asdict(r) for r in rows]}, indent=1) + "\n")
+    return Path(path)
 
 
 def record(counts=COUNTS, timeout: float = 60.0) -> tuple[ThreadCount, ...]:
@@ -145,7 +154,7 @@ def thread_counts(prefer: str = "auto", counts=COUNTS) -> tuple[str, tuple[Threa
         info = toolchain_info()
         return f"live: {info['go_version']} {info['platform']}", record(counts)
 
-    (source, rows), note = live_or_recorded(prefer, live, lambda: (RECORDED_SOURCE, RECORDED))
+    (source, rows), note = live_or_recorded(prefer, live, load)
     return source + note, rows
 
 
