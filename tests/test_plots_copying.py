@@ -11,6 +11,7 @@ import pytest  # noqa: E402
 from gostack_kit import CallTrace, ContiguousStack, realgo, versions  # noqa: E402
 from gostack_kit.labs import copying as lab  # noqa: E402
 from gostack_kit.plots import copying as P  # noqa: E402
+from gostack_kit.plots import describe as plots_describe  # noqa: E402
 from gostack_kit.realgo import stack_moves  # noqa: E402
 
 
@@ -75,6 +76,17 @@ def test_pointer_picture_marks_each_pointer_word_in_both_stacks():
     table = P.pointer_table(pic)
     assert f"{pic.heap_value(True):#x} (dangling)" in table
     assert table.count(f"{pic.address('run.total', True):#x}") == 3
+
+
+def test_pointer_picture_says_what_it_shows():
+    pic = lab.pointer_picture(depth=3)
+    text = plots_describe(P.pointer_picture(pic).figure)
+    pointers = [s for s in pic.slots if s.points_to]
+    assert "a panel" not in text and f"{len(pic.slots)} words each" in text
+    assert f"hi = {pic.old_hi:#x}" in text and f"hi = {pic.new_hi:#x}" in text
+    assert f"{len(pointers)} words point into the stack" in text and f"delta = {pic.delta:#x}" in text
+    assert all(f"{s.frame} {s.name} -> {s.points_to.replace('.', ' ')}" in text for s in pointers)
+    assert f"heap object points at {pic.heap_target.replace('.', ' ')}" in text
 
 
 def test_anim_frame_bars_are_size_used_and_guard():

@@ -190,3 +190,45 @@ def test_cost_axes_start_at_zero_and_ticks_are_round_numbers():
             assert all(round(t / step, 9) == round(t / step) for t in ticks), ticks  # multiples of the step
     finally:
         board.close()
+
+
+def test_log_tick_labels_are_read_as_plain_numbers():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.set_yscale("log")
+    ax.plot([1, 2], [1e3, 1e6])
+    fig.canvas.draw()
+    text = style.describe(fig)
+    plt.close(fig)
+    assert "mathdefault" not in text and "$" not in text and "10^3" in text, text
+
+
+STORED = sorted(Path(__file__).resolve().parent.parent.glob("notebooks/0[12456]-*.ipynb"))
+
+
+@pytest.mark.parametrize("path", STORED, ids=lambda p: p.name[:2])
+def test_stored_figures_say_what_they_show(path):
+    import json
+
+    outputs = [o.get("data", {}) for c in json.loads(path.read_text())["cells"] for o in c.get("outputs", [])]
+    alts = [d["text/plain"] for d in outputs if "image/png" in d or "<img" in "".join(d.get("text/html", ""))]
+    for text in ("".join(a) for a in alts):
+        assert "mathdefault" not in text, text[:200]
+        assert not re.search(r"\ba panel;", text), text[:200]  # the generic fallback: no title, no alt()
+
+
+def test_a_twin_axis_is_described_as_part_of_its_panel():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set_ylabel("calls")
+    ax.set_title("budget sweep")
+    twin = ax.twinx()
+    twin.plot([0, 1], [5, 9])
+    twin.set_ylabel("deepest stack (bytes)")
+    text = style.describe(fig)
+    plt.close(fig)
+    assert text.startswith("Figure with 1 panel.") and "a panel" not in text, text
+    assert "on the same panel, a second vertical axis deepest stack (bytes)" in text, text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter
 
-from .style import COLORS, figure, kib, text_table
+from .style import COLORS, alt, figure, kib, text_table
 
 __all__ = ["SHADES", "start_sweep", "cost_per_call", "growth_steps", "pointer_picture",
            "shrink_across_gcs", "anim_frame", "model_table", "versions_table", "shrink_table",
@@ -117,7 +117,18 @@ def pointer_picture(pic, ax=None):
     ax.set_xlim(-1.8, 3.8)
     ax.set_ylim(-1.6, n + 1.6)
     ax.axis("off")
-    return ax
+    return alt(ax, _pointer_alt(pic))
+
+
+def _pointer_alt(pic) -> str:
+    """The pointer picture in words: both stacks, which words are adjusted and the heap's dangling one."""
+    ptrs = [f"{s.frame} {s.name} -> {s.points_to.replace('.', ' ')}" for s in pic.slots if s.points_to]
+    return (f"the old stack ({kib(pic.old_hi - pic.old_lo)}, hi = {pic.old_hi:#x}) beside the new one "
+            f"({kib(pic.new_hi - pic.new_lo)}, hi = {pic.new_hi:#x}), {len(pic.slots)} words each, top down: "
+            + ", ".join(f"{s.frame} {s.name}" for s in pic.slots)
+            + f"; {len(ptrs)} words point into the stack ({'; '.join(ptrs)}) and copystack adds "
+            f"delta = {pic.delta:#x} to each; a heap object points at {pic.heap_target.replace('.', ' ')} "
+            "and is not adjusted, so it still names the old, freed stack")
 
 
 def _box(x, y, color):

@@ -6,6 +6,8 @@ like part of one book.
 
 from __future__ import annotations
 
+import re
+
 import matplotlib.pyplot as plt
 
 from ..core.text import text_table  # noqa: F401  (re-exported: the figure modules format tables with it)
@@ -105,10 +107,15 @@ def _some(items: list[str]) -> str:
     return ", ".join(items[:ALT_ITEMS]) + (f" and {more} more" if more > 0 else "")
 
 
+def _spoken(text: str) -> str:
+    """A tick label as a screen reader should say it: matplotlib's log ticks are mathtext."""
+    return re.sub(r"\$\\mathdefault\{(.*?)\}\$", r"\1", text).replace("{", "").replace("}", "")
+
+
 def _axis(ax, which: str) -> str:
     axis = ax.xaxis if which == "x" else ax.yaxis
     label = axis.get_label().get_text().strip()
-    words = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+    words = [_spoken(t.get_text()) for t in axis.get_ticklabels() if t.get_text()]
     numeric = all(w.replace(",", "").replace(".", "").replace("−", "").lstrip("-").isdigit() for w in words)
     if words and not numeric:
         span = "categories " + _some(words)
@@ -120,14 +127,16 @@ def _axis(ax, which: str) -> str:
         f", {scale} scale" if scale != "linear" else "")
 
 
-def describe_axes(ax) -> str:
+def describe_axes(ax, twin: bool = False) -> str:
     """One panel in words: its title, both axes, what is drawn and the text written on it."""
     if getattr(ax, "_gostack_alt", None):
         return ax._gostack_alt
     title = " ".join(t for t in (ax.get_title(loc) for loc in ("left", "center", "right")) if t).strip()
-    parts = [f"'{title}'" if title else "a panel"]
-    if ax.axison:
-        parts += [_axis(ax, "x"), _axis(ax, "y")]
+    if twin:  # twinx(): a second y axis over the same panel, sharing its x axis
+        parts = ([f"'{title}'"] if title else []) + ["on the same panel, a second " + _axis(ax, "y")]
+    else:
+        axes = [_axis(ax, "x"), _axis(ax, "y")] if ax.axison else []
+        parts = [f"'{title}'" if title else "a panel", *axes]
     legend = ax.get_legend()
     if legend is not None:
         parts.append("legend: " + _some([t.get_text() for t in legend.get_texts()]))
@@ -141,13 +150,24 @@ def describe_axes(ax) -> str:
 
 def describe(fig) -> str:
     """The text alternative of a whole figure: its title and each panel (`describe_axes`)."""
-    panels = [ax for ax in fig.axes if ax.get_visible()]
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    twins = {id(ax) for i, ax in enumerate(axes) for first in axes[:i] if _twin(first, ax)}
+    panels = [ax for ax in axes if id(ax) not in twins]
     head = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
-    body = [describe_axes(ax) for ax in panels]
+    body = []
+    for ax in panels:
+        body.append("; ".join([describe_axes(ax)] + [describe_axes(t, twin=True) for t in axes
+                                                      if id(t) in twins and _twin(ax, t)]))
     if len(body) > 1:
         body = [f"panel {i} of {len(body)}: {b}" for i, b in enumerate(body, 1)]
     count = f"{len(panels)} panel{'s' if len(panels) != 1 else ''}"
     return f"Figure{': ' + head if head else ''} with {count}. " + ". ".join(body) + "."
+
+
+def _twin(first, ax) -> bool:
+    """Whether ax is a twinx() of first: the same place on the figure and the same x axis."""
+    return first is not ax and first.get_shared_x_axes().joined(first, ax) and (
+        first.get_position().bounds == ax.get_position().bounds)
 
 
 def figure_html(fig) -> str:
