@@ -86,12 +86,14 @@ def _hostile():
     _cell(subs["tampered_test"], "q2_answer").source = "def newstack_size(s, u, f):\n    return 0"
     subs["megabytes"] = _with_answer("q3_answer", "print('x' * 6_000_000)\nfor i in range(2000):\n"
                                                   "    print(i, 'y' * 500)\n"
-                                                  "growth_log = [(2048, 4096), (4096, 8192), (8192, 16384)]")
+                                                  + _cell(_solution(), "q3_answer").source)
     nb = _solution()
+    _cell(nb, "q3_answer").source = "p = task('q3')\n" + _cell(nb, "q3_answer").source  # its p cell stays
     block = [_cell(nb, "q3_answer"), _cell(nb, "q3")]
     for c in block:
         nb.cells.remove(c)
-    nb.cells[2:2] = block  # q3 moved above q1, right after the setup cell
+    at = nb.cells.index(_cell(nb, "setup")) + 1
+    nb.cells[at:at] = block  # q3 moved above q1, right after the setup cell
     subs["moved"] = nb
     return subs
 

@@ -28,7 +28,15 @@ VALUE_ANSWERS = {  # the kit's own right answer of each value question, from its
     ("02", "q1"): lambda p: {"overflow_depth": __import__("gostack_kit").address.limits.guard_depth(
         8 << 20, p["frame"], guard=4096, entry_used=p["entry_used"])},
     ("02", "q3"): lambda p: {"overflow_at": (p["size"] // (p["frame"] + 8),) * 2},
+    ("05", "q1"): lambda p: {"first_growth_depth": _first_growth("1.27", p)},
+    ("05", "q5"): lambda p: {"depths_by_release": {v: _first_growth(v, p) for v in ("1.19", "1.22", "1.27")}},
 }
+
+
+def _first_growth(release_, p):
+    from gostack_kit import CallTrace, ContiguousStack
+    trace = CallTrace.recursion(p["frame"], 600, entry_used=p["entry_used"])
+    return ContiguousStack(release_).run(trace).growths[0].depth
 
 
 def _v(name, secret=SECRET):

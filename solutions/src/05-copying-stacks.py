@@ -5,28 +5,40 @@
 # with the model, write newstack's sizing rule yourself, predict a growth log and explain
 # why copying won over segments.
 #
-# Run the setup cell first. After each answer, run its test cell: `check("q2")` tells you
-# which cases pass, `hint("q2")` shows one more hint each time, and `progress()` lists what
-# you have done across the course.
+# Write your login in the `STUDENT` cell, then run it and the setup cell. After each
+# answer, run its test cell: `check("q2")` tells you which cases pass, `hint("q2")` shows
+# one more hint each time, `task("q1")` shows your own numbers for a question, and
+# `progress()` lists what you have done across the course.
+
+# %%
+# Your course login as your instructor gave it ("alice", or "alice:KEY"): your questions'
+# numbers follow from it. Left empty, you get the course's default numbers.
+STUDENT = ""
 
 # %% role="setup"
 from gostack_kit import CallTrace, ContiguousStack
 from gostack_kit.core import versions
-from gostack_kit.grading import notebook
+from gostack_kit.grading import notebook, task_for
 from gostack_kit.grading.practice import show as practice
 
 check, hint, progress = notebook("05-copying-stacks")
+task = task_for("05-copying-stacks")
 
 # %% [markdown]
 # ## q1 (compute, 1 point)
 #
-# A goroutine starts on a 2 KiB stack (Go 1.27) with 192 bytes in use and recurses 600
-# calls deep with 88-byte frames. Use `ContiguousStack` to find the depth of the call that
-# makes the stack grow for the first time. Store it in `first_growth_depth`.
+# A goroutine starts on a 2 KiB stack (Go 1.27) with `entry_used` bytes in use and recurses
+# 600 calls deep with `frame`-byte frames; `task("q1")` shows your numbers (88 and 192 with
+# no `STUDENT`). Use `ContiguousStack` to find the depth of the call that makes the stack
+# grow for the first time. Store it in `first_growth_depth`.
+
+# %%
+p = task("q1")
 
 # %% role="answer:q1"
 ### BEGIN SOLUTION
-run = ContiguousStack("1.27").run(CallTrace.recursion(frame=88, depth=600, entry_used=192))
+run = ContiguousStack("1.27").run(CallTrace.recursion(frame=p["frame"], depth=600,
+                                                      entry_used=p["entry_used"]))
 first_growth_depth = run.growths[0].depth
 ### END SOLUTION
 print(first_growth_depth)
@@ -40,7 +52,8 @@ check("q1")
 # When a prologue check fails, `newstack` picks the new size. Write
 # `newstack_size(size, used, frame)` for Go 1.27: `size` is the old stack size, `used` the
 # bytes in use (hi - SP) at the failing prologue, `frame` the frame that must fit.
-# The stack guard (`StackGuard`) is 928 bytes.
+# The stack guard (`StackGuard`) is 928 bytes. The hidden tests also try a 2 KiB stack with
+# your own `used` and `frame` (`task("q2")`).
 
 # %% role="answer:q2"
 def newstack_size(size, used, frame):
@@ -57,13 +70,19 @@ check("q2")
 # %% [markdown]
 # ## q3 (predict, 2 points)
 #
-# Predict, without running the model, the growth log of a 100-deep recursion with 88-byte
-# frames and 192 bytes in use at entry: a list of `(old_size, new_size)` pairs, one per growth,
-# stored in `growth_log`.
+# `task("q3")` gives a recursion's `frame` and `depth` (88 and 100 with no `STUDENT`), on a
+# 2 KiB stack with 192 bytes in use at entry. Predict, without running the model, its growth
+# log under Go 1.27: a list of `(old_size, new_size)` pairs, one per growth, stored in
+# `growth_log`. `check("q3")` then says whether you were right.
+
+# %%
+p = task("q3")
 
 # %% role="answer:q3"
 ### BEGIN SOLUTION
-growth_log = [(2048, 4096), (4096, 8192), (8192, 16384)]
+# The model solution asks the engine; a student works it out from hints 1-3.
+growth_log = [(g.old_size, g.new_size) for g in ContiguousStack("1.27").run(
+    CallTrace.recursion(frame=p["frame"], depth=p["depth"], entry_used=192)).growths]
 ### END SOLUTION
 
 # %% role="tests:q3"
@@ -83,13 +102,17 @@ check("q3")
 # %% [markdown]
 # ## q5 (compute, 1 point)
 #
-# Run q1's recursion (88-byte frames, 600 deep, 192 bytes in use) under Go 1.19, 1.22 and
-# 1.27 (`ContiguousStack("1.22")` and so on) and store the depth of each first growth in
-# `depths_by_release`, a dict keyed "1.19", "1.22" and "1.27".
+# `task("q5")` gives a recursion like q1's (`frame`, `entry_used`; 600 deep; 88 and 192 with
+# no `STUDENT`). Run it under Go 1.19, 1.22 and 1.27 (`ContiguousStack("1.22")` and so on)
+# and store the depth of each first growth in `depths_by_release`, a dict keyed "1.19",
+# "1.22" and "1.27".
+
+# %%
+p = task("q5")
 
 # %% role="answer:q5"
 ### BEGIN SOLUTION
-q5_trace = CallTrace.recursion(frame=88, depth=600, entry_used=192)
+q5_trace = CallTrace.recursion(frame=p["frame"], depth=600, entry_used=p["entry_used"])
 depths_by_release = {v: ContiguousStack(v).run(q5_trace).growths[0].depth
                      for v in ("1.19", "1.22", "1.27")}
 ### END SOLUTION

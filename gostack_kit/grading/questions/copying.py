@@ -1,4 +1,9 @@
-"""Questions of notebook 05 (copying stacks): the first growth, newstack's sizing rule, growth logs."""
+"""Questions of notebook 05 (copying stacks): the first growth, newstack's sizing rule, growth logs.
+
+Each student's numbers (variant.py): q1 and q5 draw the frame and the bytes in use at entry of
+a recursion on a 2 KiB stack; q2 adds a case on a drawn (used, frame); q3 draws the frame and
+the depth of the recursion whose growths the student predicts.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,10 @@ TOPIC = "05-copying-stacks"
 GO = versions.get("1.27")
 
 
+def _q1_params(rng) -> dict:
+    return {"frame": int(rng.integers(4, 32)) * 8, "entry_used": int(rng.integers(0, 8)) * 64}
+
+
 def _depth(ns):
     value = need(ns, "first_growth_depth")
     if type(value) is not int or value < 0:
@@ -18,8 +27,8 @@ def _depth(ns):
     return value
 
 
-def _q1_exact(ns):
-    run = ContiguousStack("1.27").run(CallTrace.recursion(88, 600, entry_used=192))
+def _q1_exact(ns, p):
+    run = ContiguousStack("1.27").run(CallTrace.recursion(p["frame"], 600, entry_used=p["entry_used"]))
     if _depth(ns) != run.growths[0].depth:
         raise Fail("`first_growth_depth` is not the depth of the first growth the engine records")
 
@@ -31,6 +40,20 @@ def _newstack_case(size, used, frame):
     return Case(f"newstack_size({size}, {used}, {frame})", case)
 
 
+def _q2_params(rng) -> dict:
+    return {"used": int(rng.integers(0, 32)) * 64, "frame": int(rng.integers(1, 80)) * 64}
+
+
+def _your_newstack(ns, p):
+    size, used, frame = 2048, p["used"], p["frame"]
+    equal(call(ns, "newstack_size", size, used, frame), newstack_size(size, used, frame, GO),
+          f"newstack_size({size}, {used}, {frame})")
+
+
+def _q3_params(rng) -> dict:
+    return {"frame": int(rng.integers(4, 40)) * 8, "depth": int(rng.integers(40, 160))}
+
+
 def _growths(ns):
     value = need(ns, "growth_log")
     if not (isinstance(value, list) and all(isinstance(e, tuple) and len(e) == 2 for e in value)):
@@ -38,8 +61,8 @@ def _growths(ns):
     return [tuple(e) for e in value]
 
 
-def _q3_exact(ns):
-    run = ContiguousStack("1.27").run(CallTrace.recursion(88, 100, entry_used=192))
+def _q3_exact(ns, p):
+    run = ContiguousStack("1.27").run(CallTrace.recursion(p["frame"], p["depth"], entry_used=192))
     want = [(g.old_size, g.new_size) for g in run.growths]
     got = _growths(ns)
     if got != want:
@@ -55,8 +78,8 @@ def _by_release(ns):
     return value
 
 
-def _q5_exact(ns):
-    trace = CallTrace.recursion(88, 600, entry_used=192)
+def _q5_exact(ns, p):
+    trace = CallTrace.recursion(p["frame"], 600, entry_used=p["entry_used"])
     want = {v: ContiguousStack(v).run(trace).growths[0].depth for v in ("1.19", "1.22", "1.27")}
     if _by_release(ns) != want:
         raise Fail("at least one depth is not the first growth the engine records for that release")
@@ -66,24 +89,32 @@ QUESTIONS = (
     Question("q1", "compute", 1, "Depth of the first growth of a 2 KiB stack", ("first_growth_depth",),
              cases=(Case("first_growth_depth is a depth", _depth),),
              hidden=(Case("first_growth_depth matches the engine", _q1_exact),),
-             hints=("Run ContiguousStack('1.27') on CallTrace.recursion(88, 600, entry_used=192).",
+             hints=("Run ContiguousStack('1.27') on CallTrace.recursion({frame}, 600, "
+                    "entry_used={entry_used}).",
                     "run.growths lists every growth in order.",
-                    "Each growth event records the call depth that triggered it; take the earliest.")),
+                    "Each growth event records the call depth that triggered it; take the earliest."),
+             defaults={"frame": 88, "entry_used": 192}, params=_q1_params),
     Question("q2", "implement", 2, "newstack_size(size, used, frame) under Go 1.27", ("newstack_size",),
              cases=(_newstack_case(2048, 1152, 88), _newstack_case(2048, 1000, 5000)),
              hidden=(_newstack_case(8192, 7296, 88), _newstack_case(4096, 3000, 20000),
-                     _newstack_case(2048, 0, 1120), _newstack_case(2048, 0, 1121)),
+                     _newstack_case(2048, 0, 1120), _newstack_case(2048, 0, 1121),
+                     Case("newstack_size on your own numbers", _your_newstack)),
              hints=("newstack always doubles first.",
                     "Since Go 1.15 it keeps doubling while the frame and StackGuard (928) do not fit "
                     "above the bytes in use.",
                     "Start from the doubled size and repeat hint 2's test after each further doubling; "
-                    "stop at the first size that passes.")),
+                    "stop at the first size that passes."),
+             defaults={"used": 1152, "frame": 88}, params=_q2_params),
     Question("q3", "predict", 2, "The growth log of a 100-deep recursion", ("growth_log",),
              cases=(Case("growth_log is a list of (old, new) pairs", _growths),),
              hidden=(Case("growth_log matches ContiguousStack", _q3_exact),),
-             hints=("Each call uses 96 bytes (frame 88 + return address).",
+             hints=("Each call uses {frame} + 8 bytes (the frame and its return address).",
                     "Growth happens when fewer than 928 bytes would remain below the frame.",
-                    "Sizes only double here: 2048 -> 4096 -> ...")),
+                    "With frames this small, sizes only double: each growth's old size is the "
+                    "previous one's new size."),
+             defaults={"frame": 88, "depth": 100}, params=_q3_params,
+             model='ContiguousStack("1.27").run(CallTrace.recursion(p["frame"], p["depth"], '
+                   'entry_used=192)).growths  # p = task("q3")'),
     Question("q4", "explain", 1, "Why copying a stack is cheaper overall than splitting it"),
     Question("q5", "compute", 1, "The first growth of q1 under Go 1.19, 1.22 and 1.27",
              ("depths_by_release",),
@@ -91,5 +122,6 @@ QUESTIONS = (
              hidden=(Case("depths_by_release matches the engine", _q5_exact),),
              hints=("ContiguousStack takes any release: ContiguousStack('1.22').",
                     "Run q1's trace under each and read run.growths[0].depth.",
-                    "Notebook 05, section 9: the runtime rules did not change from 1.19 to 1.27.")),
+                    "Notebook 05, section 9: the runtime rules did not change from 1.19 to 1.27."),
+             defaults={"frame": 88, "entry_used": 192}, params=_q1_params),
 )
