@@ -2,6 +2,7 @@
 
 import pytest
 
+from gostack_kit.labs import sched as lab
 from gostack_kit.labs.sched import (
     MAX_SHARE,
     MODELS,
@@ -77,3 +78,11 @@ def test_dashboard_default_run_is_the_engine_call():
     r = default_run()
     alone = simulate(share_workload(DEFAULT_GOROUTINES, SEED, 0.3), Model.MN, gomaxprocs=2, seed=SEED)
     assert (r.makespan_ns, r.threads_created) == (alone.makespan_ns, alone.threads_created)
+
+
+def test_batch_sweep_is_globrunqgetbatch_rule():
+    # runtime/proc.go globrunqgetbatch: n = min(len(pp.runq)/2, size, size/gomaxprocs+1)
+    assert lab.batch_sweep((3, 40, 1_000), (1, 4)) == (
+        (3, 1, 3), (3, 4, 1), (40, 1, 40), (40, 4, 11), (1_000, 1, 128), (1_000, 4, 128))
+    with pytest.raises(ValueError, match="gomaxprocs"):
+        lab.batch_sweep((3,), (0,))

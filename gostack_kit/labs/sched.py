@@ -21,12 +21,12 @@ so `share_workload` turns a target share of time into the workload's parameters.
 from __future__ import annotations
 
 from ..core.validate import integer, number
-from ..sched.gmp import simulate, stack_memory
+from ..sched.gmp import global_batch, simulate, stack_memory
 from ..sched.record import Costs, Model, SchedRun, StackMemory
 from ..sched.workload import MAX_GOROUTINES, Workload, workload
 
-__all__ = ["MODELS", "MAX_SHARE", "share_workload", "compare", "memory_sweep", "fairness_chain",
-           "goroutine_memory", "MEMORY_COUNTS"]
+__all__ = ["MODELS", "MAX_SHARE", "batch_sweep", "share_workload", "compare", "memory_sweep",
+           "fairness_chain", "goroutine_memory", "MEMORY_COUNTS"]
 
 MODELS = (Model.ONE_TO_ONE, Model.N_TO_ONE, Model.MN)  # teaching order: the rivals, then Go
 MAX_SHARE = 0.9  # at 0.9 a G blocks 9x as long as it computes; 1.0 would mean no compute
@@ -108,3 +108,8 @@ def _links(value) -> int:
     """`value` as a chain length in [1, MAX_GOROUTINES // 2 - 1], else a clear error."""
     return integer("links", value, 1, MAX_GOROUTINES // 2 - 1)
 
+
+def batch_sweep(sizes=(3, 40, 1_000), procs=(1, 4)) -> tuple:
+    """(size, gomaxprocs, batch) for each pair: what globrunqgetbatch hands an empty P."""
+    return tuple((integer("size", n, 1, MAX_GOROUTINES), integer("gomaxprocs", p, 1, 256),
+                  global_batch(n, p)) for n in sizes for p in procs)

@@ -26,6 +26,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..sched.record import SchedRun, Span
 from .sched_tables import (  # noqa: F401  (re-exported: notebooks call plots.sched.event_log)
+    batch_table,
     constants_table,
     costs_table,
     event_log,

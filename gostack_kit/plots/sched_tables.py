@@ -21,7 +21,7 @@ import numpy as np
 from ..sched.record import Costs, Ev, SchedRun
 from .style import kib
 
-__all__ = ["event_log", "summary_table", "costs_table", "constants_table", "memory_table",
+__all__ = ["batch_table", "event_log", "summary_table", "costs_table", "constants_table", "memory_table",
            "probe_table", "thread_count_table", "COST_BASIS"]
 
 #: Where each switch-cost figure comes from (mirrors the comments on `Costs`).
@@ -32,6 +32,14 @@ COST_BASIS = {
     "thread_create_ns": "estimate: clone() + mmap of an 8 MiB stack",
     "kernel_slice_ns": "estimate: a Linux CFS/EEVDF slice is a few ms",
 }
+
+
+def batch_table(rows) -> str:
+    """(global queue length, GOMAXPROCS, batch) rows from `labs.sched.batch_sweep` as a table."""
+    from ..core.text import text_table
+
+    return text_table(("global queue", "GOMAXPROCS", "batch taken"),
+                      [(f"{n:,}", p, b) for n, p, b in rows])
 
 
 def _us(ns: int) -> str:

@@ -122,6 +122,16 @@ print(plots.sched.event_log(chain, gs={1}))
 # at about 200 µs.
 
 # %% [markdown]
+# When a P finds its own queues empty it does not take just one G from the global queue but a batch
+# (`globrunqgetbatch` in `runtime/proc.go`, asked for half a ring, `len(pp.runq)/2` = 128): the batch is
+# `min(128, size, size/GOMAXPROCS + 1)` for a global queue of `size` Gs. The `+ 1` means a lone G is still
+# taken; dividing by GOMAXPROCS leaves a fair share for every other P. The P runs the first G of the batch
+# and puts the rest on its ring. `lab.batch_sweep` applies that line (`sched.gmp.global_batch`) to a few queues:
+
+# %%
+print(plots.sched.batch_table(lab.batch_sweep((3, 40, 1_000), (1, 4))))
+
+# %% [markdown]
 # ## 5. Stealing half
 #
 # When a P's own queues and the global queue are empty, its M makes up to four passes over the other Ps in a

@@ -58,19 +58,20 @@ QUESTIONS = (
              hidden=(Case("saved_bytes matches stack_memory", _q1_exact),),
              hints=("Under 1:1 every goroutine is a thread with an 8 MiB stack and a guard page.",
                     "Under M:N the goroutines get small stacks and only GOMAXPROCS threads exist.",
-                    "stack_memory(10_000, Model.ONE_TO_ONE).total_bytes - "
-                    "stack_memory(10_000, Model.MN).total_bytes")),
+                    "Notebook 03's memory section prices both models with stack_memory; "
+                    "compare the two records' total bytes.")),
     Question("q2", "implement", 2, "steal(victim) -> (stolen, left)", ("steal",),
              cases=(_steal_case([1, 2, 3, 4]), _steal_case([1, 2, 3, 4, 5])),
              hidden=(_steal_case([]), _steal_case([7]), _steal_case(list(range(256)))),
              hints=("The thief takes from the head of the victim's run queue (the oldest Gs).",
                     "runqgrab takes half, rounded up: n - n // 2.",
-                    "return victim[:k], victim[k:] with k = len(victim) - len(victim) // 2")),
+                    "Slice the list at the number of Gs taken: the stolen part first, then what is left.")),
     Question("q3", "predict", 1, "How many Gs an idle P takes from the global queue", ("batches",),
              cases=(Case("batches is a list of three ints", _batches),),
              hidden=(Case("batches match globrunqgetbatch", _q3_exact),),
              hints=("An idle P takes its fair share of the global queue, plus one.",
                     "But never more than the queue holds, and never more than half a local ring (128).",
-                    "min(128, size, size // gomaxprocs + 1)")),
+                    "Notebook 03's section 4 shows globrunqgetbatch's rule and a table of it; "
+                    "apply it to each pair.")),
     Question("q4", "explain", 1, "Why a blocked syscall hands its P to another thread"),
 )
