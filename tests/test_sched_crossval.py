@@ -11,6 +11,8 @@ the test fails the day the model is fixed, so the entry must then be removed and
 compared like every other.
 """
 
+from functools import cache
+
 import pytest
 
 from gostack_kit.realgo import sched_runs, sched_suite
@@ -40,15 +42,25 @@ KNOWN_GAPS = {
 }
 
 
+@cache
+def _model_run(name):
+    return simulate(Workload.from_spec(sched_suite.WORKLOADS[name]))
+
+
+@cache
+def _real_runs(name):
+    return sched_runs.sched_runs(sched_suite.WORKLOADS[name], prefer="recorded")
+
+
 def model_value(name, metric):
     """The model's value of `metric` for workload `name` (M:N, the spec's GOMAXPROCS)."""
-    run = simulate(Workload.from_spec(sched_suite.WORKLOADS[name]))
+    run = _model_run(name)
     return max(run.finish_ns) if metric == "last_finish_ns" else getattr(run, metric)
 
 
 def real_values(name, metric):
     """The recorded real runs' values of `metric` for workload `name`."""
-    runs = sched_runs.sched_runs(sched_suite.WORKLOADS[name], prefer="recorded")
+    runs = _real_runs(name)
     assert len(runs) >= 5, f"{name}: too few recorded runs ({len(runs)})"
     return [max(t.finish_ns) if metric == "last_finish_ns" else getattr(t, metric) for t in runs]
 

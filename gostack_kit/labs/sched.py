@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from ..core.validate import integer, number
 from ..sched.gmp import global_batch, simulate, stack_memory
-from ..sched.record import Costs, Model, SchedRun, StackMemory
+from ..sched.record import MAX_GOMAXPROCS, Costs, Model, SchedRun, StackMemory
 from ..sched.workload import MAX_GOROUTINES, Workload, workload
 
 __all__ = ["MODELS", "MAX_SHARE", "batch_sweep", "share_workload", "compare", "memory_sweep",
@@ -111,5 +111,5 @@ def _links(value) -> int:
 
 def batch_sweep(sizes=(3, 40, 1_000), procs=(1, 4)) -> tuple:
     """(size, gomaxprocs, batch) for each pair: what globrunqgetbatch hands an empty P."""
-    return tuple((integer("size", n, 1, MAX_GOROUTINES), integer("gomaxprocs", p, 1, 256),
+    return tuple((integer("size", n, 1, MAX_GOROUTINES), integer("gomaxprocs", p, 1, MAX_GOMAXPROCS),
                   global_batch(n, p)) for n in sizes for p in procs)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..sched.record import Costs, Ev, SchedRun
-from .style import kib
+from .style import kib, text_table
 
 __all__ = ["batch_table", "event_log", "summary_table", "costs_table", "constants_table", "memory_table",
            "probe_table", "thread_count_table", "COST_BASIS"]
@@ -36,8 +36,6 @@ COST_BASIS = {
 
 def batch_table(rows) -> str:
     """(global queue length, GOMAXPROCS, batch) rows from `labs.sched.batch_sweep` as a table."""
-    from ..core.text import text_table
-
     return text_table(("global queue", "GOMAXPROCS", "batch taken"),
                       [(f"{n:,}", p, b) for n, p, b in rows])
 

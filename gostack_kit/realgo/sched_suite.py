@@ -19,6 +19,8 @@ on the recording file existing to know what to run.
 
 from __future__ import annotations
 
+import copy
+
 __all__ = ["WORKLOADS", "workload"]
 
 MS = 1_000_000  # ns per millisecond
@@ -77,5 +79,4 @@ def workload(name: str) -> dict:
     """The spec named `name` (a fresh copy), or ValueError listing the names."""
     if name not in WORKLOADS:
         raise ValueError(f"name must be one of {sorted(WORKLOADS)}; got {name!r}")
-    import copy
     return copy.deepcopy(WORKLOADS[name])

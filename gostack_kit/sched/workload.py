@@ -32,9 +32,9 @@ from functools import cached_property
 import numpy as np
 
 from ..core.validate import integer
+from .record import MAX_GOMAXPROCS
 
 SPEC_KEYS = frozenset({"gomaxprocs", "goroutines", "spawn_gap_ns"})  # issue 12's contract
-MAX_SPEC_GOMAXPROCS = 256  # the simulators' own MAX_GOMAXPROCS bound
 
 __all__ = ["Phase", "Spawn", "Workload", "workload", "MAX_GOROUTINES"]
 
@@ -130,7 +130,7 @@ class Workload:
         for key in ("gomaxprocs", "goroutines"):
             if key not in spec:
                 raise ValueError(f"spec field {key!r} is missing")
-        procs = integer("gomaxprocs", spec["gomaxprocs"], 1, MAX_SPEC_GOMAXPROCS)
+        procs = integer("gomaxprocs", spec["gomaxprocs"], 1, MAX_GOMAXPROCS)
         gap = integer("spawn_gap_ns", spec.get("spawn_gap_ns", 0), 0)
         gs = spec["goroutines"]
         if not isinstance(gs, (list, tuple)):
