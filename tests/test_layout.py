@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "gostack_kit"
 TOPICS = ("address", "threads", "sched", "segmented", "copying", "compiler")
 NOTEBOOK_KEYS = dict(zip(("01", "02", "03", "04", "05", "06"), TOPICS))
-MAX_LINES = 400  # the layout issue's rule: a module a reader can hold in mind
+MAX_LINES = 400  # a module a reader can hold in mind
 ENGINES = ("core", "address", "stacks", "sched", "compiler")  # pure: no plotting, no widgets, no Go
 
 

@@ -1,4 +1,4 @@
-"""Issue 12's contract: Workload.from_spec and the run fields simulate returns."""
+"""The scheduler spec contract: Workload.from_spec and the run fields simulate returns."""
 
 import pytest
 

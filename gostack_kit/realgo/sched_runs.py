@@ -28,7 +28,7 @@ from .sched_trace import parse, timeline_from_json, timeline_json, trace_text
 __all__ = ["sched_runs", "record", "load", "save", "recorded_runs", "DATA_PATH", "RUNS"]
 
 DATA_PATH = Path(__file__).with_name("data") / "sched_trace.json"
-RUNS = 10  # fresh runs per workload: the issue's 12 runs showed two clusters; 10 shows both
+RUNS = 10  # fresh runs per workload: enough for nb03's two clusters of G1 finish times to both appear
 MAX_SLICES = 120  # slices kept per recorded run; order-300 has 300+, kept whole would be most of the file
 
 

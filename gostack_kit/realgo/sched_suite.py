@@ -1,6 +1,6 @@
 """The named scheduler workloads that the real trace (realgo.sched_trace) and the model both run.
 
-Each entry is a spec in issue 12's contract: {"gomaxprocs", "goroutines": [{"phases": [...]}],
+Each entry is a scheduler spec (Workload.from_spec's format): {"gomaxprocs", "goroutines": [{"phases": [...]}],
 "spawn_gap_ns"}. One place for them, so the recordings in data/sched_trace.json and the
 model's cross-validation tests name the same workloads.
 

@@ -1,6 +1,6 @@
 """Real Go under runtime/trace, read back into the scheduler model's own record (`Timeline`).
 
-A spec (issue 12's contract) becomes a standard-library Go program; it runs with the trace
+A scheduler spec (Workload.from_spec's format) becomes a standard-library Go program; it runs with the trace
 on, `go tool trace -d=parsed` prints every event, and `parse` folds those lines into a
 `Timeline` -- the same type the model's `simulate` fills -- so the two can be compared.
 

@@ -50,7 +50,7 @@ class Model(enum.Enum):
 
     @classmethod
     def parse(cls, model) -> Model:
-        """`model` as a Model: a member, or one of issue 12's names "mn", "1:1", "n:1"."""
+        """`model` as a Model: a member, or one of the spec names "mn", "1:1", "n:1"."""
         if isinstance(model, str):
             if model.lower() not in MODEL_NAMES:
                 raise ValueError(f"model must be one of {', '.join(MODEL_NAMES)}; got {model!r}")
@@ -69,7 +69,7 @@ class Model(enum.Enum):
         return G_STACK_BYTES + G_STRUCT_BYTES, (gomaxprocs if self is Model.MN else 1)
 
 
-MODEL_NAMES = {"mn": Model.MN, "1:1": Model.ONE_TO_ONE, "n:1": Model.N_TO_ONE}  # issue 12
+MODEL_NAMES = {"mn": Model.MN, "1:1": Model.ONE_TO_ONE, "n:1": Model.N_TO_ONE}  # the names simulate(w, model=...) accepts
 
 
 def stack_memory(n_goroutines, model, *, gomaxprocs=2, threads=None) -> StackMemory:

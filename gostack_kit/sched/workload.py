@@ -14,7 +14,7 @@ one `go` phase of a G reachable from G0; durations are whole nanoseconds > 0. Th
 description is immutable, so a single workload can be replayed under M:N, 1:1 and N:1 and
 the three runs compared fairly (the kit's law: total compute demand is the same).
 
-Issue 12's JSON spec (`Workload.from_spec`) maps onto the same phases: "run" is COMPUTE,
+The scheduler's JSON spec (`Workload.from_spec`, the format realgo.sched_trace runs for real) maps onto the same phases: "run" is COMPUTE,
 "syscall" is SYSCALL, "sleep" is PARK (time.Sleep parks the G), "yield" is YIELD; main is
 G0 and its row is `go 1, gap, go 2, ..., go n` (the gap is CPU time, spawn_gap_ns).
 
@@ -34,7 +34,7 @@ import numpy as np
 from ..core.validate import integer
 from .record import MAX_GOMAXPROCS
 
-SPEC_KEYS = frozenset({"gomaxprocs", "goroutines", "spawn_gap_ns"})  # issue 12's contract
+SPEC_KEYS = frozenset({"gomaxprocs", "goroutines", "spawn_gap_ns"})  # a spec's only fields
 
 __all__ = ["Phase", "Spawn", "Workload", "workload", "MAX_GOROUTINES"]
 
@@ -120,7 +120,7 @@ class Workload:
 
     @classmethod
     def from_spec(cls, spec) -> Workload:
-        """Build a workload from issue 12's JSON-able spec (gomaxprocs, goroutines, spawn_gap_ns)."""
+        """Build a workload from a JSON-able scheduler spec (gomaxprocs, goroutines, spawn_gap_ns)."""
         if not isinstance(spec, dict):
             raise TypeError(f"spec must be a dict; got {type(spec).__name__}")
         extra = set(spec) - SPEC_KEYS

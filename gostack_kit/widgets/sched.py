@@ -20,7 +20,7 @@ __all__ = ["Scheduler", "DASHBOARDS", "GOROUTINE_COUNTS", "SEED", "default_run"]
 SEED = 1  # one fixed workload per slider position: the same picture every time
 GOMAXPROCS_MAX = 64  # a big server's core count; the engine accepts up to 256
 GOROUTINE_COUNTS = (2, 5, 10, 20, 50, 100, 200, 300, 500, 1_000, 2_000, 5_000, 10_000, 20_000,
-                    50_000, 100_000)  # roughly log-spaced up to the 100,000
+                    50_000, 100_000)  # roughly log-spaced up to 100,000
 DEFAULT_GOROUTINES = 300  # keeps an update (engine + redraw) under 100 ms on 2 cores
 MODEL_OPTIONS = (("1:1", Model.ONE_TO_ONE), ("N:1", Model.N_TO_ONE), ("M:N", Model.MN))
 
