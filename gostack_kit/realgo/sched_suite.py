@@ -1,8 +1,8 @@
 """The named scheduler workloads that the real trace (realgo.sched_trace) and the model both run.
 
-Each entry is a scheduler spec (Workload.from_spec's format): {"gomaxprocs", "goroutines": [{"phases": [...]}],
-"spawn_gap_ns"}. One place for them, so the recordings in data/sched_trace.json and the
-model's cross-validation tests name the same workloads.
+Each entry is a scheduler spec (Workload.from_spec's format):
+{"gomaxprocs", "goroutines": [{"phases": [...]}], "spawn_gap_ns"}. One place for them, so the
+recordings in data/sched_trace.json and the model's cross-validation tests name the same workloads.
 
     order-*      GOMAXPROCS=1 first-run order (runnext, FIFO local queue, 256-slot overflow)
     hog-*        CPU hogs of 15-60 ms: when sysmon preempts

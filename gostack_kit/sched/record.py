@@ -69,7 +69,7 @@ class Model(enum.Enum):
         return G_STACK_BYTES + G_STRUCT_BYTES, (gomaxprocs if self is Model.MN else 1)
 
 
-MODEL_NAMES = {"mn": Model.MN, "1:1": Model.ONE_TO_ONE, "n:1": Model.N_TO_ONE}  # the names simulate(w, model=...) accepts
+MODEL_NAMES = {"mn": Model.MN, "1:1": Model.ONE_TO_ONE, "n:1": Model.N_TO_ONE}  # simulate(w, model=...)
 
 
 def stack_memory(n_goroutines, model, *, gomaxprocs=2, threads=None) -> StackMemory:

@@ -14,9 +14,10 @@ one `go` phase of a G reachable from G0; durations are whole nanoseconds > 0. Th
 description is immutable, so a single workload can be replayed under M:N, 1:1 and N:1 and
 the three runs compared fairly (the kit's law: total compute demand is the same).
 
-The scheduler's JSON spec (`Workload.from_spec`, the format realgo.sched_trace runs for real) maps onto the same phases: "run" is COMPUTE,
-"syscall" is SYSCALL, "sleep" is PARK (time.Sleep parks the G), "yield" is YIELD; main is
-G0 and its row is `go 1, gap, go 2, ..., go n` (the gap is CPU time, spawn_gap_ns).
+The scheduler's JSON spec (`Workload.from_spec`, the format realgo.sched_trace runs for
+real) maps onto the same phases: "run" is COMPUTE, "syscall" is SYSCALL, "sleep" is PARK
+(time.Sleep parks the G), "yield" is YIELD; main is G0 and its row is `go 1, gap, go 2, ...,
+go n` (the gap is CPU time, spawn_gap_ns).
 
 Rejected alternative: drawing random durations inside the simulator. Then two models
 would see different programs, and a comparison would mix the policy with the dice.
