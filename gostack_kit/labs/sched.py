@@ -20,13 +20,19 @@ so `share_workload` turns a target share of time into the workload's parameters.
 
 from __future__ import annotations
 
+import dataclasses
+from typing import NamedTuple
+
+import numpy as np
+
 from ..core.validate import integer, number
 from ..sched.gmp import global_batch, simulate, stack_memory
-from ..sched.record import MAX_GOMAXPROCS, Costs, Model, SchedRun, StackMemory
+from ..sched.record import MAX_GOMAXPROCS, Costs, Ev, Model, SchedRun, Slice, Span, StackMemory, Timeline
 from ..sched.workload import MAX_GOROUTINES, Workload, workload
 
 __all__ = ["MODELS", "MAX_SHARE", "batch_sweep", "share_workload", "compare", "memory_sweep",
-           "fairness_chain", "goroutine_memory", "MEMORY_COUNTS"]
+           "fairness_chain", "goroutine_memory", "MEMORY_COUNTS", "RealVsModel", "model_slices",
+           "model_timeline", "real_vs_model", "SliceStats", "slices_of", "slice_stats"]
 
 MODELS = (Model.ONE_TO_ONE, Model.N_TO_ONE, Model.MN)  # teaching order: the rivals, then Go
 MAX_SHARE = 0.9  # at 0.9 a G blocks 9x as long as it computes; 1.0 would mean no compute
@@ -113,3 +119,104 @@ def batch_sweep(sizes=(3, 40, 1_000), procs=(1, 4)) -> tuple:
     """(size, gomaxprocs, batch) for each pair: what globrunqgetbatch hands an empty P."""
     return tuple((integer("size", n, 1, MAX_GOROUTINES), integer("gomaxprocs", p, 1, MAX_GOMAXPROCS),
                   global_batch(n, p)) for n in sizes for p in procs)
+
+
+# -- real Go beside the model (notebook 03, section 6) ------------------------------------------
+
+#: The model's end-of-slice events, in the Slice vocabulary (record.SLICE_ENDS); PARK with
+#: value 0 is a Gosched (gmp logs a yield as a zero-length park).
+_ENDS = {Ev.PREEMPT: "preempted", Ev.SYSCALL: "syscall", Ev.EXIT: "exit"}
+
+
+class RealVsModel(NamedTuple):
+    """One named workload: its spec, real Go's runs (live or recorded) and the model's run."""
+
+    name: str
+    spec: dict
+    real: tuple  # Timeline per real run, each with its slices
+    model: Timeline  # the model's run of the same spec, with slices built from its spans
+
+    @property
+    def typical(self) -> Timeline:
+        """The real run whose last finish is the median one (the lower middle for an even count)."""
+        ranked = sorted(range(len(self.real)), key=lambda i: (max(self.real[i].finish_ns), i))
+        return self.real[ranked[(len(ranked) - 1) // 2]]
+
+
+def model_slices(run: SchedRun) -> tuple:
+    """The workload goroutines' stretches on a P in a model run, as Slice rows (m = -1: not kept)."""
+    ends = {}
+    for e in run.events:
+        if e.g > 0 and (e.ev in _ENDS or e.ev == Ev.PARK):
+            ends.setdefault((e.g, e.t), _ENDS.get(e.ev) or ("sleep" if e.value else "yield"))
+    runs = run.spans[(run.spans["kind"] == Span.RUN) & (run.spans["g"] > 0)]
+    out, open_ = [], {}  # open_[g] = [p, start, end] of the stretch not yet ended
+    for s in runs[np.argsort(runs["start"], kind="stable")]:
+        g, p, start, end = int(s["g"]), int(s["p"]), int(s["start"]), int(s["end"])
+        if g in open_ and open_[g][0] == p and start - open_[g][2] <= SWITCH_GAP_NS:
+            open_[g][2] = end  # the same stretch, split only by a switch or spawn span
+        else:
+            open_[g] = [p, start, end]
+        why = ends.get((g, end))
+        if why:
+            out.append(Slice(g, -1, *open_.pop(g), why))
+    return tuple(sorted(out, key=lambda s: (s.start_ns, s.g)))
+
+
+SWITCH_GAP_NS = 1_000  # a gap this short between two RUN spans of one G on one P is a switch span
+
+
+def model_timeline(spec: dict, **kw) -> Timeline:
+    """The model's Timeline of a scheduler spec (Workload.from_spec's format), slices filled in."""
+    run = simulate(Workload.from_spec(spec), **kw)
+    tl = run.timeline()
+    return tl if tl.slices else dataclasses.replace(tl, slices=model_slices(run))
+
+
+def real_vs_model(name: str, prefer: str = "auto", runs: int = 3) -> RealVsModel:
+    """A named workload of realgo.sched_suite: real Go's runs (live, else recorded) and the model's."""
+    from ..realgo.sched_runs import sched_runs
+    from ..realgo.sched_suite import workload as named
+
+    spec = named(name)
+    return RealVsModel(name, spec, tuple(sched_runs(spec, runs, prefer)), model_timeline(spec))
+
+
+class SliceStats(NamedTuple):
+    """How one goroutine fared over a set of runs (ns; lo/hi pairs are min and max)."""
+
+    g: int
+    runs: int
+    first_start: tuple  # (lo, hi): when it first ran
+    first_cut: int  # runs whose first slice ended by preemption
+    first_cut_len: tuple | None  # (lo, hi) length of those first slices
+    later_cut: tuple | None  # (lo, median, hi) length of later slices ended by preemption
+    finish: tuple  # (lo, hi)
+
+
+def slices_of(tl: Timeline, g: int) -> tuple:
+    """Goroutine g's slices in one timeline, in time order."""
+    return tuple(s for s in tl.slices if s.g == g)
+
+
+def slice_stats(timelines, g: int = 1) -> SliceStats:
+    """Goroutine g's first start, preempted slices and finish over `timelines` (real runs)."""
+    tls = tuple(timelines)
+    if not tls:
+        raise ValueError("timelines must hold at least one Timeline")
+    g = integer("g", g, 1, len(tls[0].finish_ns))
+    rows = [slices_of(t, g) for t in tls]
+    if not all(rows):
+        raise ValueError(f"g must be a goroutine with slices in every run; G{g} has none in some")
+    firsts = [r[0] for r in rows]
+    cut = [s.end_ns - s.start_ns for s in firsts if s.why == "preempted"]
+    later = sorted(s.end_ns - s.start_ns for r in rows for s in r[1:] if s.why == "preempted")
+    finish = [t.finish_ns[g - 1] for t in tls]
+    return SliceStats(g, len(tls), _span(s.start_ns for s in firsts), len(cut), _span(cut) if cut else None,
+                      (later[0], int(np.median(later)), later[-1]) if later else None, _span(finish))
+
+
+def _span(values) -> tuple:
+    """(min, max) of some ns values."""
+    vals = list(values)
+    return min(vals), max(vals)

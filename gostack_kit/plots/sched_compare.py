@@ -1,0 +1,171 @@
+"""Real Go beside the scheduler model, for notebook 03: Timeline records in, pictures and tables out.
+
+Both sides are `sched.record.Timeline`s of one spec: real Go's from its runtime trace
+(`realgo.sched_runs`), the model's from `labs.sched.model_timeline`. Only the spec's own
+goroutines are drawn, because the trace names only those (main and the runtime's goroutines
+are the gaps).
+
+    real_vs_model(cmp)     real run above, model below: one row per P, a bar per slice,
+                           coloured by goroutine, with a mark for how the slice ended
+    slices_table(cmp, g)   goroutine g's slices in every real run and in the model
+    sysmon_sleeps(looks)   sysmon's sleep before each of its looks, log scale, preemptions marked
+
+Every figure carries a text alternative written from its records (`style.alt`), so the
+description names the same slices as the bars.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from ..sched.record import Timeline
+from .style import COLORS, GREYS, alt, figure, text_table
+
+__all__ = ["real_vs_model", "timeline_panel", "slices_table", "stats_line", "sysmon_sleeps",
+           "END_MARKS", "G_COLORS", "ms"]
+
+#: How a slice's end is marked: why -> (marker, colour, legend words).
+END_MARKS = {
+    "preempted": ("v", COLORS["segmented"], "preempted (sysmon)"),
+    "exit": ("o", COLORS["guard"], "finished"),
+    "syscall": ("s", COLORS["thread"], "entered a syscall"),
+    "sleep": ("D", COLORS["heap"], "parked (sleep)"),
+    "yield": ("^", COLORS["highlight"], "Gosched"),
+    "block": ("s", COLORS["thread"], "blocking call"),
+}
+G_COLORS = (COLORS["goroutine"], COLORS["contiguous"], COLORS["thread"], COLORS["heap"],
+            GREYS["other"], COLORS["highlight"])  # goroutine g gets G_COLORS[(g - 1) % 6]
+LABEL_SHARE = 0.04  # write "G3" on a bar at least this share of the axis wide
+ALT_SLICES = 12  # slices named per panel in the text alternative before "and N more"
+MIN_BAR = 400  # a slice shorter than 1/400 of the axis is drawn that wide, so a 10 us one still shows
+
+
+def ms(ns: int) -> str:
+    """ns as milliseconds for a table or a description: 1 decimal from 1 ms, 2 significant below."""
+    v = ns / 1e6
+    return f"{v:.1f}" if v >= 1 else f"{v:.2g}"
+
+
+def timeline_panel(ax, tl: Timeline, span_ns: int, title: str) -> None:
+    """One Timeline's slices on ax: a row per P, bars coloured by goroutine, end marks."""
+    rows = tl.gomaxprocs
+    scale = 1e6
+    for s in tl.slices:
+        y = rows - 1 - s.p
+        x0, w = s.start_ns / scale, (s.end_ns - s.start_ns) / scale
+        ax.broken_barh([(x0, max(w, span_ns / scale / MIN_BAR))], (y - 0.35, 0.7),
+                       facecolors=G_COLORS[(s.g - 1) % len(G_COLORS)], edgecolor="white", linewidth=0.5)
+        if w >= LABEL_SHARE * span_ns / scale:
+            ax.text(x0 + w / 2, y, f"G{s.g}", ha="center", va="center", fontsize=8, color="white")
+        marker, color, _ = END_MARKS[s.why]
+        ax.plot([x0 + w], [y + 0.48], marker=marker, color=color, ms=6, ls="none", clip_on=False)
+    ax.set_yticks(range(rows), [f"P{rows - 1 - i}" for i in range(rows)])
+    ax.set_ylim(-0.6, rows - 0.2)
+    ax.set_xlim(0, span_ns / scale)
+    ax.grid(axis="y", visible=False)
+    ax.set_title(title, loc="left")
+    alt(ax, f"{title}: {_slices_alt(tl)}")
+
+
+def _slices_alt(tl: Timeline) -> str:
+    """A timeline's slices in words, in time order."""
+    words = [f"G{s.g} on P{s.p} {ms(s.start_ns)}-{ms(s.end_ns)} ms ({END_MARKS[s.why][2]})"
+             for s in tl.slices[:ALT_SLICES]]
+    more = len(tl.slices) - ALT_SLICES
+    return (f"{len(tl.slices)} slices on {tl.gomaxprocs} P{'s' if tl.gomaxprocs > 1 else ''}: "
+            + "; ".join(words) + (f"; and {more} more" if more > 0 else ""))
+
+
+def real_vs_model(cmp, real: Timeline | None = None):
+    """Real Go's run (the typical one unless given) above the model's, on one time axis in ms."""
+    real = cmp.typical if real is None else real
+    rows = real.gomaxprocs
+    fig, (ax_r, ax_m) = figure(nrows=2, height=1.9 + 1.1 * rows)
+    ax_r.sharex(ax_m)
+    span = max([s.end_ns for t in (real, cmp.model) for s in t.slices] + [1])
+    timeline_panel(ax_r, real, span, f"{cmp.name}, real Go ({real.source})")
+    timeline_panel(ax_m, cmp.model, span, f"{cmp.name}, the kit's model ({cmp.model.source})")
+    ax_r.tick_params(labelbottom=False)
+    ax_m.set_xlabel("time since main began spawning (ms); main's own running is not drawn")
+    gs = sorted({s.g for t in (real, cmp.model) for s in t.slices})
+    whys = [w for w in END_MARKS if any(s.why == w for t in (real, cmp.model) for s in t.slices)]
+    handles = [Patch(color=G_COLORS[(g - 1) % len(G_COLORS)], label=f"G{g}") for g in gs[:len(G_COLORS)]]
+    handles += [Line2D([], [], marker=END_MARKS[w][0], color=END_MARKS[w][1], ls="none",
+                       label=END_MARKS[w][2]) for w in whys]
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6), fontsize=8)
+    fig.suptitle(f"the same spec, real and modelled: {len(real.finish_ns)} goroutines, "
+                 f"GOMAXPROCS={rows}", x=0.01, ha="left", fontsize=11)
+    fig.get_layout_engine().set(h_pad=0.1)
+    plt.close(fig)  # the caller shows the returned Figure once
+    return fig
+
+
+def slices_table(cmp, g: int = 1) -> str:
+    """Goroutine g's first start, slices (length and end) and finish: each real run, then the model."""
+    from ..labs.sched import slices_of
+
+    def row(label, tl):
+        mine = slices_of(tl, g)
+        cuts = ", ".join(f"{ms(s.end_ns - s.start_ns)} {s.why}" for s in mine)
+        return (label, ms(mine[0].start_ns) if mine else "-", cuts, ms(tl.finish_ns[g - 1]))
+
+    order = sorted(range(len(cmp.real)), key=lambda i: (cmp.real[i].finish_ns[g - 1], i))
+    rows = [row(f"real {i + 1}", cmp.real[i]) for i in order] + [row("model", cmp.model)]
+    head = ("run", f"G{g} first ran (ms)", f"G{g}'s slices (ms, how each ended)", f"G{g} finished (ms)")
+    src = cmp.real[0].source if cmp.real else "no real runs"
+    return f"{cmp.name}: {len(cmp.real)} real runs ({src}), sorted by G{g}'s finish\n" + text_table(
+        head, rows, align="left")
+
+
+def stats_line(stats) -> str:
+    """A `labs.sched.SliceStats` in one sentence of measured ranges (ms)."""
+    s = stats
+    parts = [f"G{s.g} over {s.runs} run{'s' if s.runs > 1 else ''}: first ran at "
+             f"{ms(s.first_start[0])}-{ms(s.first_start[1])} ms"]
+    if s.first_cut:
+        parts.append(f"first slice preempted in {s.first_cut} of {s.runs}, after "
+                     f"{ms(s.first_cut_len[0])}-{ms(s.first_cut_len[1])} ms")
+    else:
+        parts.append(f"first slice never preempted ({s.runs} of {s.runs} ran to their end)")
+    if s.later_cut:
+        parts.append(f"later preempted slices {ms(s.later_cut[0])}-{ms(s.later_cut[2])} ms "
+                     f"(median {ms(s.later_cut[1])})")
+    parts.append(f"finished at {ms(s.finish[0])}-{ms(s.finish[1])} ms")
+    return "; ".join(parts)
+
+
+def sysmon_sleeps(looks, ax=None, title: str = "sysmon's sleep before each look"):
+    """Each sysmon look (t_ns, delay_ns, ..., preempted): its sleep over time, log scale."""
+    looks = tuple(looks)
+    if not looks:
+        raise ValueError("looks must hold at least one sysmon look")
+    own = ax is None
+    if own:
+        fig, ax = figure(height=3.0)
+    t = np.array([lk.t_ns for lk in looks]) / 1e6
+    d = np.array([lk.delay_ns for lk in looks]) / 1e3
+    hit = np.array([bool(lk.preempted) for lk in looks])
+    ax.step(t, d, where="pre", color=COLORS["thread"], lw=1.2, label="sleep before the look")
+    ax.plot(t, d, ".", color=COLORS["thread"], ms=3)
+    if hit.any():
+        ax.plot(t[hit], d[hit], "v", color=END_MARKS["preempted"][1], ms=8, ls="none",
+                label="that look preempted a G")
+    ax.set_yscale("log")
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel("sleep (us)")
+    ax.set_title(title, loc="left")
+    ax.legend(fontsize=8, loc="lower right")
+    first_long = next((lk for lk in looks if lk.delay_ns > looks[0].delay_ns), None)
+    words = (f"{len(looks)} looks over {ms(looks[-1].t_ns)} ms; the first sleeps are "
+             f"{looks[0].delay_ns / 1e3:g} us")
+    if first_long is not None:
+        words += f", longer from {ms(first_long.t_ns)} ms on, up to {max(d):g} us"
+    hits = ", ".join(f"{v:.1f}" for v in t[hit])
+    words += f"; preempting looks at {hits} ms" if hits else "; no look preempted"
+    alt(ax, f"{title}: {words}")
+    if own:
+        plt.close(ax.figure)
+    return ax.figure

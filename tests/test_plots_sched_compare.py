@@ -1,0 +1,47 @@
+"""plots.sched_compare: real Go's timeline over the model's, the slices table, sysmon's sleeps."""
+
+from collections import namedtuple
+
+import pytest
+
+from gostack_kit.labs import sched as lab
+from gostack_kit.plots import describe
+from gostack_kit.plots import sched_compare as sc
+
+Look = namedtuple("Look", "t_ns delay_ns idle handoffs preempted")
+
+
+@pytest.fixture(scope="module")
+def nb03():
+    return lab.real_vs_model("nb03", "recorded")
+
+
+def test_the_figure_has_a_panel_per_side_and_names_every_slice(nb03):
+    fig = sc.real_vs_model(nb03)
+    text = describe(fig)
+    assert len(fig.axes) == 2 and "real Go" in text and "model" in text
+    for s in (*nb03.typical.slices, *nb03.model.slices):
+        assert f"G{s.g} on P{s.p} {sc.ms(s.start_ns)}-{sc.ms(s.end_ns)} ms ({sc.END_MARKS[s.why][2]})" in text
+    assert sum(len(ax.lines) for ax in fig.axes) == len(nb03.typical.slices) + len(nb03.model.slices)
+
+
+def test_the_table_has_a_row_per_run_sorted_by_finish(nb03):
+    lines = sc.slices_table(nb03, 1).splitlines()
+    rows = lines[3:]
+    assert len(rows) == len(nb03.real) + 1 and rows[-1].startswith("model")
+    finish = [float(r.split()[-1]) for r in rows[:-1]]
+    assert finish == sorted(finish)
+    line = sc.stats_line(lab.slice_stats(nb03.real, 1))
+    cut = sum(lab.slices_of(t, 1)[0].why == "preempted" for t in nb03.real)
+    assert f"preempted in {cut} of {len(nb03.real)}" in line
+
+
+def test_sysmon_sleeps_describes_the_back_off():
+    looks = [Look(20_000 * (i + 1), 20_000, i, 0, 0) for i in range(3)] + [
+        Look(100_000, 40_000, 3, 0, 0), Look(10_180_000, 10_000_000, 4, 0, 1)]
+    fig = sc.sysmon_sleeps(looks)
+    text = describe(fig)
+    assert "5 looks" in text and "first sleeps are 20 us" in text and "longer from 0.1 ms" in text
+    assert "preempting looks at 10.2 ms" in text and "10000 us" in text
+    with pytest.raises(ValueError, match="looks"):
+        sc.sysmon_sleeps([])
