@@ -16,7 +16,7 @@ import pytest
 from gostack_kit.app.cli import main as cli
 from gostack_kit.grading import feedback, release, variant, wire
 from gostack_kit.grading.grader import student_of
-from gostack_kit.grading.questions import TOPICS, evaluate, judge, question, questions
+from gostack_kit.grading.questions import TOPICS, evaluate, judge, plan_calls, question, questions
 
 SECRET = "test-course-secret"
 VARIED = [(t, q.qid) for t in TOPICS for q in questions(t) if q.params is not None and not q.manual]
@@ -28,9 +28,25 @@ VALUE_ANSWERS = {  # the kit's own right answer of each value question, from its
     ("02", "q1"): lambda p: {"overflow_depth": __import__("gostack_kit").address.limits.guard_depth(
         8 << 20, p["frame"], guard=4096, entry_used=p["entry_used"])},
     ("02", "q3"): lambda p: {"overflow_at": (p["size"] // (p["frame"] + 8),) * 2},
+    ("04", "q1"): lambda p: {"splits": _hot_loop(p).splits},
+    ("04", "q3"): lambda p: {"log": [(e.kind, e.step) for e in _hot_loop(p).events]},
+    ("04", "q5"): lambda p: dict(zip(("first", "second"), _libgcc_depths(p))),
     ("05", "q1"): lambda p: {"first_growth_depth": _first_growth("1.27", p)},
     ("05", "q5"): lambda p: {"depths_by_release": {v: _first_growth(v, p) for v in ("1.19", "1.22", "1.27")}},
 }
+
+
+def _hot_loop(p):
+    from gostack_kit import CallTrace, SegmentedStack
+    trace = CallTrace.hot_loop(p["depth"], p["frame"], p["callee"], p["n"], entry_used=p["entry_used"])
+    return SegmentedStack("1.2").run(trace)
+
+
+def _libgcc_depths(p):
+    from gostack_kit import CallTrace, SegmentedStack
+    steps = ([("call", p["frame"])] * p["calls"] + [("ret",)] * p["calls"]) * 2
+    run = SegmentedStack(version="gcc").run(CallTrace.from_steps(steps, entry_used=p["entry_used"]))
+    return [e.depth for e in run.split_events]
 
 
 def _first_growth(release_, p):
@@ -98,6 +114,48 @@ def test_variants_differ_and_defaults_are_todays_numbers(topic, qid):
     assert q.numbers(variant.DEFAULT) == q.defaults
     drawn = {json.dumps(q.numbers(_v(f"student{i}")), sort_keys=True) for i in range(12)}
     assert len(drawn) >= 6  # twelve students, at least six different sets of numbers
+
+
+#: the kit's own function of each implement question that has a case on the student's numbers
+REFERENCE = {
+    ("04", "q2"): lambda frame, args: _segment_size(frame, args),
+    ("04", "q6"): lambda frame, args, sigstksz: __import__("gostack_kit").stacks.libgcc.segment_bytes(
+        frame + 3584 + args, sigstksz),
+}
+#: the arguments of that case, from the student's numbers
+OWN_ARGS = {("04", "q2"): ("frame", "args"), ("04", "q6"): ("frame", "args", "sigstksz")}
+#: the fewest distinct right answers 40 students may share, per question (measured: see docs/grading.md)
+SPREAD = {("01", "q1"): 30, ("01", "q3"): 14, ("02", "q1"): 28, ("02", "q3"): 24,
+          ("04", "q1"): 18, ("04", "q2"): 12, ("04", "q3"): 20, ("04", "q5"): 15, ("04", "q6"): 8,
+          ("05", "q1"): 10, ("05", "q5"): 10}
+
+
+def _segment_size(frame, args):
+    from gostack_kit.core import versions
+    from gostack_kit.stacks.segmented import segment_size
+    return segment_size(frame, args, versions.get("1.2"), versions.get("1.2").stack_min)
+
+
+@pytest.mark.parametrize("topic,qid", sorted(SPREAD))
+def test_right_answers_spread_over_students(topic, qid):
+    q = question(topic, qid)
+    if (topic, qid) in VALUE_ANSWERS:
+        right = VALUE_ANSWERS[(topic, qid)]
+    else:  # an implement question: what its case on the student's own arguments expects
+        right = lambda p: REFERENCE[(topic, qid)](*(p[k] for k in OWN_ARGS[(topic, qid)]))  # noqa: E731
+    answers = {json.dumps(right(q.numbers(_v(f"student{i}"))), sort_keys=True) for i in range(40)}
+    assert len(answers) >= SPREAD[(topic, qid)], (topic, qid, len(answers))
+
+
+@pytest.mark.parametrize("topic,qid", sorted(REFERENCE))
+def test_a_table_of_one_students_cases_fails_for_another(topic, qid):
+    q = question(topic, qid)
+    alice, bob = _v("alice"), _v("bob")
+    table = {tuple(args): REFERENCE[(topic, qid)](*args) for args in plan_calls(q, alice)[q.names[0]]}
+    ns = {q.names[0]: lambda *args: table[args]}  # right on every argument alice is asked about
+    assert all(msg is None for _, msg in evaluate(q, ns, alice)), evaluate(q, ns, alice)
+    failed = [label for label, msg in evaluate(q, ns, bob) if msg]
+    assert failed == [f"{q.names[0]} on your own numbers"], failed  # only bob's own case is new
 
 
 @pytest.mark.parametrize("topic,qid", sorted(VALUE_ANSWERS))
@@ -245,7 +303,7 @@ def test_no_hint_gives_the_answer(topic):
     lines = _solution_lines(topic)
     assert lines, topic  # the extraction found the model solution
     for q in questions(topic):
-        for who in (None, _v("alice"), _v("bob")):
+        for who in (None, *(_v(name) for name in ("alice", "bob", *(f"student{i}" for i in range(10))))):
             for hint in q.hint_texts(who):
                 flat = " ".join(hint.split())
                 leaked = [line for line in lines if line in flat]
@@ -253,4 +311,9 @@ def test_no_hint_gives_the_answer(topic):
                 answer = VALUE_ANSWERS.get((topic[:2], q.qid))
                 if answer and who is not None:
                     for value in answer(q.numbers(who)).values():
-                        assert repr(value) not in flat, (topic, q.qid, hint)
+                        assert not _states(flat, value), (topic, q.qid, hint)
+
+
+def _states(text: str, value) -> bool:
+    """True when `text` writes `value` as a token of its own (so 6 is not found in 16000 or 1 in 1.2)."""
+    return re.search(rf"(?<![\w.]){re.escape(repr(value))}(?!\w|\.\d)", text) is not None
