@@ -14,8 +14,7 @@ looks every number up in three places, in order:
    a small per-notebook list with the reason each entry is not a measurement.
 
 The lists are keyed by the number, not by its place: a number exempt or recomputed once in a
-notebook is accepted everywhere in that notebook's prose.  Notebook 03 is not covered here yet
-(it is being rewritten).
+notebook is accepted everywhere in that notebook's prose.
 """
 
 import json
@@ -25,7 +24,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ["01", "02", "04", "05", "06"]
+NOTEBOOKS = ["01", "02", "03", "04", "05", "06"]
 
 # 1,973 / 1973 / 0.3 / 16.8: digits with thousands commas or one decimal part, not inside a word.
 NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?!\w)")
@@ -59,6 +58,10 @@ CHECKED = {
         "96": 88 + 8,  # an 88-byte frame plus the return address
         "16.8": round(128 * TiB / (8 * MiB + 4 * KiB) / 1e6, 1),
         "500": round(128 * TiB / (8 * MiB + 4 * KiB) / 32767, -2),  # 16.8 million vs 32,767 IDs
+    },
+    "03": {
+        "299": 300 - 1,  # 300 goroutines, main included: main's go statements start the other 299
+        "4.5": 300 * 15_000 / 1e6,  # 1:1 creates 300 threads at thread_create_ns = 15 us each, in ms
     },
     "05": {
         "96": 88 + 8,
@@ -126,8 +129,27 @@ def _nb06_deepest_kib(budget):
     return round(lab.budget_sweep(lab.walk_program(buf=128, depth=1000), [budget])[0].max_stack / KiB)
 
 
+def _nb03_putslow():
+    """Section 9's M:N run: how many goroutines runqputslow moved to the global queue (the dotted line)."""
+    from gostack_kit.labs import sched as lab
+    from gostack_kit.sched import Ev, Model, workload
+
+    runs = lab.compare(workload(300, 7, blocking_fraction=0.3, network_fraction=0.3), gomaxprocs=2)
+    return runs[Model.MN].events_of(Ev.PUTSLOW)[0].value
+
+
+def _nb03_g_bytes():
+    from gostack_kit.sched.record import G_STRUCT_BYTES
+
+    return G_STRUCT_BYTES
+
+
 # Numbers the prose reads off a figure, recomputed from the model that drew it (called lazily).
 MODEL = {
+    "03": {
+        "129": _nb03_putslow,  # "the 129 goroutines that runqputslow moved there"
+        "480": _nb03_g_bytes,  # "its g record, counted as 480 B": the model's G_STRUCT_BYTES
+    },
     "01": {"70": lambda: round(_nb01_fill_256() * 100)},  # "256 stacks take about 70% of the space"
     "04": {
         "62": lambda: int(_nb04_spike_ns()[0]),  # "from about 2 ns to about 62 ns"
@@ -148,6 +170,10 @@ ALLOWED = {
         "191.6": "a gap of the recorded snapshot (read_sample(), fixed data) drawn in the figure above it",
     },
     "02": {"192": "the exercise's input: bytes in use at entry"},
+    "03": {
+        "0.3": "the workload's inputs blocking_fraction and network_fraction, set in the cell below",
+        "64": "GOMAXPROCS values the dashboard suggestion asks the reader to try",
+    },
     "04": {
         "7.9": "a frame of 6 to 7.9 KB: the input range of the sentence",
         "380": "free bytes before step 3, worked out in the prose from the program's frames (not printed)",
@@ -253,7 +279,8 @@ def _mutate(nn, old, new):
 @pytest.mark.parametrize(
     ("nn", "old", "new"),
     [("04", "512", "511"), ("01", "8,392,704", "8,392,705"), ("05", "872", "873"), ("05", "1973", "1974"),
-     ("04", "2.5", "2.4"), ("05", "85", "90"), ("06", "149", "150"), ("01", "70", "71")],
+     ("04", "2.5", "2.4"), ("05", "85", "90"), ("06", "149", "150"), ("01", "70", "71"),
+     ("03", "23.3", "23.4"), ("03", "129", "130")],
 )
 def test_a_wrong_number_in_prose_fails(nn, old, new):
     assert unexplained(nn) == []

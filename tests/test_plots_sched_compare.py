@@ -27,11 +27,12 @@ def test_the_figure_has_a_panel_per_side_and_names_every_slice(nb03):
 
 def test_the_table_has_a_row_per_run_sorted_by_finish(nb03):
     lines = sc.slices_table(nb03, 1).splitlines()
-    rows = lines[3:]
+    rows = lines[3:-1]
     assert len(rows) == len(nb03.real) + 1 and rows[-1].startswith("model")
     finish = [float(r.split()[-1]) for r in rows[:-1]]
     assert finish == sorted(finish)
-    line = sc.stats_line(lab.slice_stats(nb03.real, 1))
+    line = sc.stats_line(nb03.stats(1))
+    assert lines[-1] == "real " + line
     cut = sum(lab.slices_of(t, 1)[0].why == "preempted" for t in nb03.real)
     assert f"preempted in {cut} of {len(nb03.real)}" in line
 

@@ -142,6 +142,10 @@ class RealVsModel(NamedTuple):
         ranked = sorted(range(len(self.real)), key=lambda i: (max(self.real[i].finish_ns), i))
         return self.real[ranked[(len(ranked) - 1) // 2]]
 
+    def stats(self, g: int = 1) -> SliceStats:
+        """Goroutine g over the real runs (`slice_stats`)."""
+        return slice_stats(self.real, g)
+
 
 def model_slices(run: SchedRun) -> tuple:
     """The workload goroutines' stretches on a P in a model run, as Slice rows (m = -1: not kept)."""

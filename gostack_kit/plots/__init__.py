@@ -8,10 +8,10 @@ Imported in a kernel, it also makes every figure the notebook shows carry a text
 same description as plain text.
 """
 
-from . import address, compiler, copying, sched, segmented, threads
+from . import address, compiler, copying, sched, sched_compare, segmented, threads
 from .style import COLORS, STYLE, alt, describe, figure, kib, register_text_alternatives, text_table
 
 __all__ = ["COLORS", "STYLE", "alt", "describe", "figure", "kib", "text_table",
-           "address", "threads", "sched", "segmented", "copying", "compiler"]
+           "address", "threads", "sched", "sched_compare", "segmented", "copying", "compiler"]
 
 register_text_alternatives()  # a no-op outside IPython

@@ -29,7 +29,7 @@ __all__ = ["real_vs_model", "timeline_panel", "slices_table", "stats_line", "sys
 
 #: How a slice's end is marked: why -> (marker, colour, legend words).
 END_MARKS = {
-    "preempted": ("v", COLORS["segmented"], "preempted (sysmon)"),
+    "preempted": ("v", COLORS["segmented"], "preempted"),
     "exit": ("o", COLORS["guard"], "finished"),
     "syscall": ("s", COLORS["thread"], "entered a syscall"),
     "sleep": ("D", COLORS["heap"], "parked (sleep)"),
@@ -96,7 +96,8 @@ def real_vs_model(cmp, real: Timeline | None = None):
     handles += [Line2D([], [], marker=END_MARKS[w][0], color=END_MARKS[w][1], ls="none",
                        label=END_MARKS[w][2]) for w in whys]
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6), fontsize=8)
-    fig.suptitle(f"the same spec, real and modelled: {len(real.finish_ns)} goroutines, "
+    n = len(real.finish_ns)
+    fig.suptitle(f"the same spec, real and modelled: {n} goroutine{'s' if n > 1 else ''}, "
                  f"GOMAXPROCS={rows}", x=0.01, ha="left", fontsize=11)
     fig.get_layout_engine().set(h_pad=0.1)
     plt.close(fig)  # the caller shows the returned Figure once
@@ -104,11 +105,10 @@ def real_vs_model(cmp, real: Timeline | None = None):
 
 
 def slices_table(cmp, g: int = 1) -> str:
-    """Goroutine g's first start, slices (length and end) and finish: each real run, then the model."""
-    from ..labs.sched import slices_of
+    """Goroutine g's first start, slices (length and end) and finish: each real run, the model, a summary."""
 
     def row(label, tl):
-        mine = slices_of(tl, g)
+        mine = [s for s in tl.slices if s.g == g]
         cuts = ", ".join(f"{ms(s.end_ns - s.start_ns)} {s.why}" for s in mine)
         return (label, ms(mine[0].start_ns) if mine else "-", cuts, ms(tl.finish_ns[g - 1]))
 
@@ -116,24 +116,28 @@ def slices_table(cmp, g: int = 1) -> str:
     rows = [row(f"real {i + 1}", cmp.real[i]) for i in order] + [row("model", cmp.model)]
     head = ("run", f"G{g} first ran (ms)", f"G{g}'s slices (ms, how each ended)", f"G{g} finished (ms)")
     src = cmp.real[0].source if cmp.real else "no real runs"
-    return f"{cmp.name}: {len(cmp.real)} real runs ({src}), sorted by G{g}'s finish\n" + text_table(
-        head, rows, align="left")
+    return (f"{cmp.name}: {len(cmp.real)} real runs ({src}), sorted by G{g}'s finish\n"
+            + text_table(head, rows, align="left") + "\nreal " + stats_line(cmp.stats(g)))
+
+
+def _range(lo: int, hi: int) -> str:
+    """'a-b ms', or 'a ms' when both ends round alike."""
+    return f"{ms(lo)} ms" if ms(lo) == ms(hi) else f"{ms(lo)}-{ms(hi)} ms"
 
 
 def stats_line(stats) -> str:
     """A `labs.sched.SliceStats` in one sentence of measured ranges (ms)."""
     s = stats
-    parts = [f"G{s.g} over {s.runs} run{'s' if s.runs > 1 else ''}: first ran at "
-             f"{ms(s.first_start[0])}-{ms(s.first_start[1])} ms"]
+    parts = [f"G{s.g} over {s.runs} run{'s' if s.runs > 1 else ''}: first ran at {_range(*s.first_start)}"]
     if s.first_cut:
-        parts.append(f"first slice preempted in {s.first_cut} of {s.runs}, after "
-                     f"{ms(s.first_cut_len[0])}-{ms(s.first_cut_len[1])} ms")
+        parts.append(f"first slice preempted in {s.first_cut} of {s.runs}, after {_range(*s.first_cut_len)}")
     else:
-        parts.append(f"first slice never preempted ({s.runs} of {s.runs} ran to their end)")
+        parts.append(f"first slice never preempted (it ran to its end in all {s.runs})" if s.runs > 1
+                     else "its first slice ran to its end")
     if s.later_cut:
-        parts.append(f"later preempted slices {ms(s.later_cut[0])}-{ms(s.later_cut[2])} ms "
+        parts.append(f"later preempted slices {_range(s.later_cut[0], s.later_cut[2])} "
                      f"(median {ms(s.later_cut[1])})")
-    parts.append(f"finished at {ms(s.finish[0])}-{ms(s.finish[1])} ms")
+    parts.append(f"finished at {_range(*s.finish)}")
     return "; ".join(parts)
 
 

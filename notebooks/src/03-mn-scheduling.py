@@ -8,12 +8,16 @@
 #   and other Ps' queues (stealing half);
 # * what happens to the thread and to the P when a goroutine blocks in a system call, and why a goroutine that
 #   waits on a channel or the network holds no thread at all;
+# * when sysmon preempts a goroutine that computes without pause, why a slice lasts 10 ms at the least and
+#   usually longer, and how sysmon looks less often when it finds nothing to do (real Go beside the model);
 # * how one program fares under three designs, 1:1 (a kernel thread per goroutine), N:1 (all goroutines on
 #   one thread) and Go's M:N: time, threads, run queues and stack memory;
 # * why multiplexing only pays because a goroutine's stack starts at 2 KiB instead of 8 MiB.
 #
 # The model is `gostack_kit.sched.gmp` (a discrete-event simulation of `runtime/proc.go`), fed by seeded
-# workloads from `gostack_kit.sched.workload` and `gostack_kit.labs.sched`; figures come from `plots.sched`.
+# workloads from `gostack_kit.sched.workload` and `gostack_kit.labs.sched`; figures come from `plots.sched`, and
+# real Go's runtime traces of the same workloads (`realgo.sched_runs`) are drawn beside the model's by
+# `plots.sched_compare`.
 
 # %%
 from gostack_kit import plots, realgo, widgets
@@ -159,31 +163,91 @@ plots.sched.timeline(stolen)
 # P1 did all six children while P0 ran `G0`: the idle P found work without anyone handing it over.
 
 # %% [markdown]
-# ## 6. Preemption: ten milliseconds, then someone else
+# ## 6. Preemption: sysmon looks, then backs off
 #
-# A goroutine that computes without pause does not keep its P for ever: sysmon's `retake` notices a G that has run
-# for `forcePreemptNS` (10 ms) on the same tick and preempts it (`preemptone`); the preempted G goes to the global
-# queue (`goschedImpl`). The N:1 model here is cooperative: a goroutine runs until it waits or exits.
+# A goroutine that computes without pause is not stopped by a timer. The runtime has a watchdog thread,
+# sysmon, that wakes up now and then and looks at every P (`sysmon` and `retake` in `runtime/proc.go`):
 #
-# One P. `G0` starts `G1` (2 ms of work), then computes for 50 ms.
+# * **How often it looks.** `sysmon` sleeps 20 µs before each look as long as its looks keep finding work.
+#   After more than 50 looks in a row that found none (its counter `idle`), it doubles the sleep at every look,
+#   up to 10 ms. A look counts as work only when `retake` took a P away from a system call: `retake` returns
+#   how many Ps it handed off that way, and `sysmon` resets `idle` only when that number is not zero.
+#   Preempting a goroutine is not counted, so in a program that only computes sysmon soon looks every 10 ms.
+# * **When it preempts.** For each P, `retake` remembers the `schedtick` it last saw and the time it first saw
+#   it (`pd.schedtick`, `pd.schedwhen`). It asks the running G to stop (`preemptone`) only when a look finds the
+#   same `schedtick` again and `forcePreemptNS` (10 ms) has passed since that first sighting. A slice therefore
+#   lasts at least 10 ms, plus however long the next look is in coming.
+# * **Who shares a slice.** `execute` adds one to `schedtick` unless the G inherits the time slice, and
+#   `runqget` hands out the G in `runnext` with `inheritTime` set. A G picked from `runnext` runs on in the
+#   slice of the G before it.
+# * **Where the preempted G goes.** To the global queue (`gopreempt_m` calls `goschedImpl`).
 #
-# **Predict:** when does `G1` finish under M:N, and under N:1?
+# The kit ran each scheduler workload of `realgo.sched_suite` ten times under Go's `runtime/trace`
+# (`realgo.sched_runs`; the recording says which Go and which machine) and replays the same spec through the
+# model. Start with one goroutine that computes 60 ms alone on one P (`hog-60`).
+#
+# **Predict:** how long is its first slice, and how long are the ones after it?
 
 # %%
-hog = Workload.from_phases([[("go", 1), ("compute", 50_000)], [("compute", 2000)]])
-print(plots.sched.event_log(simulate(hog, gomaxprocs=1, costs=Costs.zero()), limit=9))
+hog = lab.real_vs_model("hog-60", prefer="recorded")
+print(plots.sched_compare.slices_table(hog))
 
 # %% [markdown]
-# At 10 ms `G0` is preempted. `G1` runs from `runnext`, but a `runnext` G inherits the slice it found, and that one
-# is spent: sysmon preempts `G1` on its next look, 20 µs later (in the runtime, `retake` compares `schedtick`, which
-# `execute` did not bump). `G0` then gets a fresh slice, and `G1` finishes on its own fresh slice at 22 ms.
-# Under N:1 the same program has no preemption:
+# Every recorded run was preempted first after 10.2 to 23.3 ms: never before the 10 ms of `forcePreemptNS`,
+# often well after it, because the look that preempts comes only when sysmon's current sleep ends. The later
+# slices have a median of 20.2 ms. After a preemption the G comes back from the global queue without
+# inheriting, so `schedtick` moves on: the next look only notes the new tick and its time, and the look after it,
+# one 10 ms sleep later, finds the same tick 10 ms old and preempts. Two full sleeps make about 20 ms.
+#
+# The run phases count running time (`run` in the Go program of `realgo.sched_trace`), so 60 ms of work took
+# 61.5 to 165.4 ms of wall time: the recording machine's two cores were shared, and when Linux took the CPU
+# away from the thread the slice went on in wall time. The typical run (the median of the ten by its end), with
+# the model's run below it:
 
 # %%
-print(plots.sched.event_log(simulate(hog, Model.N_TO_ONE, costs=Costs.zero())))
+plots.sched_compare.real_vs_model(hog)
 
 # %% [markdown]
-# `G1` waits for all 50 ms of `G0` and finishes at 52 ms: one busy goroutine holds every other one back.
+# Now a G that waits in `runnext` while `main` computes. One P; `main` starts `G1` (2 ms of work), computes for
+# 12 ms, then starts `G2` (10 µs) (`nb03` in `realgo.sched_suite`).
+#
+# **Predict:** when does `G1` first run? Once it runs, does it get a full slice of its own?
+
+# %%
+nb03 = lab.real_vs_model("nb03", prefer="recorded")
+print(plots.sched_compare.slices_table(nb03))
+
+# %% [markdown]
+# `G1` first ran at 10.2 to 15.6 ms, when sysmon preempted `main`. It came from `runnext`, so it ran in what was
+# left of `main`'s slice: the same `schedtick`, first seen 10 ms or more before. Whichever look came next would
+# preempt it, and in 7 of the 10 runs one came before its 2 ms were done, after 0.043 to 5.7 ms. `G1` then waited
+# in the global queue while `main` finished its 12 ms and `G2` ran, and finished at 25.0 to 34.5 ms.
+# In the other 3 runs sysmon's next look came too late, and `G1` finished at 16.3 to 17.7 ms.
+# How soon that look comes is sysmon's sleep at that moment, which the trace does not show. A look 10 ms after
+# the one that preempted `main` would have found `G1` done (unless Linux took the CPU from it), so in the quick
+# cuts sysmon was sleeping far less (its sleep drops back to
+# 20 µs after any look that hands a P off from a system call, in any goroutine of the program).
+# The typical run and the model:
+
+# %%
+plots.sched_compare.real_vs_model(nb03)
+
+# %% [markdown]
+# Under N:1 nothing preempts: the one thread runs `main` until it finishes its gap and exits. `G1` waits:
+
+# %%
+one = lab.model_timeline(nb03.spec, model="n:1")
+print(plots.sched_compare.stats_line(lab.slice_stats([one])))
+
+# %% [markdown]
+# With Go installed, `nb03` live: three fresh runs on your machine, and the typical one drawn:
+
+# %% tags=["nbval-ignore-output"]
+live = lab.real_vs_model("nb03")
+print(plots.sched_compare.slices_table(live))
+
+# %% tags=["nbval-ignore-output"]
+plots.sched_compare.real_vs_model(live)
 
 # %% [markdown]
 # ## 7. A blocking syscall hands its P to a new thread
@@ -219,7 +283,7 @@ print(plots.sched.summary_table({"15 us syscall": simulate(short, gomaxprocs=1, 
                                  "100 us block": simulate(block, gomaxprocs=1, costs=Costs.zero())}))
 
 # %% [markdown]
-# The 15 µs syscall: one thread, no hand-off, and `G1` simply waited (the program takes 75 µs).
+# The 15 µs syscall: one thread, no hand-off, and `G1` simply waited (the program takes 0.075 ms).
 # The known-blocking call: a hand-off at time 0 and a second thread, so the program ends at 110 µs, as before.
 
 # %% [markdown]
@@ -298,7 +362,7 @@ runs = lab.compare(work, gomaxprocs=2)
 print(plots.sched.summary_table(runs))
 
 # %% [markdown]
-# M:N finishes first with 6 threads; 1:1 is close behind in time but pays 15% of both cores in thread switches
+# M:N finishes first with 6 threads; 1:1 is close behind in time but pays 15.3% of both cores in thread switches
 # and creation, and reserves 2 GiB of stacks; N:1 has one core and stalls on every syscall, so it takes more than
 # twice as long. The per-P (per-core) timelines, on one time axis:
 
@@ -372,7 +436,7 @@ source, probes = lab.goroutine_memory("recorded")
 print(source, plots.sched.probe_table(probes), sep="\n")
 
 # %% [markdown]
-# About 2048 bytes of stack each at 10,000 and 100,000 goroutines, plus around 640 bytes of heap (the `g`, its
+# About 2048 bytes of stack each at 10,000 and 100,000 goroutines, plus 638 to 647 bytes of heap (the `g`, its
 # wait record, its slot in `allgs`). If Go is installed (`pip install "gostack-kit[go]"`), the next cell measures
 # it live on your machine:
 
@@ -407,8 +471,11 @@ widgets.sched.Scheduler()
 #
 # * Go runs many G on a few M; a P is the permit to run Go code, and there are `GOMAXPROCS` of them.
 # * A P looks for work in a fixed order: `runnext` (which keeps the time slice), its own ring of 256, the global
-#   queue every 61st tick or when the ring is empty, then other Ps' rings, half at a time. Sysmon preempts a
-#   goroutine that has held its slice for 10 ms, so one busy goroutine cannot starve the rest.
+#   queue every 61st tick or when the ring is empty, then other Ps' rings, half at a time.
+# * Sysmon looks at the Ps every 20 µs at first and, when its looks take no P from a syscall, doubles its sleep
+#   up to 10 ms. It preempts a goroutine when two looks at least 10 ms apart see the same `schedtick`, so a slice
+#   lasts 10 ms or more (a median of 20.2 ms after the first in the recordings), and a goroutine taken from
+#   `runnext` runs in the slice of the one before it. One busy goroutine cannot starve the rest.
 # * A goroutine blocked in a syscall keeps its thread, but sysmon takes its P away after a tick and another thread
 #   runs it; a goroutine parked on a channel or the network keeps neither. Threads grow with simultaneous syscalls,
 #   not with goroutines.
