@@ -46,3 +46,24 @@ def test_sysmon_sleeps_describes_the_back_off():
     assert "preempting looks at 10.2 ms" in text and "10000 us" in text
     with pytest.raises(ValueError, match="looks"):
         sc.sysmon_sleeps([])
+
+
+def _backoff(n):
+    """n looks of sysmon's loop with nothing to do, as `sysmon` in runtime/proc.go sleeps them."""
+    t, d, out = 0, 0, []
+    for idle in range(n):  # idle: looks in a row that found nothing, before this one
+        d = 20_000 if idle == 0 else (2 * d if idle > 50 else d)
+        d = min(d, 10_000_000)
+        t += d
+        out.append(Look(t, d, idle + 1, 0, int(t >= 10_000_000 and d == 5_120_000)))
+    return out
+
+
+def test_sysmon_stretches_group_equal_sleeps_and_the_table_shows_them():
+    st = lab.sysmon_stretches(_backoff(62))
+    assert (st[0].first, st[0].last, st[0].delay_ns) == (1, 51, 20_000)
+    assert [s.delay_ns for s in st[1:]] == [20_000 * 2**k for k in range(1, 9)] + [10_000_000]
+    assert (st[-1].first, st[-1].last) == (60, 62) and sum(s.preempted for s in st) == 1
+    lines = sc.sysmon_table(st).splitlines()
+    assert len(lines) == 2 + len(st) and lines[2].split()[:2] == ["1-51", "20"]
+    assert lab.sysmon_stretches([]) == ()

@@ -32,7 +32,8 @@ from ..sched.workload import MAX_GOROUTINES, Workload, workload
 
 __all__ = ["MODELS", "MAX_SHARE", "batch_sweep", "share_workload", "compare", "memory_sweep",
            "fairness_chain", "goroutine_memory", "MEMORY_COUNTS", "RealVsModel", "model_slices",
-           "model_timeline", "real_vs_model", "SliceStats", "slices_of", "slice_stats"]
+           "model_timeline", "real_vs_model", "SliceStats", "slices_of", "slice_stats", "SysmonStretch",
+           "sysmon_looks", "sysmon_stretches"]
 
 MODELS = (Model.ONE_TO_ONE, Model.N_TO_ONE, Model.MN)  # teaching order: the rivals, then Go
 MAX_SHARE = 0.9  # at 0.9 a G blocks 9x as long as it computes; 1.0 would mean no compute
@@ -224,3 +225,34 @@ def _span(values) -> tuple:
     """(min, max) of some ns values."""
     vals = list(values)
     return min(vals), max(vals)
+
+
+class SysmonStretch(NamedTuple):
+    """Consecutive sysmon looks that slept the same time before them (looks numbered from 1)."""
+
+    first: int
+    last: int
+    delay_ns: int
+    start_ns: int  # time of the first look of the stretch
+    end_ns: int  # time of the last
+    preempted: int  # looks in the stretch whose retake preempted a G
+    handoffs: int  # Ps those looks handed off from a syscall
+
+
+def sysmon_looks(spec: dict, **kw) -> tuple:
+    """sysmon's looks (SchedRun.sysmon) in the model's run of a scheduler spec."""
+    return tuple(simulate(Workload.from_spec(spec), **kw).sysmon)
+
+
+def sysmon_stretches(looks) -> tuple:
+    """The looks grouped into runs of equal sleep: how sysmon's back-off unfolded."""
+    out = []
+    for i, lk in enumerate(looks, 1):
+        hit, hand = int(bool(lk.preempted)), int(lk.handoffs)
+        if out and out[-1].delay_ns == lk.delay_ns:
+            s = out[-1]
+            out[-1] = s._replace(last=i, end_ns=lk.t_ns, preempted=s.preempted + hit,
+                                 handoffs=s.handoffs + hand)
+        else:
+            out.append(SysmonStretch(i, i, lk.delay_ns, lk.t_ns, lk.t_ns, hit, hand))
+    return tuple(out)

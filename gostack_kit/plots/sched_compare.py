@@ -24,7 +24,7 @@ from matplotlib.patches import Patch
 from ..sched.record import Timeline
 from .style import COLORS, GREYS, alt, figure, text_table
 
-__all__ = ["real_vs_model", "timeline_panel", "slices_table", "stats_line", "sysmon_sleeps",
+__all__ = ["real_vs_model", "timeline_panel", "slices_table", "stats_line", "sysmon_sleeps", "sysmon_table",
            "END_MARKS", "G_COLORS", "ms"]
 
 #: How a slice's end is marked: why -> (marker, colour, legend words).
@@ -173,3 +173,11 @@ def sysmon_sleeps(looks, ax=None, title: str = "sysmon's sleep before each look"
     if own:
         plt.close(ax.figure)
     return ax.figure
+
+
+def sysmon_table(stretches) -> str:
+    """`labs.sched.sysmon_stretches` as a table: which looks slept how long, and what they did."""
+    rows = [(f"{s.first}" if s.first == s.last else f"{s.first}-{s.last}", f"{s.delay_ns / 1e3:g}",
+             f"{ms(s.start_ns)}" if s.first == s.last else f"{ms(s.start_ns)}-{ms(s.end_ns)}",
+             s.preempted, s.handoffs) for s in stretches]
+    return text_table(("looks", "sleep before each (us)", "at (ms)", "preempted a G", "Ps handed off"), rows)
