@@ -173,9 +173,9 @@ def test_dashboard_draws_the_timeline_and_the_memory_of_one_run(runs):
     assert goroutines.get_width() == 0  # 1:1 has no goroutine stacks besides the threads'
     assert threads.get_width() == pytest.approx(ps.STRIP * ps.memory_bar(r.memory.thread_bytes))
     texts = [t.get_text() for t in fig.texts]
-    assert texts[0].startswith(f"{r.threads_created:,} threads created; stacks reserved: "
-                               f"{kib(r.memory.total_bytes)}")
-    assert f"{r.memory.threads:,} thread stacks" in texts and len(texts) == 5
+    assert texts[0] == (f"{r.threads_created:,} threads created, at most {r.peak_threads:,} alive "
+                        f"at once; stacks reserved: {kib(r.memory.total_bytes)} (log scale)")
+    assert f"{r.memory.threads:,} live thread stacks" in texts and len(texts) == 5
 
 
 def test_memory_bar_is_log_scaled_from_1_kib_to_1_tib():

@@ -188,3 +188,29 @@ def test_png_bytes_decode_to_the_same_pixels(channels):
     image = Image.open(io.BytesIO(png_bytes(pixels)))
     assert image.mode == ("RGB" if channels == 3 else "RGBA") and image.size == (53, 37)
     assert (np.asarray(image) == pixels).all()
+
+
+def test_scheduler_at_1_1_with_100000_threads_says_that_thread_creation_failed():
+    from gostack_kit.sched.record import Model
+    from gostack_kit.sched.rivals import spawn_failure
+    from gostack_kit.widgets.sched import Scheduler, default_run
+
+    setting = {"gomaxprocs": 2, "n_goroutines": 100_000, "syscall_share": 0.3,
+               "model": Model.ONE_TO_ONE}
+    run = default_run(**setting)
+    assert (run.thread_limit_name, run.thread_limit, run.peak_threads) == \
+        ("vm.max_map_count", 32_765, 32_766)
+    assert 32_765 < run.spawn_failed_at < 100_000 and run.threads_created == run.spawn_failed_at
+    board = Scheduler(**setting)
+    try:
+        status = board.status.value
+        assert spawn_failure(run) in status
+        assert (f"thread creation failed at goroutine {run.spawn_failed_at:,}: pthread_create returned "
+                "EAGAIN") in status and "vm.max_map_count allows 32,765 threads besides main" in status
+        assert "100,000 threads" not in status
+        roomy = board.update(gomaxprocs=64, syscall_share=0.9)  # 64 cores: at most 90 alive
+        wide = default_run(64, 100_000, 0.9, Model.ONE_TO_ONE)
+        assert wide.spawn_failed_at is None
+        assert (f"100,000 threads created, at most {wide.peak_threads:,} alive at once") in roomy
+    finally:
+        board.close()

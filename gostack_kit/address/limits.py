@@ -24,7 +24,8 @@ the tag says "default".  A goroutine pays none of these: its stack lives inside
 the Go heap (runtime/stack.go stackalloc), so only memory limits it.
 
 Invariants: `thread_budget` is a pure function of its arguments (reading the
-machine happens once, in `read_limits`); the binding limit is the smallest
+machine happens once, in `read_limits`, and `default_limits` is the same record
+with the kernel's and Go's defaults, read from nowhere); the binding limit is the smallest
 enforced cap; limits that do not apply (RLIMIT_NPROC for root) are reported but
 not enforced.  The experiment in realgo/threads.py watches real stacks appear.
 """
@@ -68,6 +69,9 @@ NPROC_SHARE = 2
 STK_LIM = 8 * MiB
 # Go runtime/proc.go schedinit: sched.maxmcount = 10000 (debug.SetMaxThreads).
 GO_MAX_THREADS = 10_000
+# kernel.threads-max on a machine with 23.5 GiB of RAM: the kernel derives it from RAM
+# (kernel/fork.c set_max_threads: RAM / 128 KiB on x86-64), so no machine-free default exists.
+REFERENCE_THREADS_MAX = 192_729
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +196,26 @@ def read_limits(proc: str | Path | None = None) -> Limits:
         nproc=nproc,
         address_space=_rlimit("RLIMIT_AS (ulimit -v)", "AS", None, "unlimited", "process"),
         stack=_rlimit("RLIMIT_STACK (ulimit -s)", "STACK", STK_LIM, "_STK_LIM", "process"),
+        go_max_threads=Limit("Go debug.SetMaxThreads", GO_MAX_THREADS,
+                             "default: runtime/proc.go schedinit sched.maxmcount", "go"),
+    )  # fmt: skip
+
+
+def default_limits() -> Limits:
+    """The kernel's and Go's default limits (no machine read): deterministic output."""
+    tmax = Limit("kernel.threads-max", REFERENCE_THREADS_MAX,
+                 "default: RAM / 128 KiB for 23.5 GiB of RAM (kernel/fork.c)", "system")  # fmt: skip
+    return Limits(
+        threads_max=tmax,
+        pid_max=Limit("kernel.pid_max", PID_MAX_DEFAULT,
+                      "default: PID_MAX_DEFAULT (include/linux/threads.h)", "system"),  # fmt: skip
+        max_map_count=Limit("vm.max_map_count", MAX_MAP_COUNT_DEFAULT,
+                            "default: DEFAULT_MAX_MAP_COUNT (include/linux/mm.h)",
+                            "process"),  # fmt: skip
+        nproc=Limit("RLIMIT_NPROC (ulimit -u)", REFERENCE_THREADS_MAX // NPROC_SHARE,
+                    "default: threads-max / 2 (kernel fork_init)", "user"),  # fmt: skip
+        address_space=Limit("RLIMIT_AS (ulimit -v)", None, "default: unlimited", "process"),
+        stack=Limit("RLIMIT_STACK (ulimit -s)", STK_LIM, "default: _STK_LIM", "process"),
         go_max_threads=Limit("Go debug.SetMaxThreads", GO_MAX_THREADS,
                              "default: runtime/proc.go schedinit sched.maxmcount", "go"),
     )  # fmt: skip

@@ -7,11 +7,14 @@ one goroutine. This module builds those inputs and collects the records, so a no
 cell stays one line and holds no loop.
 
     share_workload(n, seed, syscall_share) ──> Workload ──> compare() ──> {Model: SchedRun}
+                                                             run_model(): one model, limits for 1:1
     memory_sweep(counts)                    ──> {Model: (StackMemory, ...)}   (arithmetic)
     fairness_chain(k)                       ──> Workload (G1 waits for schedtick % 61)
 
-Invariant: nothing here simulates differently from `simulate`; every record is exactly what
-one `simulate` or `stack_memory` call returns for the same arguments.
+Invariant: nothing here simulates differently from the engine; every record is exactly what
+one `simulate` (M:N), `rivals.simulate_threads` (1:1 and N:1, where 1:1 meets the thread
+limits of `limits`, default address.limits.default_limits) or `stack_memory` call returns for
+the same arguments.
 
 Rejected alternative: a dashboard slider for `blocking_fraction` (the chance that a gap
 between two bursts is a syscall). Students think in time ("a third of the time blocked"),
@@ -28,9 +31,10 @@ import numpy as np
 from ..core.validate import integer, number
 from ..sched.gmp import global_batch, simulate, stack_memory
 from ..sched.record import MAX_GOMAXPROCS, Costs, Ev, Model, SchedRun, Slice, Span, StackMemory, Timeline
+from ..sched.rivals import simulate_threads
 from ..sched.workload import MAX_GOROUTINES, Workload, workload
 
-__all__ = ["MODELS", "MAX_SHARE", "batch_sweep", "share_workload", "compare", "memory_sweep",
+__all__ = ["MODELS", "MAX_SHARE", "batch_sweep", "share_workload", "compare", "run_model", "memory_sweep",
            "fairness_chain", "goroutine_memory", "MEMORY_COUNTS", "RealVsModel", "model_slices",
            "model_timeline", "real_vs_model", "SliceStats", "slices_of", "slice_stats", "SysmonStretch",
            "sysmon_looks", "sysmon_stretches"]
@@ -58,10 +62,19 @@ def share_workload(n_goroutines, seed, syscall_share) -> Workload:
 
 
 def compare(work: Workload, *, gomaxprocs=2, costs: Costs | None = None, seed=0,
-            models=MODELS, **caps) -> dict[Model, SchedRun]:
-    """Run one workload under each of `models` with the same cores, costs and seed."""
-    return {m: simulate(work, m, gomaxprocs=gomaxprocs, costs=costs, seed=seed, **caps)
-            for m in models}
+            models=MODELS, limits=None, **caps) -> dict[Model, SchedRun]:
+    """Run one workload under each of `models` with the same cores, costs, seed and limits."""
+    return {m: run_model(work, m, gomaxprocs=gomaxprocs, costs=costs, seed=seed, limits=limits,
+                         **caps) for m in models}
+
+
+def run_model(work: Workload, model, *, gomaxprocs=2, costs: Costs | None = None, seed=0,
+              limits=None, **caps) -> SchedRun:
+    """One run of `work` under `model`; 1:1 threads meet `limits` (address.limits.Limits)."""
+    if Model.parse(model) is Model.MN:
+        return simulate(work, Model.MN, gomaxprocs=gomaxprocs, costs=costs, seed=seed, **caps)
+    return simulate_threads(work, model, gomaxprocs=gomaxprocs, costs=costs, seed=seed,
+                            limits=limits, **caps)
 
 
 def memory_sweep(counts=MEMORY_COUNTS, *, gomaxprocs=2) -> dict[Model, tuple[StackMemory, ...]]:

@@ -26,15 +26,11 @@ from dataclasses import dataclass
 
 from ..address.layout import DEFAULT_GUARD, DEFAULT_THREAD_STACK, GiB, KiB, MiB, layout, user_top
 from ..address.limits import (
-    GO_MAX_THREADS,
-    MAX_MAP_COUNT_DEFAULT,
-    NPROC_SHARE,
-    PID_MAX_DEFAULT,
     PTHREAD_STACK_MIN,
-    STK_LIM,
+    REFERENCE_THREADS_MAX,
     Budget,
-    Limit,
     Limits,
+    default_limits,
     guard_hit,
     thread_budget,
     threads_that_fit,
@@ -59,31 +55,6 @@ GUARD_SIZES = (0, 4 * KiB, 8 * KiB, 16 * KiB, 64 * KiB, 256 * KiB, MiB)
 FRAME_SIZES = tuple(1 << k for k in range(3, 17))
 # Threads: 1 .. 2^24, enough to exhaust a 64-bit space with small stacks.
 THREAD_COUNTS = tuple(1 << k for k in range(25))
-# kernel.threads-max on a machine with 23.5 GiB of RAM: the kernel derives it from RAM
-# (kernel/fork.c set_max_threads: RAM / 128 KiB on x86-64), so no machine-free default exists.
-REFERENCE_THREADS_MAX = 192_729
-
-
-def default_limits() -> Limits:
-    """The kernel's and Go's default limits (no machine read): deterministic output."""
-    tmax = Limit("kernel.threads-max", REFERENCE_THREADS_MAX,
-                 "default: RAM / 128 KiB for 23.5 GiB of RAM (kernel/fork.c)", "system")  # fmt: skip
-    return Limits(
-        threads_max=tmax,
-        pid_max=Limit("kernel.pid_max", PID_MAX_DEFAULT,
-                      "default: PID_MAX_DEFAULT (include/linux/threads.h)", "system"),  # fmt: skip
-        max_map_count=Limit("vm.max_map_count", MAX_MAP_COUNT_DEFAULT,
-                            "default: DEFAULT_MAX_MAP_COUNT (include/linux/mm.h)",
-                            "process"),  # fmt: skip
-        nproc=Limit("RLIMIT_NPROC (ulimit -u)", REFERENCE_THREADS_MAX // NPROC_SHARE,
-                    "default: threads-max / 2 (kernel fork_init)", "user"),  # fmt: skip
-        address_space=Limit("RLIMIT_AS (ulimit -v)", None, "default: unlimited", "process"),
-        stack=Limit("RLIMIT_STACK (ulimit -s)", STK_LIM, "default: _STK_LIM", "process"),
-        go_max_threads=Limit("Go debug.SetMaxThreads", GO_MAX_THREADS,
-                             "default: runtime/proc.go schedinit sched.maxmcount", "go"),
-    )  # fmt: skip
-
-
 @dataclass(frozen=True, slots=True)
 class FitSweep:
     """Threads that fit per stack size: by plain division and in a real layout's holes."""

@@ -12,6 +12,7 @@ shows it exactly once. The text tables live in `plots.sched_tables` and are re-e
     threads_memory(runs) threads created and stack memory, log scale
     memory_scaling(sweep) stack bytes from 1 to 1,000,000 goroutines
     dashboard(fig, run)  the widget's picture: timeline, then threads and memory
+    threads_caption(run) its line on threads: created, alive at once, a 1:1 spawn that failed
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from .style import COLORS, GREYS, STYLE, figure, kib
 __all__ = ["event_log", "summary_table", "costs_table", "memory_table", "timeline", "timelines",
            "queue_lengths", "completions", "threads_memory", "memory_scaling", "dashboard",
            "dashboard_figure", "dashboard_plot", "constants_table", "probe_table",
-           "thread_count_table", "memory_bar", "coalesce", "SPAN_STYLE", "MODEL_COLORS"]
+           "thread_count_table", "memory_bar", "threads_caption", "coalesce", "SPAN_STYLE", "MODEL_COLORS"]
 
 #: How intervals are drawn: label -> (span kinds, colour, hatch).
 SPAN_STYLE = {
@@ -128,6 +129,8 @@ def timeline(run: SchedRun, ax=None, *, span_ns: int | None = None, title: str |
     ax.set_xlabel(f"time ({unit})")
     ax.grid(axis="y", visible=False)
     cut = " (timeline truncated)" if run.spans_truncated else ""
+    if run.spawn_failed_at is not None:
+        cut += f", stopped by EAGAIN at G{run.spawn_failed_at:,}"
     ax.set_title(title or f"{run.model}: {run.n_goroutines:,} goroutines on {rows} "
                  f"{'P' if mn else 'core'}{'s' if rows > 1 else ''}, "
                  f"{run.threads_created:,} thread{'s' if run.threads_created > 1 else ''}{cut}", loc="left")
@@ -196,9 +199,10 @@ def completions(runs, ax=None):
     if own:
         fig, ax = figure()
     scale, unit = _unit(max(r.makespan_ns for r in runs))
-    for r in runs:
-        done = np.sort(r.completion_ns) / scale
-        ax.step(done, np.arange(1, len(done) + 1) / len(done), where="post",
+    for r in runs:  # a 1:1 run stopped by a failed spawn leaves some at -1: never finished
+        c = r.completion_ns
+        done = np.sort(c[c >= 0]) / scale
+        ax.step(done, np.arange(1, len(done) + 1) / len(c), where="post",
                 color=MODEL_COLORS.get(r.model), label=r.model)
     ax.set_xlabel(f"time ({unit})")
     ax.set_ylabel("fraction of Gs done")
@@ -280,17 +284,26 @@ def dashboard(fig, run: SchedRun) -> None:
     for artist in [*fig.artists, *fig.texts]:  # last update's strip
         artist.remove()
     mem = run.memory
-    fig.text(0.08, 0.27, f"{run.threads_created:,} threads created; stacks reserved: "
-             f"{kib(mem.total_bytes)} (bars on a log scale, 1 KiB to 1 TiB)", fontsize=10)
+    fig.text(0.08, 0.27, threads_caption(run), fontsize=10)
     for y, (label, v, color) in enumerate(
             (("goroutine stacks", mem.goroutine_bytes, COLORS["goroutine"]),
-             (f"{mem.threads:,} thread stacks", mem.thread_bytes, COLORS["thread"]))):
+             (f"{mem.threads:,} live thread stacks", mem.thread_bytes, COLORS["thread"]))):
         row = 0.15 - 0.09 * y
         fig.text(0.2, row + 0.03, label, ha="right", va="center", fontsize=9)
         width = memory_bar(v)
         fig.add_artist(Rectangle((0.21, row), STRIP * width, 0.06, color=color,
                                  transform=fig.transFigure))
         fig.text(0.215 + STRIP * width, row + 0.03, kib(v), va="center", fontsize=9)
+
+
+def threads_caption(run: SchedRun) -> str:
+    """The strip's line: threads created (or the failed spawn) and how many were alive at once."""
+    stacks = f"stacks reserved: {kib(run.memory.total_bytes)}"
+    if run.spawn_failed_at is not None:
+        return (f"pthread_create failed at G{run.spawn_failed_at:,}: {run.thread_limit_name} "
+                f"allows {run.thread_limit:,} threads; {stacks}")
+    return (f"{run.threads_created:,} threads created, at most {run.memory.threads:,} alive at "
+            f"once; {stacks} (log scale)")
 
 
 def memory_bar(nbytes: int) -> float:

@@ -195,7 +195,7 @@ class SchedRun:
     run_ns: int  # sum of RUN spans; equals demand_ns (work conservation)
     busy_ns: int  # RUN + SWITCH + SPAWN + THREAD time over all Ps
     busy_per_p: np.ndarray  # busy ns for each P (or core)
-    completion_ns: np.ndarray  # completion_ns[g] = when G g exited
+    completion_ns: np.ndarray  # when G g exited; -1: a failed spawn stopped the run first
     spans: np.ndarray  # structured: p, g, start, end, kind (first timeline_cap only)
     spans_truncated: bool
     samples: np.ndarray  # structured: t, global_len, local_len (sum over Ps)
@@ -205,6 +205,12 @@ class SchedRun:
     threads_created: int
     peak_threads: int
     memory: StackMemory
+    # 1:1 only (sched/rivals.py): the goroutine whose pthread_create failed with EAGAIN (None:
+    # every thread was created), the most threads besides main that may be alive at once, and
+    # the limit (address.limits) that sets that number
+    spawn_failed_at: int | None = None
+    thread_limit: int | None = None
+    thread_limit_name: str | None = None
 
     def spans_of(self, p: int, kind: Span | None = None) -> np.ndarray:
         """The kept intervals of one P (optionally of one kind), in time order."""

@@ -17,6 +17,32 @@ deterministic; run time equals compute demand.
 Rejected alternative (by the kernel's and by Go's designers alike): a run queue per thread
 pool without a time slice for 1:1. Kernel threads are preemptible, and the slice is what keeps
 one busy thread from starving the rest; N:1 cannot preempt without signals, so it does not.
+
+Thread limits (1:1 only). Each `go` is a pthread_create, so the limits notebook 02 measures
+apply: `address.limits.thread_budget` (for record.THREAD_STACK_BYTES stacks and one guard page)
+names the binding cap, and at most that many threads besides main may be alive at once
+(threads are taken as detached: one that exits gives back its stack and its task). The spawn
+that would need one more fails, whichever limit binds, with EAGAIN:
+
+    limit                          fails in                               errno, then glibc
+    vm.max_map_count, RLIMIT_AS,   allocate_stack's mmap or mprotect      ENOMEM, which
+      the address space            (mm/mmap.c do_mmap, mm/vma.c split_vma)  __pthread_create_2_1
+                                   (glibc nptl/allocatestack.c)            turns into EAGAIN
+    kernel.threads-max,            clone: kernel/fork.c copy_process      EAGAIN
+      RLIMIT_NPROC
+    kernel.pid_max                 clone: kernel/pid.c alloc_pid          EAGAIN (from ENOSPC)
+
+(glibc nptl/pthread_create.c __pthread_create_2_1 maps an ENOMEM from allocate_stack to EAGAIN.)
+The model then does what a C program that aborts when pthread_create fails does: the process
+stops at the moment the failing call returns. Threads in flight are cut off there; the failed
+goroutine and every one not yet finished keep completion -1; nothing is made up for them.
+
+Laws. A run that creates every thread: run time = demand, busy = run + switch + spawn, peak
+threads <= thread_limit + 1 (main). A run that fails (`spawn_failed_at` set): the makespan is
+the failing spawn's end; no span ends later; exactly thread_limit threads besides main were
+alive (peak = thread_limit + 1); run time <= demand, and every finished goroutine got all its
+compute. Rejected alternative: retrying the spawn until a thread exits. Some programs do, but
+it hides the limit, and nothing in the workload says how long a real program would wait.
 """
 
 from __future__ import annotations
@@ -25,16 +51,46 @@ import heapq
 import itertools
 from collections import deque
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from .record import Costs, Counts, Ev, Recorder, Span
+import numpy as np
+
+from ..address.limits import Cap, default_limits, thread_budget
+from ..core.validate import integer
+from .record import (
+    GUARD_BYTES,
+    MAX_GOMAXPROCS,
+    THREAD_STACK_BYTES,
+    Costs,
+    Counts,
+    Ev,
+    Model,
+    Recorder,
+    SchedEvent,
+    SchedRun,
+    Span,
+    frozen,
+    stack_memory,
+)
 from .workload import Phase, Workload
 
-__all__ = ["ThreadPolicy", "run_threads"]
+__all__ = ["ThreadPolicy", "ThreadRun", "run_threads", "thread_loop", "simulate_threads",
+           "thread_cap", "spawn_failure", "FAILING_CALL"]
 
 KERNEL_TICK_NS = 1_000_000  # ESTIMATE: a 1000 Hz tick; a slice cannot end before the next one
 E_RUN, E_SPAWN, E_CONT, E_WAKEUP, E_STALL_END = range(5)  # event kinds
 PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO, PH_BLOCK, PH_YIELD = map(int, Phase)  # plain ints: fast compares
 SP_RUN, SP_SWITCH, SP_SPAWN, SP_THREAD, SP_SYSCALL = map(int, Span)
+BITS = 64  # the 1:1 budget is a 64-bit process's, as in notebook 02's table
+# Where pthread_create meets each limit (the table in the essay), keyed by address.limits' names.
+FAILING_CALL = {
+    "address space": "mmap of the stack: ENOMEM",
+    "RLIMIT_AS (ulimit -v)": "mmap of the stack: ENOMEM",
+    "vm.max_map_count": "mmap or mprotect of stack and guard: ENOMEM",
+    "kernel.threads-max": "clone: EAGAIN",
+    "RLIMIT_NPROC (ulimit -u)": "clone: EAGAIN",
+    "kernel.pid_max": "clone finds no free thread id: EAGAIN",
+}
 
 
 @dataclass(frozen=True)
@@ -46,23 +102,40 @@ class ThreadPolicy:
     slice_ns: int  # time slice before preemption; 0 = cooperative (never preempted)
     syscall_stalls_core: bool  # a blocking syscall keeps the core busy-waiting for it
     one_thread_per_g: bool  # threads created = goroutines (1:1), or just one (N:1)
+    thread_cap: int | None = None  # most threads alive besides main (1:1); None: no limit
 
     @classmethod
-    def for_model(cls, one_to_one: bool, costs: Costs) -> ThreadPolicy:
-        """The 1:1 policy (kernel threads) or the N:1 policy (one thread), with `costs`."""
+    def for_model(cls, one_to_one: bool, costs: Costs, thread_cap: int | None = None) -> ThreadPolicy:
+        """The 1:1 policy (kernel threads, at most `thread_cap`) or the N:1 policy (one thread)."""
         if one_to_one:
             return cls(costs.thread_switch_ns, costs.thread_create_ns, costs.kernel_slice_ns,
-                       False, True)
+                       False, True, thread_cap)
         return cls(costs.goroutine_switch_ns, costs.goroutine_create_ns, 0, True, False)
+
+
+class ThreadRun(NamedTuple):
+    """What the event loop returns: completions, counters, threads, and a failed spawn if any."""
+
+    done: list  # done[g] = exit time, -1 if the run stopped first
+    counts: Counts
+    created: int  # threads created, main's included
+    peak: int  # most threads alive at once, main's included
+    failed_at: int | None  # goroutine whose thread could not be created
+    failed_ns: int | None  # when that pthread_create returned: the run ends there
 
 
 def run_threads(work: Workload, ncores: int, pol: ThreadPolicy, rec: Recorder):
     """The FIFO event loop; returns (completion times, Counts, threads created, peak)."""
-    phases, n = work.phases, work.n_goroutines
+    return tuple(thread_loop(work, ncores, pol, rec))[:4]
+
+
+def thread_loop(work: Workload, ncores: int, pol: ThreadPolicy, rec: Recorder) -> ThreadRun:
+    """The FIFO event loop, stopping at a spawn the thread cap refuses."""
+    phases, n, cap = work.phases, work.n_goroutines, pol.thread_cap
     sw, spawn_ns, slice_ns = pol.switch_ns, pol.spawn_ns, pol.slice_ns
     runq = deque([0])
     pc, rem, done = [0] * n, [0] * n, [-1] * n
-    slice_end, run_start = [0] * ncores, [0] * ncores
+    slice_end, run_start, sw_end = [0] * ncores, [0] * ncores, [-1] * ncores
     idle = set(range(ncores))
     heap, seq = [], itertools.count()
     push, span, log = heapq.heappush, rec.span, rec.event
@@ -89,6 +162,7 @@ def run_threads(work: Workload, ncores: int, pol: ThreadPolicy, rec: Recorder):
                 if sw:
                     span(core, g, t, t + sw, SP_SWITCH)
                     t += sw
+                    sw_end[core] = t
                     if pc[g] == len(phases[g]) or phases[g][pc[g]][0] != PH_COMPUTE:
                         push(heap, (t, next(seq), E_CONT, core, g))
                         return
@@ -130,6 +204,7 @@ def run_threads(work: Workload, ncores: int, pol: ThreadPolicy, rec: Recorder):
     step(0, -1, 0)
     idle.discard(0)
     pop, sample = heapq.heappop, rec.sample
+    failed = None
     while heap:
         t, _, kind, core, g = pop(heap)
         if t >= rec.next_sample:
@@ -146,6 +221,9 @@ def run_threads(work: Workload, ncores: int, pol: ThreadPolicy, rec: Recorder):
                 step(core, g, t)
         elif kind == E_SPAWN:
             child = phases[g][pc[g]][1]
+            if cap is not None and c["live"] - 1 >= cap:  # pthread_create: EAGAIN
+                failed = (child, t)
+                break
             pc[g] += 1
             c["spawns"] += 1
             c["live"] += 1
@@ -166,9 +244,86 @@ def run_threads(work: Workload, ncores: int, pol: ThreadPolicy, rec: Recorder):
             runq.append(g)
             kick(t)
     lost = [g for g in range(n) if done[g] < 0]
-    if lost:
+    if failed:
+        _cut(rec, heap, run_start, sw_end, sw, failed[1])
+    elif lost:
         raise RuntimeError(f"thread model invariant broken: G{lost[0]} never finished")
     counts = Counts(context_switches=c["sw"], preemptions=c["preempt"], spawns=c["spawns"])
-    if pol.one_thread_per_g:
-        return done, counts, n, c["peak"]
-    return done, counts, 1, 1
+    if not pol.one_thread_per_g:
+        return ThreadRun(done, counts, 1, 1, None, None)
+    return ThreadRun(done, counts, c["spawns"] + 1, c["peak"], *(failed or (None, None)))
+
+
+def _cut(rec: Recorder, heap: list, run_start: list, sw_end: list, sw: int, t: int) -> None:
+    """End every interval still open at time t (the process died): kept spans and totals."""
+    for end, _, kind, core, _g in heap:
+        if end <= t or kind == E_WAKEUP:
+            continue
+        if kind == E_RUN:
+            start = run_start[core]
+            rec.run_ns -= end - max(start, t)
+            rec.busy[core] -= end - max(start, t)
+            if sw and sw_end[core] == start:  # the switch just before this burst
+                rec.busy[core] -= max(0, min(sw, start - t))
+        elif kind != E_STALL_END:  # a switch (E_CONT) or a spawn span; a stall is not busy
+            rec.busy[core] -= end - t
+    cols = rec.cols
+    keep = [i for i, s in enumerate(cols[2]) if s < t]
+    for j, col in enumerate(cols):
+        col[:] = [min(col[i], t) if j == 3 else col[i] for i in keep]
+
+
+def thread_cap(limits=None) -> Cap:
+    """The binding cap on 1:1 threads: thread_budget of `limits` (default: default_limits())."""
+    limits = default_limits() if limits is None else limits
+    return thread_budget(limits, BITS, THREAD_STACK_BYTES, GUARD_BYTES).binding
+
+
+def simulate_threads(work, model, *, gomaxprocs=None, costs=None, seed=0, limits=None,
+                     timeline_cap=200_000, event_cap=10_000, sample_cap=2048) -> SchedRun:
+    """Run `work` as 1:1 kernel threads under `limits` (address.limits.Limits) or as N:1."""
+    if not isinstance(work, Workload):
+        raise TypeError(f"work must be a Workload (from workload() or Workload.from_phases); "
+                        f"got {type(work).__name__}")
+    model = Model.parse(model)
+    if model is Model.MN:
+        raise ValueError("model must be '1:1' or 'n:1' here; sched.simulate runs M:N")
+    if gomaxprocs is None:  # a spec's own GOMAXPROCS, else the kit's 2-core default
+        gomaxprocs = 2 if work.gomaxprocs is None else work.gomaxprocs
+    procs = integer("gomaxprocs", gomaxprocs, 1, MAX_GOMAXPROCS)
+    costs = Costs() if costs is None else costs
+    if not isinstance(costs, Costs):
+        raise TypeError(f"costs must be a Costs record; got {type(costs).__name__}")
+    integer("seed", seed, 0)  # accepted like simulate's; these models draw nothing
+    one = model is Model.ONE_TO_ONE
+    cap = thread_cap(limits) if one else None
+    nprocs = procs if one else 1
+    rec = Recorder(nprocs, integer("timeline_cap", timeline_cap, 0),
+                   integer("event_cap", event_cap, 0), integer("sample_cap", sample_cap, 2))
+    r = thread_loop(work, nprocs, ThreadPolicy.for_model(one, costs, cap and cap.threads), rec)
+    spans, samples, local = rec.arrays(nprocs)
+    return SchedRun(
+        model=model.value, gomaxprocs=nprocs, n_goroutines=work.n_goroutines, seed=work.seed,
+        makespan_ns=max(r.done) if r.failed_at is None else r.failed_ns,
+        demand_ns=work.demand_ns, run_ns=rec.run_ns,
+        busy_ns=sum(rec.busy), busy_per_p=frozen(np.array(rec.busy, np.int64)),
+        completion_ns=frozen(np.array(r.done, np.int64)), spans=spans,
+        spans_truncated=rec.truncated, samples=samples, local_samples=local,
+        events=tuple(SchedEvent(*e) for e in rec.events), counts=r.counts,
+        threads_created=r.created, peak_threads=r.peak,
+        memory=stack_memory(work.n_goroutines, model, gomaxprocs=procs, threads=r.peak),
+        spawn_failed_at=r.failed_at, thread_limit=cap and cap.threads,
+        thread_limit_name=cap and cap.name)
+
+
+def spawn_failure(run: SchedRun) -> str | None:
+    """One sentence on the failed pthread_create of a 1:1 run (None if every thread started)."""
+    if not isinstance(run, SchedRun):
+        raise TypeError(f"run must be a SchedRun; got {type(run).__name__}")
+    if run.spawn_failed_at is None:
+        return None
+    call = FAILING_CALL.get(run.thread_limit_name, "pthread_create")
+    return (f"thread creation failed at goroutine {run.spawn_failed_at:,}: pthread_create "
+            f"returned EAGAIN ({call}), since {run.thread_limit_name} allows "
+            f"{run.thread_limit:,} threads besides main and all were alive; "
+            f"the program stopped at {run.makespan_ns / 1e6:.2f} ms")

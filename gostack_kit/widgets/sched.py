@@ -2,17 +2,19 @@
 
 `Scheduler`: GOMAXPROCS, goroutine count, share of time in blocking syscalls and the
 threading model (1:1, N:1, M:N) -> a seeded workload, one simulated run, and its timeline,
-threads created and stack memory. Every slider waits for release (continuous_update=False):
-at 100,000 goroutines one update simulates for about a second.
+threads created and stack memory. At 1:1 the thread limits of notebook 02 apply (their
+defaults, address.limits.default_limits): past them pthread_create fails and the run stops,
+and the status line says where and which limit. Every slider waits for release
+(continuous_update=False): at 100,000 goroutines one update simulates for about a second.
 """
 
 from __future__ import annotations
 
 import ipywidgets as W
 
-from ..labs.sched import MAX_SHARE, share_workload
-from ..sched.gmp import simulate
+from ..labs.sched import MAX_SHARE, run_model, share_workload
 from ..sched.record import Model
+from ..sched.rivals import spawn_failure
 from .base import Dashboard
 
 __all__ = ["Scheduler", "DASHBOARDS", "GOROUTINE_COUNTS", "SEED", "default_run"]
@@ -28,7 +30,7 @@ MODEL_OPTIONS = (("1:1", Model.ONE_TO_ONE), ("N:1", Model.N_TO_ONE), ("M:N", Mod
 def default_run(gomaxprocs=2, n_goroutines=DEFAULT_GOROUTINES, syscall_share=0.3, model=Model.MN):
     """The run the dashboard draws for these settings (its defaults unless given)."""
     work = share_workload(n_goroutines, SEED, syscall_share)
-    return simulate(work, model, gomaxprocs=gomaxprocs, seed=SEED)
+    return run_model(work, model, gomaxprocs=gomaxprocs, seed=SEED)
 
 
 class Scheduler(Dashboard):
@@ -64,7 +66,11 @@ class Scheduler(Dashboard):
 
         run = default_run(gomaxprocs, n_goroutines, syscall_share, model)
         dashboard(fig, run)
-        return (f"makespan {run.makespan_ns / 1e6:.2f} ms, {run.threads_created:,} threads, "
+        failed = spawn_failure(run)
+        if failed:
+            return f"{failed}; stacks {kib(run.memory.total_bytes)}"
+        return (f"makespan {run.makespan_ns / 1e6:.2f} ms, {run.threads_created:,} threads "
+                f"created, at most {run.peak_threads:,} alive at once, "
                 f"stacks {kib(run.memory.total_bytes)}")
 
 
