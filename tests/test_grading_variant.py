@@ -31,6 +31,12 @@ VALUE_ANSWERS = {  # the kit's own right answer of each value question, from its
     ("04", "q1"): lambda p: {"splits": _hot_loop(p).splits},
     ("04", "q3"): lambda p: {"log": [(e.kind, e.step) for e in _hot_loop(p).events]},
     ("04", "q5"): lambda p: dict(zip(("first", "second"), _libgcc_depths(p))),
+    ("06", "q1"): lambda p: {"checks_saved": _checks(p, False) - _checks(p, True)},
+    ("06", "q3"): lambda p: {"heap_allocs": tuple(_toy(flag).run(_example("newpoint"), calls=p["calls"])
+                                                  .heap_allocs for flag in (True, False))},
+    ("06", "q5"): lambda p: {"first_release": next(v for v in p["releases"] if any(
+        d.text.startswith(p["decision"]) for d in _toy(version=v).compile(_example(p["example"])).decisions
+    ))},
     ("05", "q1"): lambda p: {"first_growth_depth": _first_growth("1.27", p)},
     ("05", "q5"): lambda p: {"depths_by_release": {v: _first_growth(v, p) for v in ("1.19", "1.22", "1.27")}},
 }
@@ -47,6 +53,20 @@ def _libgcc_depths(p):
     steps = ([("call", p["frame"])] * p["calls"] + [("ret",)] * p["calls"]) * 2
     run = SegmentedStack(version="gcc").run(CallTrace.from_steps(steps, entry_used=p["entry_used"]))
     return [e.depth for e in run.split_events]
+
+
+def _toy(inlining=True, budget=80, version="current"):
+    from gostack_kit import Compiler
+    return Compiler(inlining=inlining, budget=budget, version=version)
+
+
+def _example(name):
+    from gostack_kit.compiler import examples
+    return examples.ALL[name]()
+
+
+def _checks(p, inlining):
+    return _toy(inlining, p["budget"]).run(_example("outer_inner"), calls=p["calls"]).stack_checks
 
 
 def _first_growth(release_, p):
@@ -121,13 +141,17 @@ REFERENCE = {
     ("04", "q2"): lambda frame, args: _segment_size(frame, args),
     ("04", "q6"): lambda frame, args, sigstksz: __import__("gostack_kit").stacks.libgcc.segment_bytes(
         frame + 3584 + args, sigstksz),
+    ("06", "q2"): lambda frame, nosplit: __import__("gostack_kit").stacks.protocol.prologue_class(
+        frame, nosplit),
 }
 #: the arguments of that case, from the student's numbers
-OWN_ARGS = {("04", "q2"): ("frame", "args"), ("04", "q6"): ("frame", "args", "sigstksz")}
+OWN_ARGS = {("04", "q2"): ("frame", "args"), ("04", "q6"): ("frame", "args", "sigstksz"),
+            ("06", "q2"): ("frame", "nosplit")}
 #: the fewest distinct right answers 40 students may share, per question (measured: see docs/grading.md)
 SPREAD = {("01", "q1"): 30, ("01", "q3"): 14, ("02", "q1"): 28, ("02", "q3"): 24,
           ("04", "q1"): 18, ("04", "q2"): 12, ("04", "q3"): 20, ("04", "q5"): 15, ("04", "q6"): 8,
-          ("05", "q1"): 10, ("05", "q5"): 10}
+          ("05", "q1"): 10, ("05", "q5"): 10,
+          ("06", "q1"): 18, ("06", "q2"): 4, ("06", "q3"): 18, ("06", "q5"): 5}
 
 
 def _segment_size(frame, args):
