@@ -57,3 +57,19 @@ def test_slice_stats_on_hand_made_runs():
         lab.slice_stats([])
     with pytest.raises(ValueError, match="g"):
         lab.slice_stats([a], 2)
+
+
+def test_syscall_gaps_measure_until_another_g_runs_on_that_p():
+    a = _tl(Slice(1, 0, 0, 0, 1 * MS, "syscall"), Slice(2, 1, 0, 1 * MS + 200_000, 2 * MS, "exit"),
+            Slice(1, 0, 0, 3 * MS, 4 * MS, "exit"), finish=(4 * MS, 2 * MS))
+    back_first = _tl(Slice(1, 0, 0, 0, 1 * MS, "syscall"), Slice(1, 0, 0, 2 * MS, 3 * MS, "exit"),
+                     Slice(2, 0, 0, 3 * MS, 4 * MS, "exit"), finish=(3 * MS, 4 * MS))
+    assert lab.syscall_gaps(a) == (200_000,) and lab.syscall_gaps(back_first) == ()
+    assert lab.gap_stats([a, back_first, a]) == (200_000, 200_000, 200_000, 2)
+    assert lab.gap_stats([back_first]) is None
+
+
+def test_the_recorded_contract_hands_p0_over_while_g1_sits_in_its_syscall():
+    real, model = lab.real_vs_model("contract", "recorded").gaps()
+    assert real[3] == 10 and 0 < real[0] <= real[1] <= real[2]  # once in each of the 10 runs
+    assert model is not None and model[3] == 1

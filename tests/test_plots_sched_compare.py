@@ -67,3 +67,9 @@ def test_sysmon_stretches_group_equal_sleeps_and_the_table_shows_them():
     lines = sc.sysmon_table(st).splitlines()
     assert len(lines) == 2 + len(st) and lines[2].split()[:2] == ["1-51", "20"]
     assert lab.sysmon_stretches([]) == ()
+
+
+def test_handoff_line_names_both_sides():
+    line = sc.handoff_line(lab.real_vs_model("contract", "recorded"))
+    assert line.startswith("contract, from a G entering a syscall") and "10 syscalls in 10 runs" in line
+    assert "no syscall's P ran another G" in sc.handoff_line(lab.real_vs_model("syscall-lone", "recorded"))

@@ -37,7 +37,7 @@ from ..sched.workload import MAX_GOROUTINES, Workload, workload
 __all__ = ["MODELS", "MAX_SHARE", "batch_sweep", "share_workload", "compare", "run_model", "memory_sweep",
            "fairness_chain", "goroutine_memory", "MEMORY_COUNTS", "RealVsModel", "model_slices",
            "model_timeline", "real_vs_model", "SliceStats", "slices_of", "slice_stats", "SysmonStretch",
-           "sysmon_looks", "sysmon_stretches"]
+           "sysmon_looks", "sysmon_stretches", "syscall_gaps", "gap_stats"]
 
 MODELS = (Model.ONE_TO_ONE, Model.N_TO_ONE, Model.MN)  # teaching order: the rivals, then Go
 MAX_SHARE = 0.9  # at 0.9 a G blocks 9x as long as it computes; 1.0 would mean no compute
@@ -160,6 +160,10 @@ class RealVsModel(NamedTuple):
         """Goroutine g over the real runs (`slice_stats`)."""
         return slice_stats(self.real, g)
 
+    def gaps(self) -> tuple:
+        """(real, model) `gap_stats`: how soon another G ran on the P of a G in a syscall."""
+        return gap_stats(self.real), gap_stats([self.model])
+
 
 def model_slices(run: SchedRun) -> tuple:
     """The workload goroutines' stretches on a P in a model run, as Slice rows (m = -1: not kept)."""
@@ -269,3 +273,23 @@ def sysmon_stretches(looks) -> tuple:
         else:
             out.append(SysmonStretch(i, i, lk.delay_ns, lk.t_ns, lk.t_ns, hit, hand))
     return tuple(out)
+
+
+def syscall_gaps(tl: Timeline) -> tuple:
+    """Per slice that ended in a syscall: ns until another G ran on that P (if before the G came back)."""
+    out = []
+    for i, s in enumerate(tl.slices):
+        if s.why != "syscall":
+            continue
+        back = next((t.start_ns for t in tl.slices[i + 1:] if t.g == s.g), None)
+        other = next((t.start_ns for t in tl.slices[i + 1:]
+                      if t.p == s.p and t.g != s.g and t.start_ns >= s.end_ns), None)
+        if other is not None and (back is None or other < back):
+            out.append(other - s.end_ns)
+    return tuple(out)
+
+
+def gap_stats(timelines) -> tuple | None:
+    """(lo, median, hi, count) of `syscall_gaps` over timelines, or None when none was seen."""
+    gaps = sorted(x for t in timelines for x in syscall_gaps(t))
+    return (gaps[0], int(np.median(gaps)), gaps[-1], len(gaps)) if gaps else None

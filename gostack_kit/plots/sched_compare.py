@@ -8,7 +8,9 @@ are the gaps).
     real_vs_model(cmp)     real run above, model below: one row per P, a bar per slice,
                            coloured by goroutine, with a mark for how the slice ended
     slices_table(cmp, g)   goroutine g's slices in every real run and in the model
+    handoff_line(cmp)      how soon another G ran on the P of a G in a syscall, real and model
     sysmon_sleeps(looks)   sysmon's sleep before each of its looks, log scale, preemptions marked
+    sysmon_table(stretches) the same looks grouped by equal sleep
 
 Every figure carries a text alternative written from its records (`style.alt`), so the
 description names the same slices as the bars.
@@ -25,7 +27,7 @@ from ..sched.record import Timeline
 from .style import COLORS, GREYS, alt, figure, text_table
 
 __all__ = ["real_vs_model", "timeline_panel", "slices_table", "stats_line", "sysmon_sleeps", "sysmon_table",
-           "END_MARKS", "G_COLORS", "ms"]
+           "handoff_line", "END_MARKS", "G_COLORS", "ms"]
 
 #: How a slice's end is marked: why -> (marker, colour, legend words).
 END_MARKS = {
@@ -181,3 +183,17 @@ def sysmon_table(stretches) -> str:
              f"{ms(s.start_ns)}" if s.first == s.last else f"{ms(s.start_ns)}-{ms(s.end_ns)}",
              s.preempted, s.handoffs) for s in stretches]
     return text_table(("looks", "sleep before each (us)", "at (ms)", "preempted a G", "Ps handed off"), rows)
+
+
+def handoff_line(cmp) -> str:
+    """How soon another G ran on the P of a G in a syscall: real runs' range, then the model's."""
+
+    def words(st, runs):
+        if st is None:
+            return f"no syscall's P ran another G in {runs}"
+        lo, med, hi, n = st
+        return f"{_range(lo, hi)} (median {ms(med)}, {n} syscall{'s' if n > 1 else ''} in {runs})"
+
+    real, model = cmp.gaps()
+    return (f"{cmp.name}, from a G entering a syscall to another G running on its P: "
+            f"real {words(real, f'{len(cmp.real)} runs')}; model {words(model, 'its run')}")
