@@ -262,13 +262,16 @@ def _literal(nb, answers: dict):
     return nb
 
 
+OWN_SOLUTIONS = (("bob", "04-segmented-stacks-and-hot-split"), ("alice", "06-inlining-and-escape"))
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("variants")
     subs = root / "subs"
     files = {}
     for who, topic in (("alice", "01-address-space"), ("bob", "01-address-space"),
-                       ("alice", "02-thread-stacks-and-guard-pages")):
+                       ("alice", "02-thread-stacks-and-guard-pages"), *OWN_SOLUTIONS):
         files[(who, topic)] = subs / who / f"{topic}.ipynb"  # a folder per student
     carol = "carol-02-thread-stacks-and-guard-pages.ipynb"  # files named after students
     files[("carol", "02-thread-stacks-and-guard-pages")] = subs / carol
@@ -284,6 +287,12 @@ def graded(tmp_path_factory):
         files[(who, "01-address-space")] = path
         path.parent.mkdir(exist_ok=True)
         nbformat.write(_literal(nbformat.reads(nbformat.writes(nb), as_version=4), answers), path)
+    alice6 = {qid: VALUE_ANSWERS[("06", qid)](question("06", qid).numbers(alice))
+              for qid in ("q1", "q3", "q5")}
+    nb6 = nbformat.read(release.SOLUTIONS / "06-inlining-and-escape.ipynb", as_version=4)
+    files[("erin", "06-inlining-and-escape")] = path = subs / "erin" / "06-inlining-and-escape.ipynb"
+    path.parent.mkdir(exist_ok=True)
+    nbformat.write(_literal(nb6, alice6), path)  # alice's 06 answers as erin's
     secret_file = root / "secret"
     secret_file.write_text(SECRET)
     out = root / "out"
@@ -299,7 +308,7 @@ def test_every_student_passes_on_their_own_numbers(graded):
     rows, files = graded
     for who, topic in (("alice", "01-address-space"), ("bob", "01-address-space"),
                        ("alice", "02-thread-stacks-and-guard-pages"),
-                       ("carol", "02-thread-stacks-and-guard-pages")):
+                       ("carol", "02-thread-stacks-and-guard-pages"), *OWN_SOLUTIONS):
         row = rows[str(files[(who, topic)])]
         assert row["student"] == who and row["score"] == row["possible"], row
 
@@ -312,6 +321,8 @@ def test_copied_answers_fail_for_another_student(graded):
     assert _points(rows[str(files[("alice-copy", "01-address-space")])])["q1"] == 0
     own = rows[str(files[("alice-literal", "01-address-space")])]  # handed in by alice herself: right
     assert own["student"] == "alice" and _points(own)["q1"] == 1 and _points(own)["q3"] == 1
+    erin = _points(rows[str(files[("erin", "06-inlining-and-escape")])])
+    assert (erin["q1"], erin["q3"], erin["q5"]) == (0, 0, 0) and erin["q2"] == 2  # her own prologue passes
 
 
 def _solution_lines(topic):
