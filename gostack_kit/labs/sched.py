@@ -68,9 +68,9 @@ def compare(work: Workload, *, gomaxprocs=2, costs: Costs | None = None, seed=0,
                          **caps) for m in models}
 
 
-def run_model(work: Workload, model, *, gomaxprocs=2, costs: Costs | None = None, seed=0,
+def run_model(work: Workload, model, *, gomaxprocs=None, costs: Costs | None = None, seed=0,
               limits=None, **caps) -> SchedRun:
-    """One run of `work` under `model`; 1:1 threads meet `limits` (address.limits.Limits)."""
+    """One run of `work` under `model` (gomaxprocs None: a spec's, else 2); 1:1 meets `limits`."""
     if Model.parse(model) is Model.MN:
         return simulate(work, Model.MN, gomaxprocs=gomaxprocs, costs=costs, seed=seed, **caps)
     return simulate_threads(work, model, gomaxprocs=gomaxprocs, costs=costs, seed=seed,
