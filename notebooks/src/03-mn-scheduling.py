@@ -287,6 +287,26 @@ print(plots.sched.summary_table({"15 us syscall": simulate(short, gomaxprocs=1, 
 # The known-blocking call: a hand-off at time 0 and a second thread, so the program ends at 110 µs, as before.
 
 # %% [markdown]
+# Real Go hands a P off the same way, but not as fast. In `contract` (one P), `G1` computes 2 ms and then makes
+# a 1 ms syscall; `G2` computes 0.3 ms and sleeps 2 ms, so it is ready to run again about when `G1` enters the
+# kernel. `G2` can run only on P0, and only once sysmon has taken P0 from `G1`'s syscall.
+#
+# **Predict:** how long after `G1` enters its syscall does `G2` run?
+
+# %%
+con = lab.real_vs_model("contract", prefer="recorded")
+print(plots.sched_compare.handoff_line(con))
+
+# %% [markdown]
+# In all 10 recorded runs another thread ran `G2` on P0 0.19 to 0.28 ms after `G1` entered the kernel; the model
+# hands the P off after 0.035 ms. `retake` takes a P only on a look that finds the syscall it already saw on an
+# earlier look (the same `pd.syscalltick`), so a hand-off waits for two looks at least, each one coming when
+# sysmon's current sleep ends; that sleep is 20 µs only while looks keep taking Ps. The typical run and the model:
+
+# %%
+plots.sched_compare.real_vs_model(con)
+
+# %% [markdown]
 # ## 8. A parked goroutine holds no thread
 #
 # Waiting on a channel, a mutex or a network socket is different: the goroutine parks (`gopark`), and its M
