@@ -330,7 +330,7 @@ print(plots.sched.summary_table({"parked": parked, "in syscalls": blocked}))
 # A goroutine that merely waits costs no thread at all.
 
 # %% [markdown]
-# Real Go does the same. `sched_realgo.SOURCE` is a small Go program that starts n goroutines which wait for ever,
+# Real Go does the same. `realgo.sched.SOURCE` is a small Go program that starts n goroutines which wait for ever,
 # either on a channel nobody sends on or in `read(2)` on a pipe nobody writes to; it sleeps 200 ms, then reads its
 # own thread count from the `Threads:` line of `/proc/self/status`. Beside it, the model runs the same shape of
 # program (n goroutines, each waiting 200 ms). The model counts `m0` and the Ms it creates; real Go already has a
@@ -364,7 +364,7 @@ print(source, plots.sched.thread_count_table(real, realgo.sched.model_counts()),
 # * **M:N**: Go's scheduler, as above.
 #
 # The models charge these costs for switching and creating; only one of them is measured, the others are
-# order-of-magnitude estimates (see the `Costs` record in `gostack_kit/sched_record.py`):
+# order-of-magnitude estimates (see the `Costs` record in `gostack_kit/sched/record.py`):
 
 # %%
 print(plots.sched.costs_table())
@@ -428,7 +428,7 @@ print(plots.sched.summary_table(lab.compare(work, gomaxprocs=2, costs=Costs.zero
 # %% [markdown]
 # ## 10. Stack memory, up to a million goroutines
 #
-# Memory is pure arithmetic, so it is instant even for 1,000,000 goroutines (`sched_record.stack_memory`).
+# Memory is pure arithmetic, so it is instant even for 1,000,000 goroutines (`sched.record.stack_memory`).
 # A thread reserves glibc's default stack, 8 MiB plus a 4 KiB guard page (notebook 02); a goroutine starts with a
 # 2 KiB stack (`stackMin = 2048` in `runtime/stack.go`) plus its `g` record, counted as 480 B (real Go's heap cost
 # per goroutine is measured below); the M:N and N:1 figures also pay for their few threads' stacks.
