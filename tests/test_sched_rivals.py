@@ -10,7 +10,7 @@ from gostack_kit.address.limits import Limit, default_limits
 from gostack_kit.labs.sched import compare, run_model, share_workload
 from gostack_kit.sched.gmp import simulate
 from gostack_kit.sched.record import Costs, Ev, Model, Span
-from gostack_kit.sched.rivals import FAILING_CALL, simulate_threads, spawn_failure, thread_cap
+from gostack_kit.sched.rivals import FAILING_CALL, limit_text, simulate_threads, spawn_failure, thread_cap
 from gostack_kit.sched.workload import Workload, workload
 
 BUSY = (Span.RUN, Span.SWITCH, Span.SPAWN, Span.THREAD)
@@ -44,6 +44,8 @@ def test_the_default_cap_is_notebook_02s_binding_limit():
     assert (thread_cap(lim).name, thread_cap(lim).threads) == ("RLIMIT_NPROC (ulimit -u)", 100)
     root = replace(lim, nproc=replace(lim.nproc, enforced=False))  # root: copy_process skips it
     assert thread_cap(root).name == "vm.max_map_count"
+    space = thread_cap(roomy())  # no setting left low: 128 TiB / (8 MiB + 4 KiB) binds
+    assert (space.name, space.threads, space.limit) == ("address space", 16_769_027, None)
 
 
 def test_threads_that_never_exit_fail_at_the_first_thread_past_the_cap():
@@ -53,10 +55,15 @@ def test_threads_that_never_exit_fail_at_the_first_thread_past_the_cap():
     assert run.makespan_ns == 11 * 2000  # the 11th clone returns EAGAIN at 22 us
     assert (run.threads_created, run.peak_threads, run.memory.threads) == (11, 11, 11)
     assert (run.completion_ns == -1).all() and run.run_ns == 0 and run.busy_ns == 11 * 2000
+    assert (run.thread_limit_value, limit_text(run)) == (21, "vm.max_map_count = 21")
     assert spawn_failure(run) == (
         "thread creation failed at goroutine 11: pthread_create returned EAGAIN "
-        f"({FAILING_CALL['vm.max_map_count']}), since vm.max_map_count allows 10 threads besides "
-        "main and all were alive; the program stopped at 0.02 ms")
+        f"({FAILING_CALL['vm.max_map_count']}) because vm.max_map_count = 21 allows 10 threads "
+        "besides main, and all were alive; the program stopped at 0.02 ms")
+    lim = replace(roomy(), nproc=Limit("RLIMIT_NPROC (ulimit -u)", 5, "test", "user"))
+    run = simulate_threads(fan(20, [("park", 1000)]), "1:1", costs=SPAWN_ONLY, limits=lim)
+    assert (run.spawn_failed_at, limit_text(run)) == (6, "RLIMIT_NPROC (ulimit -u) = 5")
+    assert "(clone: EAGAIN) because RLIMIT_NPROC (ulimit -u) = 5 allows 5" in spawn_failure(run)
 
 
 def test_threads_that_exit_free_their_slot_and_the_run_is_cut_at_the_failure():
@@ -126,6 +133,9 @@ def test_laws_of_a_run_within_the_limit_are_unchanged(procs):
     run = simulate_threads(work, "1:1", gomaxprocs=procs)
     old = simulate(work, "1:1", gomaxprocs=procs)  # gmp's path: no limit at all
     assert run.spawn_failed_at is None and run.thread_limit == 32_765
+    free = simulate_threads(work, "1:1", gomaxprocs=procs, limits=roomy())
+    assert (free.thread_limit_name, free.thread_limit_value, limit_text(free)) == \
+        ("address space", None, "address space")
     assert run.run_ns == run.demand_ns and run.peak_threads <= run.thread_limit + 1
     assert run.makespan_ns == old.makespan_ns and np.array_equal(run.spans, old.spans)
     assert run.summary() == old.summary() and spawn_failure(run) is None

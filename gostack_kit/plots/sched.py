@@ -26,6 +26,7 @@ from matplotlib.path import Path
 from matplotlib.ticker import MaxNLocator
 
 from ..sched.record import SchedRun, Span
+from ..sched.rivals import limit_text
 from .sched_tables import (  # noqa: F401  (re-exported: notebooks call plots.sched.event_log)
     batch_table,
     constants_table,
@@ -298,12 +299,12 @@ def dashboard(fig, run: SchedRun) -> None:
 
 def threads_caption(run: SchedRun) -> str:
     """The strip's line: threads created (or the failed spawn) and how many were alive at once."""
-    stacks = f"stacks reserved: {kib(run.memory.total_bytes)}"
+    stacks = kib(run.memory.total_bytes)
     if run.spawn_failed_at is not None:
-        return (f"pthread_create failed at G{run.spawn_failed_at:,}: {run.thread_limit_name} "
-                f"allows {run.thread_limit:,} threads; {stacks}")
+        return (f"pthread_create failed at G{run.spawn_failed_at:,}: {limit_text(run)} "
+                f"allows {run.thread_limit:,} threads; stacks: {stacks}")
     return (f"{run.threads_created:,} threads created, at most {run.memory.threads:,} alive at "
-            f"once; {stacks} (log scale)")
+            f"once; stacks reserved: {stacks} (log scale)")
 
 
 def memory_bar(nbytes: int) -> float:

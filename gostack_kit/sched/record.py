@@ -207,10 +207,12 @@ class SchedRun:
     memory: StackMemory
     # 1:1 only (sched/rivals.py): the goroutine whose pthread_create failed with EAGAIN (None:
     # every thread was created), the most threads besides main that may be alive at once, and
-    # the limit (address.limits) that sets that number
+    # the limit (address.limits) that sets that number, with its own value (65,530 for
+    # vm.max_map_count; None for the address space, which no setting holds)
     spawn_failed_at: int | None = None
     thread_limit: int | None = None
     thread_limit_name: str | None = None
+    thread_limit_value: int | None = None
 
     def spans_of(self, p: int, kind: Span | None = None) -> np.ndarray:
         """The kept intervals of one P (optionally of one kind), in time order."""

@@ -75,7 +75,7 @@ from .record import (
 from .workload import Phase, Workload
 
 __all__ = ["ThreadPolicy", "ThreadRun", "run_threads", "thread_loop", "simulate_threads",
-           "thread_cap", "spawn_failure", "FAILING_CALL"]
+           "thread_cap", "spawn_failure", "limit_text", "FAILING_CALL"]
 
 KERNEL_TICK_NS = 1_000_000  # ESTIMATE: a 1000 Hz tick; a slice cannot end before the next one
 E_RUN, E_SPAWN, E_CONT, E_WAKEUP, E_STALL_END = range(5)  # event kinds
@@ -313,7 +313,8 @@ def simulate_threads(work, model, *, gomaxprocs=None, costs=None, seed=0, limits
         threads_created=r.created, peak_threads=r.peak,
         memory=stack_memory(work.n_goroutines, model, gomaxprocs=procs, threads=r.peak),
         spawn_failed_at=r.failed_at, thread_limit=cap and cap.threads,
-        thread_limit_name=cap and cap.name)
+        thread_limit_name=cap and cap.name,
+        thread_limit_value=cap.limit.value if cap and cap.limit else None)
 
 
 def spawn_failure(run: SchedRun) -> str | None:
@@ -324,6 +325,13 @@ def spawn_failure(run: SchedRun) -> str | None:
         return None
     call = FAILING_CALL.get(run.thread_limit_name, "pthread_create")
     return (f"thread creation failed at goroutine {run.spawn_failed_at:,}: pthread_create "
-            f"returned EAGAIN ({call}), since {run.thread_limit_name} allows "
-            f"{run.thread_limit:,} threads besides main and all were alive; "
-            f"the program stopped at {run.makespan_ns / 1e6:.2f} ms")
+            f"returned EAGAIN ({call}) because {limit_text(run)} allows {run.thread_limit:,} "
+            f"threads besides main, and all were alive; the program stopped at "
+            f"{run.makespan_ns / 1e6:.2f} ms")
+
+
+def limit_text(run: SchedRun) -> str:
+    """The binding limit of a 1:1 run as "name = value" (just the name if it has no value)."""
+    if run.thread_limit_value is None:
+        return f"{run.thread_limit_name}"
+    return f"{run.thread_limit_name} = {run.thread_limit_value:,}"
