@@ -12,7 +12,7 @@ Both are one FIFO run queue feeding some cores; they differ only in four policy 
 A wait on a channel or the network parks only the waiter in both models (N:1 runtimes poll
 the network from their one thread). Invariants: a core runs one thread at a time; the run
 queue is FIFO; equal times are broken by (time, event sequence number), so runs are
-deterministic; run time equals compute demand.
+deterministic; run time equals compute demand (unless a 1:1 spawn fails: see the laws below).
 
 Rejected alternative (by the kernel's and by Go's designers alike): a run queue per thread
 pool without a time slice for 1:1. Kernel threads are preemptible, and the slice is what keeps
@@ -20,29 +20,31 @@ one busy thread from starving the rest; N:1 cannot preempt without signals, so i
 
 Thread limits (1:1 only). Each `go` is a pthread_create, so the limits notebook 02 measures
 apply: `address.limits.thread_budget` (for record.THREAD_STACK_BYTES stacks and one guard page)
-names the binding cap, and at most that many threads besides main may be alive at once
-(threads are taken as detached: one that exits gives back its stack and its task). The spawn
-that would need one more fails, whichever limit binds, with EAGAIN:
+names the binding cap, and at most that many threads besides main may be alive at once.
+Threads are taken as detached, so one that exits gives back its task and its stack (glibc may
+keep a few freed stacks mapped for reuse, get_cached_stack in nptl/allocatestack.c; the model
+does not). The spawn that would need one thread more fails with EAGAIN, whichever limit binds:
 
-    limit                          fails in                               errno, then glibc
-    vm.max_map_count, RLIMIT_AS,   allocate_stack's mmap or mprotect      ENOMEM, which
-      the address space            (mm/mmap.c do_mmap, mm/vma.c split_vma)  __pthread_create_2_1
-                                   (glibc nptl/allocatestack.c)            turns into EAGAIN
-    kernel.threads-max,            clone: kernel/fork.c copy_process      EAGAIN
-      RLIMIT_NPROC
-    kernel.pid_max                 clone: kernel/pid.c alloc_pid          EAGAIN (from ENOSPC)
+    limit                            where pthread_create meets it           errno
+    vm.max_map_count, RLIMIT_AS,     allocate_stack's mmap or mprotect        ENOMEM, made
+      the 64-bit address space       (kernel: mm/mmap.c do_mmap,              EAGAIN by
+                                     mm/vma.c split_vma)                      glibc (below)
+    kernel.threads-max, RLIMIT_NPROC clone: kernel/fork.c copy_process        EAGAIN
+    kernel.pid_max                   clone: kernel/pid.c alloc_pid            EAGAIN (was ENOSPC)
 
-(glibc nptl/pthread_create.c __pthread_create_2_1 maps an ENOMEM from allocate_stack to EAGAIN.)
-The model then does what a C program that aborts when pthread_create fails does: the process
-stops at the moment the failing call returns. Threads in flight are cut off there; the failed
-goroutine and every one not yet finished keep completion -1; nothing is made up for them.
+glibc's nptl/pthread_create.c (__pthread_create_2_1) returns EAGAIN when allocate_stack
+(nptl/allocatestack.c) fails with ENOMEM. The model then does what a C program that aborts
+when pthread_create fails does: the process stops the moment the failing call returns.
+Intervals in flight are cut there; the failed goroutine and every one not yet finished keep
+completion -1: nothing is made up for them.
 
 Laws. A run that creates every thread: run time = demand, busy = run + switch + spawn, peak
 threads <= thread_limit + 1 (main). A run that fails (`spawn_failed_at` set): the makespan is
-the failing spawn's end; no span ends later; exactly thread_limit threads besides main were
-alive (peak = thread_limit + 1); run time <= demand, and every finished goroutine got all its
-compute. Rejected alternative: retrying the spawn until a thread exits. Some programs do, but
-it hides the limit, and nothing in the workload says how long a real program would wait.
+the failing spawn's end and no interval ends later; exactly thread_limit threads besides main
+were alive (peak = thread_limit + 1); busy = run + switch + spawn still; run time <= demand,
+and every finished goroutine got all its compute; up to the failure it is the same run as
+with no limit at all. Rejected alternative: retrying the spawn until a thread exits. Some
+programs do, but it hides the limit, and nothing in a workload says how long one would wait.
 """
 
 from __future__ import annotations
@@ -297,10 +299,11 @@ def simulate_threads(work, model, *, gomaxprocs=None, costs=None, seed=0, limits
     integer("seed", seed, 0)  # accepted like simulate's; these models draw nothing
     one = model is Model.ONE_TO_ONE
     cap = thread_cap(limits) if one else None
+    most = None if cap is None else cap.threads
     nprocs = procs if one else 1
     rec = Recorder(nprocs, integer("timeline_cap", timeline_cap, 0),
                    integer("event_cap", event_cap, 0), integer("sample_cap", sample_cap, 2))
-    r = thread_loop(work, nprocs, ThreadPolicy.for_model(one, costs, cap and cap.threads), rec)
+    r = thread_loop(work, nprocs, ThreadPolicy.for_model(one, costs, most), rec)
     spans, samples, local = rec.arrays(nprocs)
     return SchedRun(
         model=model.value, gomaxprocs=nprocs, n_goroutines=work.n_goroutines, seed=work.seed,
@@ -312,9 +315,9 @@ def simulate_threads(work, model, *, gomaxprocs=None, costs=None, seed=0, limits
         events=tuple(SchedEvent(*e) for e in rec.events), counts=r.counts,
         threads_created=r.created, peak_threads=r.peak,
         memory=stack_memory(work.n_goroutines, model, gomaxprocs=procs, threads=r.peak),
-        spawn_failed_at=r.failed_at, thread_limit=cap and cap.threads,
-        thread_limit_name=cap and cap.name,
-        thread_limit_value=cap.limit.value if cap and cap.limit else None)
+        spawn_failed_at=r.failed_at, thread_limit=most,
+        thread_limit_name=None if cap is None else cap.name,
+        thread_limit_value=None if cap is None or cap.limit is None else cap.limit.value)
 
 
 def spawn_failure(run: SchedRun) -> str | None:
@@ -333,5 +336,5 @@ def spawn_failure(run: SchedRun) -> str | None:
 def limit_text(run: SchedRun) -> str:
     """The binding limit of a 1:1 run as "name = value" (just the name if it has no value)."""
     if run.thread_limit_value is None:
-        return f"{run.thread_limit_name}"
+        return str(run.thread_limit_name)
     return f"{run.thread_limit_name} = {run.thread_limit_value:,}"
