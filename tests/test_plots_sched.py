@@ -181,3 +181,21 @@ def test_dashboard_draws_the_timeline_and_the_memory_of_one_run(runs):
 def test_memory_bar_is_log_scaled_from_1_kib_to_1_tib():
     assert [ps.memory_bar(b) for b in (0, 1024, 1 << 20, 1 << 30, 1 << 40, 1 << 50)] == \
         [0, 0, pytest.approx(1 / 3), pytest.approx(2 / 3), 1, 1]
+
+
+def test_summary_of_a_1_1_run_stopped_by_eagain_says_so_and_counts_only_finished_goroutines():
+    from dataclasses import replace
+
+    from gostack_kit.address.limits import Limit, default_limits
+    from gostack_kit.labs.sched import share_workload
+    from gostack_kit.sched.rivals import spawn_failure
+
+    lim = replace(default_limits(), max_map_count=Limit("vm.max_map_count", 201, "test", "process"))
+    runs = compare(share_workload(3000, 1, 0.3), limits=lim)
+    r = runs[Model.ONE_TO_ONE]
+    lines = ps.summary_table(runs).splitlines()
+    done = r.completion_ns[r.completion_ns >= 0]
+    assert lines[2].split()[-2:] == [f"{np.percentile(done, q) / 1e6:.3f}" for q in (50, 99)]
+    assert lines[-1] == (f"1:1: {spawn_failure(r)} ({len(done):,} of 3,000 goroutines finished; "
+                         "the p50/p99 are theirs)")
+    assert len(lines) == 2 + 3 + 1  # only the failed run gets a note

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..sched.record import Costs, Ev, SchedRun
+from ..sched.rivals import spawn_failure
 from .style import kib, text_table
 
 __all__ = ["batch_table", "event_log", "summary_table", "costs_table", "constants_table", "memory_table",
@@ -91,16 +92,21 @@ def summary_table(runs) -> str:
     head = (f"{'run':<{width}}{'cores':>6}{'makespan ms':>13}{'util %':>8}{'overhead %':>11}"
             f"{'threads':>9}{'stacks':>11}{'switches':>10}{'steals':>8}{'handoffs':>10}"
             f"{'p50 done ms':>13}{'p99 done ms':>13}")
-    lines = [head, "-" * len(head)]
+    lines, notes = [head, "-" * len(head)], []
     for label, r in zip(labels, runs, strict=True):
         s = r.summary()
-        p50, p99 = (np.percentile(r.completion_ns, q) / 1e6 for q in (50, 99))
+        done = r.completion_ns[r.completion_ns >= 0]  # a failed 1:1 spawn leaves -1s
+        p50, p99 = (f"{np.percentile(done, q) / 1e6:>13.3f}" if len(done) else f"{'-':>13}"
+                    for q in (50, 99))
         lines.append(f"{label:<{width}}{r.gomaxprocs:>6}{s['makespan_ms']:>13.3f}"
                      f"{s['utilization_pct']:>8.1f}{s['overhead_pct']:>11.1f}"
                      f"{r.threads_created:>9,}{kib(r.memory.total_bytes):>11}"
                      f"{s['context_switches']:>10,}{s['steals']:>8,}{s['handoffs']:>10,}"
-                     f"{p50:>13.3f}{p99:>13.3f}")
-    return "\n".join(lines)
+                     f"{p50}{p99}")
+        if r.spawn_failed_at is not None:
+            notes.append(f"{label}: {spawn_failure(r)} ({len(done):,} of "
+                         f"{r.n_goroutines:,} goroutines finished; the p50/p99 are theirs)")
+    return "\n".join(lines + notes)
 
 
 def costs_table(costs: Costs | None = None) -> str:
