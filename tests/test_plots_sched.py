@@ -52,10 +52,10 @@ def rects(ax, p_row):
 
 def test_event_log_of_a_syscall_hand_off_reads_like_the_runtime():
     log = ps.event_log(simulate(HANDOFF, gomaxprocs=1, costs=Z)).splitlines()
-    assert len(log) == 2 + 9  # header, rule, one line per event
-    assert log[5].split()[:4] == ["20", "P0", "G0", "RETAKE"]
-    assert "sysmon retakes its P after 20 us (handoffp)" in log[5]
-    assert log[6].split()[:4] == ["20", "P0", "-", "NEWM"] and "M1 (2 threads in all)" in log[6]
+    assert len(log) == 2 + 10  # header, rule, one line per event
+    assert log[5].split()[:4] == ["92", "P0", "G0", "RETAKE"]  # sysmon's first look, 92 us in
+    assert "sysmon retakes its P after 92 us (handoffp)" in log[5]
+    assert log[6].split()[:4] == ["92", "P0", "-", "NEWM"] and "M1 (2 threads in all)" in log[6]
     assert "runs from runnext" in log[7] and log[7].split()[1:3] == ["P0", "G1"]
 
 
@@ -154,6 +154,7 @@ def test_costs_constants_and_probe_tables():
     assert "goroutine_switch_ns           123" in table and "45,678" in table
     consts = ps.constants_table()
     assert f"{scheduler.FAIR_TICK:>12,}" in consts and f"{scheduler.RUNQ_SIZE:>12,}" in consts
+    assert f"{'sysmon idle looks first':<27}{50:>12,}" in consts  # sysmon: idle > 50 doubles
     probes = load().memory
     rows = ps.probe_table(probes).splitlines()[2:]
     assert [int(r.split()[0].replace(",", "")) for r in rows] == [p.n for p in probes]

@@ -10,8 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gostack_kit.sched.gmp import (
-    FORCE_PREEMPT_NS,
-    SYSMON_TICK_NS,
     Model,
     global_batch,
     simulate,
@@ -87,22 +85,30 @@ def test_switch_and_creation_costs_are_charged():
 
 
 def test_runnext_runs_first_and_inherits_the_time_slice():
-    # One P: G0 computes 15 ms, so sysmon preempts it at 10 ms (to the global queue).
-    # G1 then runs from runnext on G0's old slice, so it is preempted one sysmon tick later.
+    # One P: G0 computes 15 ms, then G1 (in runnext) 1 ms. sysmon starts with idle 4 and
+    # looks every 92 us (a 20 us usleep plus 50 us timer slack and 22 us wake-up); after its
+    # 51st idle look the sleeps double: the looks near the end fall at 9.908 and 15.1 ms. The
+    # first look (92 us) saw schedtick 1; 9.908 ms is less than 10 ms later, and at 15 ms G0
+    # is done. G1 then runs from runnext on G0's slice (schedtick still 1), so the look at
+    # 15.1 ms preempts it after only 100 us.
     r = run([[("go", 1), ("compute", 15_000)], [("compute", 1000)]])
-    tick = SYSMON_TICK_NS
+    looks = [lk.t_ns for lk in r.sysmon]
+    assert looks[:47] == [92 * US * k for k in range(1, 48)]
+    assert looks[47:] == [4_436 * US, 4_588 * US, 4_820 * US, 5_212 * US, 5_924 * US,
+                          7_276 * US, 9_908 * US, 15_100 * US]
     assert r.events == (
         SchedEvent(0, 0, 0, Ev.LOCAL, 1),
         SchedEvent(0, 0, 1, Ev.GO, 0),
-        SchedEvent(FORCE_PREEMPT_NS, 0, 0, Ev.PREEMPT, 5000 * US),
-        SchedEvent(FORCE_PREEMPT_NS, 0, 1, Ev.RUNNEXT, 1),  # schedtick unchanged
-        SchedEvent(FORCE_PREEMPT_NS + tick, 0, 1, Ev.PREEMPT, 1000 * US - tick),
-        SchedEvent(FORCE_PREEMPT_NS + tick, 0, 0, Ev.GLOBAL, 2),  # batch of 2, G1 to runq
-        SchedEvent(15_000 * US + tick, 0, 0, Ev.EXIT, 0),
-        SchedEvent(15_000 * US + tick, 0, 1, Ev.LOCAL, 3),
+        SchedEvent(15_000 * US, 0, 0, Ev.EXIT, 0),
+        SchedEvent(15_000 * US, 0, 1, Ev.RUNNEXT, 1),  # schedtick unchanged: the slice is inherited
+        SchedEvent(15_100 * US, 0, 1, Ev.PREEMPT, 900 * US),
+        SchedEvent(15_100 * US, 0, 1, Ev.PARK, 0),
+        SchedEvent(15_100 * US, 0, 1, Ev.GLOBAL, 2),
         SchedEvent(16_000 * US, 0, 1, Ev.EXIT, 0),
     )
-    assert r.counts.preemptions == 2
+    assert (r.counts.preemptions, r.counts.main_preemptions, r.preemptions) == (1, 0, 1)
+    assert [lk.preempted for lk in r.sysmon] == [0] * 54 + [1]
+    assert [lk.idle for lk in r.sysmon] == list(range(5, 60))  # preempting is not "work"
 
 
 def test_new_go_takes_runnext_and_kicks_the_old_one_to_the_tail():
@@ -115,20 +121,35 @@ def test_new_go_takes_runnext_and_kicks_the_old_one_to_the_tail():
 def test_global_queue_checked_every_61st_schedtick():
     # A chain L1 -> L2 -> ... respawns itself through the local ring: L(i) starts L(i+1),
     # then Y(i), which kicks L(i+1) out of runnext into the ring. The ring is never empty
-    # when the P looks, so only the schedtick % 61 check lets G1 (ready on the global queue
-    # since 4 us) run. L(k) runs with schedtick k+1, at [2k-1, 2k] us; L60 exits at 120 us.
+    # when the P looks, so only the schedtick % 61 check lets G1 (on the global queue since
+    # its Gosched at 3 us) run. L(k) runs with schedtick k+1, at [2k-1, 2k] us; L60 exits at
+    # 120 us.
     k = 100
-    rows = [[("go", 1), ("compute", 1), ("go", 2)], [("park", 1), ("compute", 1)]]
+    rows = [[("go", 1), ("compute", 1), ("go", 2)], [("yield", 1), ("compute", 1)]]
     for i in range(1, k + 1):
         rows.append([("compute", 1), ("go", 2 * i + 2), ("go", 2 * i + 1)] if i < k
                     else [("compute", 1), ("go", 2 * i + 1)])
         rows.append([("compute", 1)])
     r = run(rows)
-    got = [e for e in r.events if e.g == 1 and e.ev in (Ev.READY, Ev.GLOBAL, Ev.EXIT)]
-    assert got == [SchedEvent(4 * US, -1, 1, Ev.READY, 0),
+    got = [e for e in r.events if e.g == 1 and e.ev in (Ev.PARK, Ev.GLOBAL, Ev.EXIT)]
+    assert got == [SchedEvent(3 * US, 0, 1, Ev.PARK, 0),
                    SchedEvent(120 * US, 0, 1, Ev.GLOBAL, 62),
                    SchedEvent(121 * US, 0, 1, Ev.EXIT, 0)]
     assert r.completion_ns[-1] == 202 * US  # the chain still had 40 links to go
+
+
+def test_a_sleeper_is_readied_into_runnext_by_the_p_that_runs_its_timer():
+    # time.Sleep leaves a timer on the sleeper's P. G2 (from runnext) sleeps 5 us at time 0,
+    # then G1 holds the only P for 30 us; only that P's next schedule() runs the timer
+    # (findRunnable checks its timers first), so G2 wakes at 30 us, not at 5, into runnext.
+    r = run([[("go", 1), ("go", 2)], [("compute", 30)], [("park", 5), ("compute", 1)]])
+    assert [e for e in r.events if e.g == 2] == [
+        SchedEvent(0, 0, 2, Ev.GO, 0), SchedEvent(0, 0, 2, Ev.RUNNEXT, 1),
+        SchedEvent(0, 0, 2, Ev.PARK, 5 * US), SchedEvent(30 * US, 0, 2, Ev.READY, 0),
+        SchedEvent(30 * US, 0, 2, Ev.RUNNEXT, 2), SchedEvent(31 * US, 0, 2, Ev.EXIT, 0)]
+    # alone on its P, the sleeper is woken on time: its M waited in netpoll for the timer
+    alone = run([[("go", 1)], [("park", 5), ("compute", 1)]])
+    assert alone.completion_ns.tolist() == [0, 6 * US]
 
 
 @pytest.mark.parametrize("children,slow", [(257, 0), (258, 1)])
@@ -163,23 +184,39 @@ def test_global_batch_size():
 
 
 def test_syscall_hands_off_the_p_to_a_new_m():
+    # G0's syscall is the P's first, so sysmon's first look (92 us) takes the P at once
+    # (retake: syscalltick unchanged since its last note, and that note is from long ago).
+    # handoffp finds G1 in runnext and starts a new M for it. At 100 us G0 returns to find
+    # its P busy and no idle one: exitsyscallNoP queues it globally and parks the M.
     rows = [[("go", 1), ("syscall", 100), ("compute", 10)], [("compute", 50)]]
     r = run(rows)
     assert r.events == (
         SchedEvent(0, 0, 0, Ev.LOCAL, 1),
         SchedEvent(0, 0, 1, Ev.GO, 0),
         SchedEvent(0, 0, 0, Ev.SYSCALL, 100 * US),
-        SchedEvent(20 * US, 0, 0, Ev.RETAKE, 20 * US),
-        SchedEvent(20 * US, 0, -1, Ev.NEWM, 2),
-        SchedEvent(20 * US, 0, 1, Ev.RUNNEXT, 1),
-        SchedEvent(70 * US, 0, 1, Ev.EXIT, 0),
-        SchedEvent(100 * US, 0, 0, Ev.EXITSYSCALL, 1),  # took the idle P back
-        SchedEvent(110 * US, 0, 0, Ev.EXIT, 0),
+        SchedEvent(92 * US, 0, 0, Ev.RETAKE, 92 * US),
+        SchedEvent(92 * US, 0, -1, Ev.NEWM, 2),
+        SchedEvent(92 * US, 0, 1, Ev.RUNNEXT, 1),
+        SchedEvent(100 * US, -1, 0, Ev.EXITSYSCALL, 0),
+        SchedEvent(142 * US, 0, 1, Ev.EXIT, 0),
+        SchedEvent(142 * US, 0, 0, Ev.GLOBAL, 2),
+        SchedEvent(152 * US, 0, 0, Ev.EXIT, 0),
     )
-    assert (r.threads_created, r.counts.handoffs) == (2, 1)
+    assert (r.threads_created, r.threads, r.counts.handoffs) == (2, 1, 1)  # m0 ran only main
+    assert [(lk.t_ns, lk.handoffs, lk.idle) for lk in r.sysmon] == [(92 * US, 1, 0)]
     short = run([[("go", 1), ("syscall", 15), ("compute", 10)], [("compute", 50)]])
     assert (short.threads_created, short.counts.handoffs) == (1, 0)
     assert short.completion_ns.tolist() == [25 * US, 75 * US]
+
+
+def test_a_second_syscall_is_retaken_only_on_a_second_look():
+    # After the first hand-off (at 92 us) sysmon looks every 92 us. G0 is back on its idle P
+    # at 100 us and in a second syscall from 110 us: the look at 184 only notes it
+    # (syscalltick has changed), the one at 276 takes the P (no P is idle or spinning).
+    r = run([[("syscall", 100), ("compute", 10), ("syscall", 400), ("compute", 10)]])
+    takes = [(e.t, e.value) for e in r.events_of(Ev.RETAKE)]
+    assert takes == [(92 * US, 92 * US), (276 * US, 166 * US)]
+    assert [lk.t_ns // US for lk in r.sysmon][:3] == [92, 184, 276]
 
 
 def test_known_long_syscall_hands_off_at_once():

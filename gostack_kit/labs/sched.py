@@ -86,16 +86,16 @@ def memory_sweep(counts=MEMORY_COUNTS, *, gomaxprocs=2) -> dict[Model, tuple[Sta
 
 
 def fairness_chain(links=100) -> Workload:
-    """G1 becomes ready on the global queue at 4 us while a self-respawning chain fills P0.
+    """G1 waits on the global queue from 3 us while a self-respawning chain fills P0.
 
-    G0 starts link L1 and G1 (which parks for 1 us), computes 1 us, then starts L1's
-    sibling. Each link L(i) computes 1 us, starts L(i+1), then a 1 us helper that kicks
-    L(i+1) out of runnext into the local queue, so the local queue is never empty when the
-    P looks: only findRunnable's schedtick % 61 check lets G1 run. One P, no costs: link
-    L(i) runs at [2i-1, 2i] us with schedtick i+1.
+    G0 starts G1, computes 1 us, then starts link L1; G1 runs at 3 us and calls Gosched,
+    which puts it on the global queue (goschedImpl). Each link L(i) computes 1 us, starts
+    L(i+1), then a 1 us helper that kicks L(i+1) out of runnext into the local queue, so the
+    local queue is never empty when the P looks: only findRunnable's schedtick % 61 check
+    lets G1 run. One P, no costs: link L(i) runs at [2i-1, 2i] us with schedtick i+1.
     """
     k = _links(links)
-    rows = [[("go", 1), ("compute", 1), ("go", 2)], [("park", 1), ("compute", 1)]]
+    rows = [[("go", 1), ("compute", 1), ("go", 2)], [("yield", 1), ("compute", 1)]]
     for i in range(1, k + 1):
         chain = [("go", 2 * i + 2)] if i < k else []
         rows.append([("compute", 1), *chain, ("go", 2 * i + 1)])

@@ -121,14 +121,18 @@ def costs_table(costs: Costs | None = None) -> str:
 def constants_table() -> str:
     """The scheduler engine's constants, named as in the runtime, with their source."""
     from ..sched import gmp as s
+    from ..sched import runq, sysmon
 
-    rows = (("runq ring per P", s.RUNQ_SIZE, "p.runq [256]guintptr (runtime2.go)"),
-            ("global batch at most", s.GLOBAL_BATCH, "len(pp.runq)/2 (findRunnable)"),
+    rows = (("runq ring per P", runq.RUNQ_SIZE, "p.runq [256]guintptr (runtime2.go)"),
+            ("global batch at most", runq.RUNQ_SIZE // 2, "len(pp.runq)/2 (findRunnable)"),
             ("global runq checked every", s.FAIR_TICK, "schedtick % 61 (findRunnable)"),
-            ("steal passes", s.STEAL_TRIES, "stealTries (stealWork)"),
-            ("time slice, ns", s.FORCE_PREEMPT_NS, "forcePreemptNS (retake)"),
-            ("sysmon first tick, ns", s.SYSMON_TICK_NS, "delay = 20 us at first (sysmon)"),
-            ("sysmon longest sleep, ns", s.SYSMON_MAX_NS, "delay capped at 10 ms (sysmon)"))
+            ("time slice, ns", sysmon.FORCE_PREEMPT_NS, "forcePreemptNS (retake)"),
+            ("sysmon shortest sleep, us", sysmon.SYSMON_MIN_US, "delay = 20 (sysmon)"),
+            ("sysmon idle looks first", sysmon.SYSMON_IDLE_LOOKS, "doubles when idle > 50 (sysmon)"),
+            ("sysmon longest sleep, us", sysmon.SYSMON_MAX_US, "delay capped at 10 ms (sysmon)"),
+            ("syscall kept with idle Ps, ns", sysmon.SYSCALL_RETAKE_NS, "10 ms (retake)"),
+            ("timer slack, ns", sysmon.TIMER_SLACK_NS, "init_task.timer_slack_ns (Linux)"),
+            ("sysmon wake-up, ns", sysmon.WAKE_LATENCY_NS, "measured: a real sysmon's sleeps"))
     lines = [f"{'constant':<27}{'value':>12}  runtime/proc.go unless named", "-" * 78]
     lines += [f"{name:<27}{v:>12,}  {src}" for name, v, src in rows]
     return "\n".join(lines)

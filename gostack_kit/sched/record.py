@@ -152,9 +152,10 @@ class Counts:
     global_takes: int = 0  # times a P took from the global queue (one per batch)
     putslow: int = 0  # runqputslow calls (local ring full)
     handoffs: int = 0  # Ps retaken from a syscall and handed to another M
-    preemptions: int = 0  # time slices that ran out
+    preemptions: int = 0  # time slices of workload goroutines (ids >= 1) that ran out
     spawns: int = 0  # go statements (or thread creations)
     wakeups: int = 0  # sleeping Ms woken to run a P (startm without newm)
+    main_preemptions: int = 0  # time slices of main (G0) that ran out: not in `preemptions`
 
 
 class SchedEvent(NamedTuple):
@@ -203,7 +204,7 @@ class SchedRun:
     events: tuple  # (t, p, g, Ev, value) decisions, the first event_cap only
     counts: Counts
     threads_created: int
-    peak_threads: int
+    peak_threads: int  # most threads at once that were not parked on the idle-M list
     memory: StackMemory
     # 1:1 only (sched/rivals.py): the goroutine whose pthread_create failed with EAGAIN (None:
     # every thread was created), the most threads besides main that may be alive at once, and
@@ -213,6 +214,9 @@ class SchedRun:
     thread_limit: int | None = None
     thread_limit_name: str | None = None
     thread_limit_value: int | None = None
+    threads_ran: int | None = None  # M:N: Ms that ran a workload goroutine (id >= 1)
+    sysmon: tuple = ()  # M:N: one sysmon.SysmonLook per sysmon wake-up (the first event_cap)
+    slices: tuple = ()  # M:N: Slice rows of workload goroutines (the first timeline_cap)
 
     def spans_of(self, p: int, kind: Span | None = None) -> np.ndarray:
         """The kept intervals of one P (optionally of one kind), in time order."""
@@ -266,13 +270,13 @@ class SchedRun:
 
     @property
     def threads(self) -> int:
-        """OS threads (Ms) the run created to run goroutines."""
-        return self.threads_created
+        """OS threads (Ms) that ran workload goroutines (1:1 and N:1: every thread created)."""
+        return self.threads_created if self.threads_ran is None else self.threads_ran
 
     def timeline(self) -> Timeline:
         """This run as the Timeline record a real Go trace also fills (source "model M:N" etc.)."""
         return Timeline(f"model {self.model}", self.gomaxprocs, self.order, self.finish_ns,
-                        self.preemptions, self.handoffs, self.threads)
+                        self.preemptions, self.handoffs, self.threads, self.slices)
 
     def events_of(self, *kinds: Ev) -> tuple:
         """The kept events of the given kinds, in order."""
@@ -340,6 +344,7 @@ class Recorder:
         spans = np.empty(len(self.cols[0]), SPAN_DTYPE)
         for name, col in zip(SPAN_DTYPE.names, self.cols, strict=True):
             spans[name] = col
+        spans = spans[np.argsort(spans["start"], kind="stable")]  # start order, ties as logged
         samples = np.array(self.sample_rows, SAMPLE_DTYPE)
         local = np.array(self.local_rows, np.int32).reshape(len(self.local_rows), nprocs)
         return frozen(spans), frozen(samples), frozen(local)
