@@ -56,7 +56,7 @@ from .record import (
     frozen,
     stack_memory,
 )
-from .rivals import ThreadPolicy, run_threads
+from .rivals import simulate_threads
 from .runq import (
     P_IDLE,
     P_RUNNING,
@@ -81,13 +81,19 @@ SYSMON_TICK_NS = sysmon_sleep_ns(SYSMON_MIN_US)  # sysmon's shortest look-to-loo
 SP_RUN, SP_SWITCH, SP_SPAWN, SP_THREAD, SP_SYSCALL = map(int, Span)
 
 
-def simulate(work, model=Model.MN, *, gomaxprocs=None, costs=None, seed=0,
+def simulate(work, model=Model.MN, *, gomaxprocs=None, costs=None, seed=0, limits=None,
              timeline_cap=200_000, event_cap=10_000, sample_cap=2048) -> SchedRun:
-    """Run `work` under `model` on `gomaxprocs` Ps (cores) and return the run record."""
+    """Run `work` under `model` on `gomaxprocs` Ps (cores); 1:1 threads meet `limits`."""
     if not isinstance(work, Workload):
         raise TypeError(f"work must be a Workload (from workload() or Workload.from_spec); "
                         f"got {type(work).__name__}")
     model = Model.parse(model)
+    if model is not Model.MN:  # 1:1 (under address.limits' thread budget) and N:1
+        return simulate_threads(work, model, gomaxprocs=gomaxprocs, costs=costs, seed=seed,
+                                limits=limits, timeline_cap=timeline_cap, event_cap=event_cap,
+                                sample_cap=sample_cap)
+    if limits is not None:
+        raise ValueError("limits apply to the 1:1 model only; M:N threads are few (see run.threads)")
     if gomaxprocs is None:  # a spec's own GOMAXPROCS, else the kit's 2-core default
         gomaxprocs = 2 if work.gomaxprocs is None else work.gomaxprocs
     procs = integer("gomaxprocs", gomaxprocs, 1, MAX_GOMAXPROCS)
@@ -95,29 +101,22 @@ def simulate(work, model=Model.MN, *, gomaxprocs=None, costs=None, seed=0,
     if not isinstance(costs, Costs):
         raise TypeError(f"costs must be a Costs record; got {type(costs).__name__}")
     seed = integer("seed", seed, 0)
-    nprocs = 1 if model is Model.N_TO_ONE else procs
-    rec = Recorder(nprocs, integer("timeline_cap", timeline_cap, 0),
+    rec = Recorder(procs, integer("timeline_cap", timeline_cap, 0),
                    integer("event_cap", event_cap, 0), integer("sample_cap", sample_cap, 2))
-    extra = {}
-    if model is Model.MN:
-        s = Sched(work, procs, costs, seed, rec)
-        s.run()
-        done, counts, created, peak = s.done, s.counts(), len(s.allm), s.peak_threads
-        extra = {"threads_ran": sum(m.ran for m in s.allm), "sysmon": tuple(s.sysmon_looks),
-                 "slices": tuple(s.slices)}
-    else:
-        policy = ThreadPolicy.for_model(model is Model.ONE_TO_ONE, costs)
-        done, counts, created, peak = run_threads(work, nprocs, policy, rec)
-    spans, samples, local = rec.arrays(nprocs)
+    s = Sched(work, procs, costs, seed, rec)
+    s.run()
+    spans, samples, local = rec.arrays(procs)
     return SchedRun(
-        model=model.value, gomaxprocs=nprocs, n_goroutines=work.n_goroutines, seed=work.seed,
-        makespan_ns=max(done), demand_ns=work.demand_ns, run_ns=rec.run_ns,
+        model=model.value, gomaxprocs=procs, n_goroutines=work.n_goroutines, seed=work.seed,
+        makespan_ns=max(s.done), demand_ns=work.demand_ns, run_ns=rec.run_ns,
         busy_ns=sum(rec.busy), busy_per_p=frozen(np.array(rec.busy, np.int64)),
-        completion_ns=frozen(np.array(done, np.int64)), spans=spans,
+        completion_ns=frozen(np.array(s.done, np.int64)), spans=spans,
         spans_truncated=rec.truncated, samples=samples, local_samples=local,
-        events=tuple(SchedEvent(*e) for e in rec.events), counts=counts,
-        threads_created=created, peak_threads=peak,
-        memory=stack_memory(work.n_goroutines, model, gomaxprocs=procs, threads=peak), **extra)
+        events=tuple(SchedEvent(*e) for e in rec.events), counts=s.counts(),
+        threads_created=len(s.allm), peak_threads=s.peak_threads,
+        memory=stack_memory(work.n_goroutines, model, gomaxprocs=procs, threads=s.peak_threads),
+        threads_ran=sum(m.ran for m in s.allm), sysmon=tuple(s.sysmon_looks),
+        slices=tuple(s.slices))
 
 
 class Sched(Running, Sysmon):

@@ -111,8 +111,9 @@ print(plots.sched.event_log(simulate(fan, gomaxprocs=1, costs=Costs.zero()), kin
 # re-creating each other on the ring. `findRunnable` guards against this: when `schedtick % 61 == 0` it takes
 # one G from the global queue first (the comment above that check in `runtime/proc.go` gives exactly this reason).
 #
-# `fairness_chain()` builds that trap: `G1` parks for 1 µs and is ready on the global queue at 4 µs, while a chain
-# of goroutines, each starting the next, keeps P0's ring non-empty (one P, free switches).
+# `fairness_chain()` builds that trap: `G1` calls `runtime.Gosched` at 3 µs, which puts it on the global queue
+# (`goschedImpl`), while a chain of goroutines, each starting the next, keeps P0's ring non-empty (one P, free
+# switches).
 #
 # **Predict:** the chain runs one goroutine per microsecond. When does `G1` get to run?
 
@@ -121,7 +122,7 @@ chain = simulate(lab.fairness_chain(100), gomaxprocs=1, costs=Costs.zero(), even
 print(plots.sched.event_log(chain, gs={1}))
 
 # %% [markdown]
-# `G1` waits from 4 µs to 120 µs: it runs only when `schedtick` reaches 62 (the check happens before the tick
+# `G1` waits from 3 µs to 120 µs: it runs only when `schedtick` reaches 62 (the check happens before the tick
 # is bumped, at 61), never because the ring ran dry. Without the check it would have waited until the chain ended,
 # at about 200 µs.
 
@@ -253,8 +254,10 @@ plots.sched_compare.real_vs_model(live)
 # ## 7. A blocking syscall hands its P to a new thread
 #
 # A goroutine in a system call keeps its thread busy in the kernel. In Go it does not keep its P for long:
-# sysmon checks every 20 µs at first, and `retake` takes a P whose G has sat in a syscall for a whole sysmon tick,
-# if there is other work; `handoffp` then starts another M to run that P.
+# sysmon looks at every P after each of its sleeps, and `retake` takes the P of a G in a syscall when it finds the
+# syscall it noted on an earlier look (or when the P's last note is old), if there is other work to do;
+# `handoffp` then starts another M to run that P. sysmon's shortest sleep is `usleep(20)`, which lasts about
+# 92 µs on Linux (`sched.sysmon.sysmon_sleep_ns`: the kernel's timer slack plus a measured wake-up).
 #
 # One P. `G0` starts `G1` (50 µs of compute), then makes a 100 µs syscall.
 #
@@ -266,14 +269,16 @@ handed = simulate(syscall, gomaxprocs=1, costs=Costs.zero())
 print(plots.sched.event_log(handed))
 
 # %% [markdown]
-# At 20 µs sysmon took P0 back; a new M (thread 2) picked it up and ran `G1` while `G0`'s thread stayed in the
-# kernel. When the syscall returned at 100 µs, P0 was idle again, so `G0` took it back (`exitsyscall`).
+# At 92 µs, its first look, sysmon took P0 (this P had no syscall on record, so one look was enough); a new M
+# (thread 2) picked it up and ran `G1` while `G0`'s thread stayed in the kernel. When the syscall returned at
+# 100 µs, P0 was busy and no P was idle, so `exitsyscall` queued `G0` on the global queue and parked its thread;
+# `G0` ran again when `G1` finished.
 
 # %%
 plots.sched.timeline(handed)
 
 # %% [markdown]
-# Two variations. A syscall that ends before sysmon's first look (20 µs) keeps its P. A call the runtime knows will block
+# Two variations. A syscall that ends before sysmon's first look (92 µs) keeps its P. A call the runtime knows will block
 # for long goes through `entersyscallblock`, which gives the P away at once, without waiting for sysmon:
 
 # %%
@@ -284,7 +289,7 @@ print(plots.sched.summary_table({"15 us syscall": simulate(short, gomaxprocs=1, 
 
 # %% [markdown]
 # The 15 µs syscall: one thread, no hand-off, and `G1` simply waited (the program takes 0.075 ms).
-# The known-blocking call: a hand-off at time 0 and a second thread, so the program ends at 110 µs, as before.
+# The known-blocking call: a hand-off at time 0 and a second thread, so the program ends at 0.11 ms.
 
 # %% [markdown]
 # Real Go hands a P off the same way, but not as fast. In `contract` (one P), `G1` computes 2 ms and then makes
@@ -299,7 +304,7 @@ print(plots.sched_compare.handoff_line(con))
 
 # %% [markdown]
 # In all 10 recorded runs another thread ran `G2` on P0 0.19 to 0.28 ms after `G1` entered the kernel; the model
-# hands the P off after 0.035 ms. `retake` takes a P only on a look that finds the syscall it already saw on an
+# hands the P off after 0.11 ms. `retake` takes a P only on a look that finds the syscall it already saw on an
 # earlier look (the same `pd.syscalltick`), so a hand-off waits for two looks at least, each one coming when
 # sysmon's current sleep ends; that sleep is 20 µs only while looks keep taking Ps. The typical run and the model:
 
@@ -324,7 +329,7 @@ blocked = simulate(workload(1000, 1, blocking_fraction=1, syscall_us=1000), goma
 print(plots.sched.summary_table({"parked": parked, "in syscalls": blocked}))
 
 # %% [markdown]
-# Parking: two threads, one per P, for 1,000 goroutines. Syscalls: 39 threads and 982 hand-offs. Every goroutine
+# Parking: two threads, one per P, for 1,000 goroutines. Syscalls: 19 threads and 862 hand-offs. Every goroutine
 # inside a syscall keeps its M in the kernel, so a new M is needed whenever a P is handed off and no M is free:
 # the thread count follows how many syscalls overlap, not how many goroutines exist.
 # A goroutine that merely waits costs no thread at all.
