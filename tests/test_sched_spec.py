@@ -3,7 +3,7 @@
 import pytest
 
 from gostack_kit.sched import Model, Workload, simulate
-from gostack_kit.sched.record import Timeline
+from gostack_kit.sched.record import Slice, Timeline
 from gostack_kit.sched.workload import Phase
 
 SPEC = {"gomaxprocs": 1,
@@ -92,3 +92,20 @@ def test_bad_specs_name_the_field(spec, exc, field):
 def test_an_unknown_model_name_is_a_value_error():
     with pytest.raises(ValueError, match="model"):
         simulate(Workload.from_spec(SPEC), "m:n")
+
+
+def test_model_timeline_slices_and_sysmon_of_a_lone_syscall():
+    # GOMAXPROCS=1, default costs: G1 starts at 900 ns (main's switch, the spawn, G1's switch),
+    # enters the syscall at 100.9 us; sysmon's look at 184 us takes the P (its first syscall: no
+    # note to wait for) and a spinning M finds nothing, so every P idles and sysmon sleeps deeply
+    # until exitsyscall wakes it; G1 takes the idle P back on its own thread (one thread ran it).
+    spec = {"gomaxprocs": 1, "goroutines": [
+        {"phases": [["run", 100_000], ["syscall", 5_000_000], ["run", 100_000]]}]}
+    run = simulate(Workload.from_spec(spec))
+    tl = run.timeline()
+    assert tl.slices == (Slice(1, 0, 0, 900, 100_900, "syscall"),
+                         Slice(1, 0, 0, 5_100_900, 5_200_900, "exit"))
+    assert (tl.handoffs, tl.threads, run.threads_created, run.peak_threads) == (1, 1, 2, 2)
+    assert [tuple(lk) for lk in run.sysmon] == [
+        (92_000, 92_000, 5, 0, 0), (184_000, 92_000, 0, 1, 0),
+        (5_100_900, 4_916_900, 1, 0, 0), (5_192_900, 92_000, 2, 0, 0)]

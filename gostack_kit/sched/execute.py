@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import heapq
 
-from .record import Ev, Slice, Span
+from .record import Ev, Span
 from .runq import P, runqput
 from .workload import Phase
 
@@ -82,15 +82,14 @@ class Running:
     def end_slice(self, mp: M, t: int, why: str) -> None:
         """Close the timeline slice of mp's G (workload Gs only), ended for `why`."""
         g = mp.curg
-        if g > 0 and len(self.slices) < self.rec.cap:
-            self.slices.append(Slice(g, mp.id, mp.p.id if mp.p else -1, self.slice_start[g],
-                                     t, why))
+        if g > 0 and len(self.slices) < self.rec.cap:  # plain tuples here; Slice rows at the end
+            self.slices.append((g, mp.id, mp.p.id if mp.p else -1, self.slice_start[g], t, why))
 
     def run_g(self, mp: M, t: int) -> bool:
         """Carry mp's G through its phases; True if it gave mp back (exit, yield, sleep)."""
-        g, ph, pp = mp.curg, self.phases[mp.curg], mp.p
+        g, ph, pp, pc = mp.curg, self.phases[mp.curg], mp.p, self.pc
         while True:
-            i = self.pc[g]
+            i = pc[g]
             if i == len(ph):  # goexit: the G is done, the M schedules again
                 self.done[g] = t
                 self.live -= 1
@@ -103,21 +102,21 @@ class Running:
                 if self.preempt[g]:  # asked to stop while not preemptible: stop here
                     self.gopreempt(mp, t)
                     return True
-                self.rem[g] = self.rem[g] or v
+                r = self.rem[g] = self.rem[g] or v
                 mp.run_start = t
                 mp.token += 1
-                self.at(t + self.rem[g], self.burst_end, (mp, mp.token))
+                self.at(t + r, self.burst_end, (mp, mp.token))
                 return False
             if kind == PH_GO:
                 self.newproc(pp, g, v, t)
-                self.pc[g] += 1
+                pc[g] += 1
                 if self.spawn_ns:
                     self.rec.span(pp.id, g, t, t + self.spawn_ns, SP_SPAWN)
                     mp.token += 1
                     self.at(t + self.spawn_ns, self.continue_g, (mp, mp.token))
                     return False
                 continue
-            self.pc[g] += 1
+            pc[g] += 1
             if kind == PH_YIELD:
                 self.end_slice(mp, t, "yield")
                 self.goschedImpl(mp, t)

@@ -270,7 +270,8 @@ class Sched(Running, Sysmon):
     def findRunnable(self, mp: M, t: int):
         """(g, inheritTime, how) in findRunnable's order; (-1, ...) after parking mp."""
         pp, globq = mp.p, self.globq
-        self.runtimers(pp, pp, t)
+        if pp.timers and pp.timers[0][0] <= t:
+            self.runtimers(pp, pp, t)
         if pp.schedtick % FAIR_TICK == 0 and globq:
             self.c["gtakes"] += 1
             return globq.popleft(), False, Ev.GLOBAL

@@ -216,7 +216,7 @@ class SchedRun:
     thread_limit_value: int | None = None
     threads_ran: int | None = None  # M:N: Ms that ran a workload goroutine (id >= 1)
     sysmon: tuple = ()  # M:N: one sysmon.SysmonLook per sysmon wake-up (the first event_cap)
-    slices: tuple = ()  # M:N: Slice rows of workload goroutines (the first timeline_cap)
+    slices: tuple = ()  # M:N: (g, m, p, start_ns, end_ns, why) of workload Gs; timeline() makes Slices
 
     def spans_of(self, p: int, kind: Span | None = None) -> np.ndarray:
         """The kept intervals of one P (optionally of one kind), in time order."""
@@ -276,7 +276,8 @@ class SchedRun:
     def timeline(self) -> Timeline:
         """This run as the Timeline record a real Go trace also fills (source "model M:N" etc.)."""
         return Timeline(f"model {self.model}", self.gomaxprocs, self.order, self.finish_ns,
-                        self.preemptions, self.handoffs, self.threads, self.slices)
+                        self.preemptions, self.handoffs, self.threads,
+                        tuple(map(Slice._make, self.slices)))
 
     def events_of(self, *kinds: Ev) -> tuple:
         """The kept events of the given kinds, in order."""
