@@ -9,24 +9,26 @@ __all__ = ["integer", "number", "power_of_two"]
 
 def integer(name: str, value, lo: int | None = None, hi: int | None = None) -> int:
     """`value` as an int in [lo, hi], else TypeError/ValueError naming `name` and the range."""
-    rng = _describe(lo, hi)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer {rng}; got {value!r} ({type(value).__name__})")
+        raise TypeError(f"{name} must be an integer {_describe(lo, hi)}; "
+                        f"got {value!r} ({type(value).__name__})")
     value = int(value)
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise ValueError(f"{name} must be an integer {rng}; got {value}")
+        raise ValueError(f"{name} must be an integer {_describe(lo, hi)}; got {value}")
     return value
 
 
 def number(name: str, value, lo: float | None = None, hi: float | None = None,
            unit: str = "") -> float:
     """`value` as a float in [lo, hi], else TypeError (not a real number) or ValueError naming `name`."""
-    rng = _describe(lo, hi) + (f" {unit}" if unit else "")
+    def rng():
+        return _describe(lo, hi) + (f" {unit}" if unit else "")
+
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number {rng}; got {value!r} ({type(value).__name__})")
+        raise TypeError(f"{name} must be a number {rng()}; got {value!r} ({type(value).__name__})")
     value = float(value)
     if value != value or (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise ValueError(f"{name} must be a number {rng}; got {value}")
+        raise ValueError(f"{name} must be a number {rng()}; got {value}")
     return value
 
 

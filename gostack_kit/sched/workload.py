@@ -26,13 +26,12 @@ would see different programs, and a comparison would mix the policy with the dic
 from __future__ import annotations
 
 import enum
-import numbers
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
-from ..core.validate import integer
+from ..core.validate import integer, number
 from .record import MAX_GOMAXPROCS
 
 SPEC_KEYS = frozenset({"gomaxprocs", "goroutines", "spawn_gap_ns"})  # a spec's only fields
@@ -251,7 +250,10 @@ def _spec_row(i: int, g) -> tuple:
         if ph[0] not in _SPEC_KINDS or len(ph) != 2:
             raise ValueError(f"{where}[{j}] must be ['run'|'syscall'|'sleep', ns] or ['yield']; "
                              f"got {ph!r}")
-        out.append((_SPEC_KINDS[ph[0]], integer(f"{where}[{j}] ns", ph[1], 1)))
+        ns = ph[1]
+        if type(ns) is not int or ns < 1:  # the fast path is a plain positive int; else say why
+            ns = integer(f"{where}[{j}] ns", ns, 1)
+        out.append((_SPEC_KINDS[ph[0]], ns))
     return tuple(out)
 
 
@@ -271,25 +273,18 @@ def _kind(value, g: int) -> Phase:
 
 
 def _us_to_ns(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number of microseconds > 0; got {value!r}")
-    ns = round(float(value) * NS_PER_US)
+    ns = round(number(name, value, 0.0, unit="microseconds") * NS_PER_US)
     if ns <= 0:
         raise ValueError(f"{name} must be a number of microseconds > 0; got {value!r}")
     return ns
 
 
 def _fraction(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number in [0, 1]; got {value!r}")
-    if not 0.0 <= float(value) <= 1.0:
-        raise ValueError(f"{name} must be a number in [0, 1]; got {value!r}")
-    return float(value)
+    return number(name, value, 0.0, 1.0)
 
 
 def _positive(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number of microseconds > 0; got {value!r}")
-    if not 0.0 < float(value) <= 1e9:
+    value = number(name, value, 0.0, 1e9, unit="microseconds")
+    if value == 0.0:
         raise ValueError(f"{name} must be a number of microseconds in (0, 1e9]; got {value!r}")
-    return float(value)
+    return value
