@@ -58,7 +58,7 @@ def test_memory_sweep_is_stack_memory_per_count():
 def test_fairness_chain_only_the_61st_tick_lets_g1_in(links):
     r = simulate(fairness_chain(links), gomaxprocs=1, costs=Costs.zero(), event_cap=100_000)
     got = [e for e in r.events if e.g == 1 and e.ev in (Ev.PARK, Ev.GLOBAL)]
-    assert got == [SchedEvent(3 * US, 0, 1, Ev.PARK, 0), SchedEvent(120 * US, 0, 1, Ev.GLOBAL, 62)]
+    assert got == [SchedEvent(3 * US, 0, 1, Ev.PARK, 0), SchedEvent(116 * US, 0, 1, Ev.GLOBAL, 62)]
     assert r.makespan_ns == (2 * links + 2) * US  # every link and helper, G0 and G1: 1 us each
     with pytest.raises(ValueError, match="links"):
         fairness_chain(0)

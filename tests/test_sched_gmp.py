@@ -35,18 +35,19 @@ def span_rows(r):
 def test_whole_log_two_ps_three_goroutines():
     # G0 starts G1 and G2; G1 lands on the ring (kicked out of runnext by G2), so the woken
     # P1 steals it; G2 runs from runnext on P0, inheriting G0's slice, then makes a syscall
-    # that sysmon leaves alone (nothing else to do and P1 is idle).
+    # that sysmon leaves alone (nothing else to do and P1 is idle). Main's P0 starts at the
+    # schedtick the probe leaves at GOMAXPROCS=2 (gmp.MAIN_SCHEDTICK_AT_ZERO: 4, then main's 5th).
     r = run([[("go", 1), ("go", 2), ("compute", 10)],
              [("compute", 20)],
              [("compute", 5), ("syscall", 50), ("compute", 5)]], procs=2)
     assert r.events == (
-        SchedEvent(0, 0, 0, Ev.LOCAL, 1),
+        SchedEvent(0, 0, 0, Ev.LOCAL, 5),
         SchedEvent(0, 0, 1, Ev.GO, 0),
         SchedEvent(0, 1, -1, Ev.NEWM, 2),
         SchedEvent(0, 0, 2, Ev.GO, 0),
         SchedEvent(0, 1, 1, Ev.STEAL, 1),
         SchedEvent(10 * US, 0, 0, Ev.EXIT, 0),
-        SchedEvent(10 * US, 0, 2, Ev.RUNNEXT, 1),
+        SchedEvent(10 * US, 0, 2, Ev.RUNNEXT, 5),
         SchedEvent(15 * US, 0, 2, Ev.SYSCALL, 50 * US),
         SchedEvent(20 * US, 1, 1, Ev.EXIT, 0),
         SchedEvent(65 * US, 0, 2, Ev.EXITSYSCALL, 1),
@@ -88,22 +89,23 @@ def test_runnext_runs_first_and_inherits_the_time_slice():
     # One P: G0 computes 15 ms, then G1 (in runnext) 1 ms. sysmon starts with idle 4 and
     # looks every 92 us (a 20 us usleep plus 50 us timer slack and 22 us wake-up); after its
     # 51st idle look the sleeps double: the looks near the end fall at 9.908 and 15.1 ms. The
-    # first look (92 us) saw schedtick 1; 9.908 ms is less than 10 ms later, and at 15 ms G0
-    # is done. G1 then runs from runnext on G0's slice (schedtick still 1), so the look at
-    # 15.1 ms preempts it after only 100 us.
+    # first look (92 us) saw schedtick 3 (gmp.MAIN_SCHEDTICK_AT_ZERO at GOMAXPROCS=1); 9.908 ms
+    # is less than 10 ms later, and at 15 ms G0 is done. G1 then runs from runnext on G0's
+    # slice (schedtick still 3), so the look at 15.1 ms preempts it after only 100 us; back
+    # from the global queue it starts a fresh slice, schedtick 4.
     r = run([[("go", 1), ("compute", 15_000)], [("compute", 1000)]])
     looks = [lk.t_ns for lk in r.sysmon]
     assert looks[:47] == [92 * US * k for k in range(1, 48)]
     assert looks[47:] == [4_436 * US, 4_588 * US, 4_820 * US, 5_212 * US, 5_924 * US,
                           7_276 * US, 9_908 * US, 15_100 * US]
     assert r.events == (
-        SchedEvent(0, 0, 0, Ev.LOCAL, 1),
+        SchedEvent(0, 0, 0, Ev.LOCAL, 3),
         SchedEvent(0, 0, 1, Ev.GO, 0),
         SchedEvent(15_000 * US, 0, 0, Ev.EXIT, 0),
-        SchedEvent(15_000 * US, 0, 1, Ev.RUNNEXT, 1),  # schedtick unchanged: the slice is inherited
+        SchedEvent(15_000 * US, 0, 1, Ev.RUNNEXT, 3),  # schedtick unchanged: the slice is inherited
         SchedEvent(15_100 * US, 0, 1, Ev.PREEMPT, 900 * US),
         SchedEvent(15_100 * US, 0, 1, Ev.PARK, 0),
-        SchedEvent(15_100 * US, 0, 1, Ev.GLOBAL, 2),
+        SchedEvent(15_100 * US, 0, 1, Ev.GLOBAL, 4),
         SchedEvent(16_000 * US, 0, 1, Ev.EXIT, 0),
     )
     assert (r.counts.preemptions, r.counts.main_preemptions, r.preemptions) == (1, 0, 1)
@@ -115,15 +117,16 @@ def test_new_go_takes_runnext_and_kicks_the_old_one_to_the_tail():
     r = run([[("go", 1), ("go", 2), ("go", 3), ("compute", 1)]] + [[("compute", 1)]] * 3)
     order = [e.g for e in r.events if e.ev in (Ev.RUNNEXT, Ev.LOCAL)]
     assert order == [0, 3, 1, 2]
-    assert r.events_of(Ev.RUNNEXT) == (SchedEvent(1 * US, 0, 3, Ev.RUNNEXT, 1),)
+    # G3 inherits main's slice: schedtick 3, where the probe leaves it (MAIN_SCHEDTICK_AT_ZERO)
+    assert r.events_of(Ev.RUNNEXT) == (SchedEvent(1 * US, 0, 3, Ev.RUNNEXT, 3),)
 
 
 def test_global_queue_checked_every_61st_schedtick():
     # A chain L1 -> L2 -> ... respawns itself through the local ring: L(i) starts L(i+1),
     # then Y(i), which kicks L(i+1) out of runnext into the ring. The ring is never empty
     # when the P looks, so only the schedtick % 61 check lets G1 (on the global queue since
-    # its Gosched at 3 us) run. L(k) runs with schedtick k+1, at [2k-1, 2k] us; L60 exits at
-    # 120 us.
+    # its Gosched at 3 us) run. Main starts on schedtick 3 (MAIN_SCHEDTICK_AT_ZERO), so L(k)
+    # runs with schedtick k+3, at [2k-1, 2k] us; L58, on tick 61, exits at 116 us.
     k = 100
     rows = [[("go", 1), ("compute", 1), ("go", 2)], [("yield", 1), ("compute", 1)]]
     for i in range(1, k + 1):
@@ -133,20 +136,21 @@ def test_global_queue_checked_every_61st_schedtick():
     r = run(rows)
     got = [e for e in r.events if e.g == 1 and e.ev in (Ev.PARK, Ev.GLOBAL, Ev.EXIT)]
     assert got == [SchedEvent(3 * US, 0, 1, Ev.PARK, 0),
-                   SchedEvent(120 * US, 0, 1, Ev.GLOBAL, 62),
-                   SchedEvent(121 * US, 0, 1, Ev.EXIT, 0)]
-    assert r.completion_ns[-1] == 202 * US  # the chain still had 40 links to go
+                   SchedEvent(116 * US, 0, 1, Ev.GLOBAL, 62),
+                   SchedEvent(117 * US, 0, 1, Ev.EXIT, 0)]
+    assert r.completion_ns[-1] == 202 * US  # the chain still had 42 links to go
 
 
 def test_a_sleeper_is_readied_into_runnext_by_the_p_that_runs_its_timer():
     # time.Sleep leaves a timer on the sleeper's P. G2 (from runnext) sleeps 5 us at time 0,
     # then G1 holds the only P for 30 us; only that P's next schedule() runs the timer
     # (findRunnable checks its timers first), so G2 wakes at 30 us, not at 5, into runnext.
+    # schedtick: 3 is main's (MAIN_SCHEDTICK_AT_ZERO), G2 inherits it, G1's fresh slice is 4.
     r = run([[("go", 1), ("go", 2)], [("compute", 30)], [("park", 5), ("compute", 1)]])
     assert [e for e in r.events if e.g == 2] == [
-        SchedEvent(0, 0, 2, Ev.GO, 0), SchedEvent(0, 0, 2, Ev.RUNNEXT, 1),
+        SchedEvent(0, 0, 2, Ev.GO, 0), SchedEvent(0, 0, 2, Ev.RUNNEXT, 3),
         SchedEvent(0, 0, 2, Ev.PARK, 5 * US), SchedEvent(30 * US, 0, 2, Ev.READY, 0),
-        SchedEvent(30 * US, 0, 2, Ev.RUNNEXT, 2), SchedEvent(31 * US, 0, 2, Ev.EXIT, 0)]
+        SchedEvent(30 * US, 0, 2, Ev.RUNNEXT, 4), SchedEvent(31 * US, 0, 2, Ev.EXIT, 0)]
     # alone on its P, the sleeper is woken on time: its M waited in netpoll for the timer
     alone = run([[("go", 1)], [("park", 5), ("compute", 1)]])
     assert alone.completion_ns.tolist() == [0, 6 * US]
@@ -187,19 +191,20 @@ def test_syscall_hands_off_the_p_to_a_new_m():
     # G0's syscall is the P's first, so sysmon's first look (92 us) takes the P at once
     # (retake: syscalltick unchanged since its last note, and that note is from long ago).
     # handoffp finds G1 in runnext and starts a new M for it. At 100 us G0 returns to find
-    # its P busy and no idle one: exitsyscallNoP queues it globally and parks the M.
+    # its P busy and no idle one: exitsyscallNoP queues it globally and parks the M. Main's
+    # schedtick is 3 (MAIN_SCHEDTICK_AT_ZERO); G1 inherits it, G0's return is a fresh slice, 4.
     rows = [[("go", 1), ("syscall", 100), ("compute", 10)], [("compute", 50)]]
     r = run(rows)
     assert r.events == (
-        SchedEvent(0, 0, 0, Ev.LOCAL, 1),
+        SchedEvent(0, 0, 0, Ev.LOCAL, 3),
         SchedEvent(0, 0, 1, Ev.GO, 0),
         SchedEvent(0, 0, 0, Ev.SYSCALL, 100 * US),
         SchedEvent(92 * US, 0, 0, Ev.RETAKE, 92 * US),
         SchedEvent(92 * US, 0, -1, Ev.NEWM, 2),
-        SchedEvent(92 * US, 0, 1, Ev.RUNNEXT, 1),
+        SchedEvent(92 * US, 0, 1, Ev.RUNNEXT, 3),
         SchedEvent(100 * US, -1, 0, Ev.EXITSYSCALL, 0),
         SchedEvent(142 * US, 0, 1, Ev.EXIT, 0),
-        SchedEvent(142 * US, 0, 0, Ev.GLOBAL, 2),
+        SchedEvent(142 * US, 0, 0, Ev.GLOBAL, 4),
         SchedEvent(152 * US, 0, 0, Ev.EXIT, 0),
     )
     assert (r.threads_created, r.threads, r.counts.handoffs) == (2, 1, 1)  # m0 ran only main
@@ -222,12 +227,12 @@ def test_a_second_syscall_is_retaken_only_on_a_second_look():
 def test_known_long_syscall_hands_off_at_once():
     r = run([[("go", 1), ("block", 100), ("compute", 10)], [("compute", 50)]])
     assert r.events == (
-        SchedEvent(0, 0, 0, Ev.LOCAL, 1),
+        SchedEvent(0, 0, 0, Ev.LOCAL, 3),
         SchedEvent(0, 0, 1, Ev.GO, 0),
         SchedEvent(0, 0, 0, Ev.SYSCALL, 100 * US),
         SchedEvent(0, 0, 0, Ev.RETAKE, 0),
         SchedEvent(0, 0, -1, Ev.NEWM, 2),
-        SchedEvent(0, 0, 1, Ev.RUNNEXT, 1),
+        SchedEvent(0, 0, 1, Ev.RUNNEXT, 3),  # main's schedtick 3 (MAIN_SCHEDTICK_AT_ZERO), inherited
         SchedEvent(50 * US, 0, 1, Ev.EXIT, 0),
         SchedEvent(100 * US, 0, 0, Ev.EXITSYSCALL, 1),
         SchedEvent(110 * US, 0, 0, Ev.EXIT, 0),

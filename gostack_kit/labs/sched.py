@@ -92,7 +92,8 @@ def fairness_chain(links=100) -> Workload:
     which puts it on the global queue (goschedImpl). Each link L(i) computes 1 us, starts
     L(i+1), then a 1 us helper that kicks L(i+1) out of runnext into the local queue, so the
     local queue is never empty when the P looks: only findRunnable's schedtick % 61 check
-    lets G1 run. One P, no costs: link L(i) runs at [2i-1, 2i] us with schedtick i+1.
+    lets G1 run. One P, no costs: link L(i) runs at [2i-1, 2i] us with schedtick i+3 (main
+    starts on the measured tick 3, gmp.MAIN_SCHEDTICK_AT_ZERO), so L58 makes tick 61.
     """
     k = _links(links)
     rows = [[("go", 1), ("compute", 1), ("go", 2)], [("yield", 1), ("compute", 1)]]

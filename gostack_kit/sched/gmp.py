@@ -76,6 +76,13 @@ __all__ = ["Model", "Sched", "simulate", "stack_memory", "global_batch", "steal_
            "MAX_GOMAXPROCS", "RUNQ_SIZE", "FORCE_PREEMPT_NS", "SYSMON_TICK_NS"]
 
 FAIR_TICK = 61  # findRunnable: schedtick%61 == 0 looks at the global queue first (fairness)
+# MEASURED (go1.27.3, sched_trace's program with a build overlay that copies every P's fields at
+# the "zero" mark; fresh runs on the 2-core VM): the schedtick of main's P at time zero, i.e.
+# after runtime.main's and trace.Start's goroutines and the 20 ms settle sleep. GOMAXPROCS=1:
+# 3 in 25 of 40 runs (4 in 14, 6 in 1); GOMAXPROCS=2: 5 in 20 of 30 (2, 6 or 7 in the rest);
+# GOMAXPROCS=4: median 1 (0-4). Other GOMAXPROCS are unmeasured and start at 1, the fresh value.
+# In 10 traced order-300 runs G1's first-run position was 63 - this tick in every run.
+MAIN_SCHEDTICK_AT_ZERO = {1: 3, 2: 5}
 PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO, PH_BLOCK, PH_YIELD = map(int, Phase)  # plain ints: fast
 SYSMON_TICK_NS = sysmon_sleep_ns(SYSMON_MIN_US)  # sysmon's shortest look-to-look time on Linux
 SP_RUN, SP_SWITCH, SP_SPAWN, SP_THREAD, SP_SYSCALL = map(int, Span)
@@ -144,6 +151,7 @@ class Sched(Running, Sysmon):
         m0, p0 = self.newm(), self.allp[0]
         self.acquirep(m0, p0)
         p0.runq.append(0)  # runtime.main, the first G, on m0's P
+        p0.schedtick = MAIN_SCHEDTICK_AT_ZERO.get(procs, 1) - 1  # execute adds main's own tick
         self.sysmon_init(0)
         self.schedule(m0, 0)
 
