@@ -122,9 +122,10 @@ chain = simulate(lab.fairness_chain(100), gomaxprocs=1, costs=Costs.zero(), even
 print(plots.sched.event_log(chain, gs={1}))
 
 # %% [markdown]
-# `G1` waits from 3 µs to 120 µs: it runs only when `schedtick` reaches 62 (the check happens before the tick
-# is bumped, at 61), never because the ring ran dry. Without the check it would have waited until the chain ended,
-# at about 200 µs.
+# `G1` waits from 3 µs to 116 µs: it runs only when `schedtick` reaches 62 (the check happens before the tick
+# is bumped, at 61), never because the ring ran dry. The P starts at tick 3, where the probe leaves real Go's P at
+# time zero, so the 58th link makes tick 61. Without the check `G1` would have waited until the chain ended, at
+# about 200 µs.
 
 # %% [markdown]
 # When a P finds its own queues empty it does not take just one G from the global queue but a batch
