@@ -40,8 +40,8 @@ KNOWN_GAPS = {
     **{(name, "last_finish_ns"): "real run phases overshoot their nominal time"
        for name in sched_suite.WORKLOADS},
     # MEASURED at time zero (build overlay, 10 runs): real Go has 1 idle M parked (and a spinning
-    # M in 3 runs), so main's first wakep wakes a thread instead of creating one; the real thief's
-    # first G was the 1st-8th spawned, or none before main was done. The model starts with m0
+    # M in 3 runs), so main's first wakep wakes a thread instead of creating one; in the recorded
+    # runs the thief's first G was G1-G8, or none before main was done. The model starts with m0
     # alone: its wakep pays newm and the thief takes G1-G15 of 29, running G15 first.
     ("sleep-50", "order"): "the model's thief is a new M and arrives after 30 spawns (G15 first); "
                            "real Go wakes an idle M and steals after 1-8",
