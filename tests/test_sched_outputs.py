@@ -112,7 +112,7 @@ def cases() -> dict:
     out["eagain/fan-compute"] = lambda: run_model(fan(20, [("compute", 2.5)]), "1:1",
                                                   costs=SLOW_SWITCH, limits=maps(5))
     out["eagain/caps"] = lambda: run_model(Workload.from_spec(bench_spec(300, 5, 2)), "1:1",
-                                           limits=maps(41), timeline_cap=60, event_cap=40)
+                                           limits=maps(201), timeline_cap=60, event_cap=40)
     out["eagain/share-0.9"] = lambda: run_model(share_workload(2000, 1, 0.9), "1:1", limits=maps(301))
     return out
 
