@@ -161,6 +161,13 @@ class RealVsModel(NamedTuple):
         """Goroutine g over the real runs (`slice_stats`)."""
         return slice_stats(self.real, g)
 
+    def orders(self) -> tuple:
+        """(order, how many real runs) for each first-run order seen, the commonest first."""
+        seen = {}
+        for t in self.real:
+            seen[t.order] = seen.get(t.order, 0) + 1
+        return tuple(sorted(seen.items(), key=lambda kv: -kv[1]))
+
     def gaps(self) -> tuple:
         """(real, model) `gap_stats`: how soon another G ran on the P of a G in a syscall."""
         return gap_stats(self.real), gap_stats([self.model])
