@@ -86,3 +86,21 @@ def test_batch_sweep_is_globrunqgetbatch_rule():
         (3, 1, 3), (3, 4, 1), (40, 1, 40), (40, 4, 11), (1_000, 1, 128), (1_000, 4, 128))
     with pytest.raises(ValueError, match="gomaxprocs"):
         lab.batch_sweep((3,), (0,))
+
+
+def test_real_vs_model_without_go_draws_the_recording(monkeypatch):
+    from gostack_kit.plots import describe, sched_compare
+    from gostack_kit.realgo import toolchain
+    from gostack_kit.realgo.sched_runs import recorded_runs
+
+    def missing():
+        raise toolchain.GoNotFoundError()
+
+    monkeypatch.setattr(toolchain, "find_go", missing)
+    cmp = lab.real_vs_model("nb03")  # prefer="auto", as the notebook's live cell asks
+    rec = recorded_runs(cmp.spec)
+    assert [t.order for t in cmp.real] == [t.order for t in rec] and len(cmp.real) == len(rec)
+    assert all(t.source == rec[0].source + " (no Go toolchain found)" for t in cmp.real)
+    assert "(no Go toolchain found)" in describe(sched_compare.real_vs_model(cmp))
+    with pytest.raises(toolchain.GoNotFoundError):
+        lab.real_vs_model("nb03", prefer="live")

@@ -83,8 +83,12 @@ print(plots.sched.event_log(run))
 plots.sched.timeline(run)
 
 # %% [markdown]
-# The hatched bar is P0 held by `G2`'s syscall. Sysmon left it alone: P0's queues were empty and P1 had gone idle,
-# so there was no other work to give the P to (`retake`, `runtime/proc.go`). The program ends at 70 µs.
+# The hatched bar is P0 held by `G2`'s syscall. Nothing took the P away: sysmon, the thread that takes Ps from
+# syscalls (section 7), sleeps before its first look, and this program ended at 70 µs, before that look came.
+# Its record of looks in this run is empty:
+
+# %%
+run.sysmon
 
 # %% [markdown]
 # ## 3. `runnext`: the newest goroutine runs first
@@ -203,9 +207,9 @@ print(plots.sched_compare.slices_table(hog))
 # inheriting, so `schedtick` moves on: the next look only notes the new tick and its time, and the look after it,
 # one 10 ms sleep later, finds the same tick 10 ms old and preempts. Two full sleeps make about 20 ms.
 #
-# The run phases count running time (`run` in the Go program of `realgo.sched_trace`), so 60 ms of work took
-# 61.5 to 165.4 ms of wall time: the recording machine's two cores were shared, and when Linux took the CPU
-# away from the thread the slice went on in wall time. The typical run (the median of the ten by its end), with
+# The run phases count running time (`run` in the Go program of `realgo.sched_trace`), while the trace's clock
+# is wall time, so 60 ms of work took 61.5 to 165.4 ms: whenever the thread was off the CPU, the slice went on
+# in wall time and the work stood still. The typical run (the median of the ten by its end), with
 # the model's run below it:
 
 # %%
@@ -253,7 +257,7 @@ print(plots.sched_compare.slices_table(nb03))
 # in the global queue while `main` finished its 12 ms and `G2` ran, and finished at 25.0 to 34.5 ms.
 # In the other 3 runs the next look came too late, and `G1` finished at 16.3 to 17.7 ms.
 # How soon that look comes is sysmon's sleep at that moment, and the trace does not record sysmon's sleeps. A
-# sleep of 10 ms would have let `G1` finish, so in the quick cuts sysmon was sleeping much less than that.
+# sleep of 10 ms would have let `G1` finish, so in the quick cuts sysmon's sleep was shorter than that.
 #
 # The model went another way, as the table's last line shows: `G2` ran first and `G1` only at 12.0 ms. Its
 # sysmon looks the same way as in `hog-60` (nothing here makes a syscall):
@@ -264,8 +268,9 @@ print(plots.sched_compare.sysmon_table(lab.sysmon_stretches(calm)))
 
 # %% [markdown]
 # The last look, at 9.9 ms, found `main` still on the tick that look 1 wrote down, but only 9.8 ms after it; the
-# next look would have come after a sleep of 5192 µs, at 15.1 ms as in `hog-60`. By then the program had ended: `main` ran its 12 ms unpreempted, started `G2`, which took `runnext` from `G1`,
-# and exited, so `G2` ran before `G1`. In every recorded run sysmon preempted `main` sooner and `G1` ran first.
+# next look would have come after a sleep of 5192 µs, at 15.1 ms as in `hog-60`. By then the program had ended:
+# `main` ran its 12 ms unpreempted, started `G2`, which took `runnext` from `G1`, and exited, so `G2` ran before
+# `G1`. In every recorded run sysmon preempted `main` sooner and `G1` ran first.
 # The typical run and the model:
 
 # %%
@@ -279,7 +284,8 @@ one = lab.model_timeline(nb03.spec, model="n:1")
 print(plots.sched_compare.stats_line(lab.slice_stats([one])))
 
 # %% [markdown]
-# With Go installed, `nb03` live: three fresh runs on your machine, and the typical one drawn:
+# With Go installed, `nb03` live: three fresh runs on your machine, and the typical one drawn. Without Go the
+# cells show the recording again, and its source says that no Go toolchain was found:
 
 # %% tags=["nbval-ignore-output"]
 live = lab.real_vs_model("nb03")
@@ -429,9 +435,9 @@ runs = lab.compare(work, gomaxprocs=2)
 print(plots.sched.summary_table(runs))
 
 # %% [markdown]
-# M:N finishes first with 4 threads; 1:1 is close behind in time but pays 15.3% of both cores in thread switches
-# and creation, and reserves 2 GiB of stacks; N:1 has one core and stalls on every syscall, so it takes more than
-# twice as long. The per-P (per-core) timelines, on one time axis:
+# 1:1 ends first, at 17.827 ms against M:N's 19.195 ms, but it spends 15.3% of both cores on thread switches and
+# creation, and reserves 2.1 GiB of stacks; M:N's median goroutine is done sooner (10.570 ms against 13.552 ms),
+# with 4 threads. N:1 has one core and stalls on every syscall, so it takes more than twice as long. The per-P (per-core) timelines, on one time axis:
 
 # %%
 plots.sched.timelines(runs)
@@ -467,8 +473,9 @@ plots.sched.threads_memory(runs)
 print(plots.sched.summary_table(lab.compare(work, gomaxprocs=2, costs=Costs.zero())))
 
 # %% [markdown]
-# With free switches 1:1 is now slightly *faster* than M:N: a kernel thread gives up its core the moment it
-# blocks, while Go waits for one of sysmon's looks before handing a P over.
+# With free switches and creation 1:1 pulls further ahead, 15.074 ms against 19.284 ms, and its median goroutine
+# (10.967 ms) almost catches M:N's (10.411 ms). A kernel thread gives up its core the moment it blocks, while a
+# Go syscall keeps its P until one of sysmon's looks takes it (30 hand-offs in this run).
 # Time alone does not make the case for M:N: its advantage is cheap creation and switching (the estimates above)
 # and, above all, memory, which no cost setting changes: 300 thread stacks still reserve over 2 GiB.
 
@@ -548,8 +555,9 @@ widgets.sched.Scheduler()
 # * A goroutine blocked in a syscall keeps its thread, but sysmon's `retake` takes its P away, on its first or
 #   second look at the syscall, and another thread runs it; a goroutine parked on a channel or the network
 #   keeps neither. Threads grow with simultaneous syscalls, not with goroutines.
-# * On the same program, M:N ran in less time than 1:1 with 4 threads instead of 300, and N:1 was held back by
-#   one core and by every syscall. With free thread switches 1:1 kept up on time: what it cannot match is memory.
+# * On the same program, 1:1 ended a little sooner than M:N, but M:N's median goroutine finished first, with 4
+#   threads instead of 300; N:1 was held back by one core and by every syscall. With free thread switches 1:1
+#   was faster still: what it cannot match is memory.
 #
 # The talk this course starts from makes one claim here: many goroutines on a few threads are cheap only because
 # their stacks are small and can grow. Section 10 is that claim in numbers: with 8 MiB per goroutine, a million
