@@ -104,3 +104,29 @@ def test_real_vs_model_without_go_draws_the_recording(monkeypatch):
     assert "(no Go toolchain found)" in describe(sched_compare.real_vs_model(cmp))
     with pytest.raises(toolchain.GoNotFoundError):
         lab.real_vs_model("nb03", prefer="live")
+
+
+def test_hog_60_looks_follow_sysmon_and_retake():
+    """The model's looks in hog-60, checked against the rules of sysmon and retake in runtime/proc.go."""
+    from gostack_kit.plots import describe, sched_compare
+    from gostack_kit.realgo.sched_suite import workload as named
+    from gostack_kit.sched.sysmon import SYSMON_IDLE_AT_START, sysmon_sleep_ns
+
+    looks = lab.sysmon_looks(named("hog-60"))
+    idle, delay, noted, preempts = SYSMON_IDLE_AT_START, 20, None, []
+    for i, lk in enumerate(looks):
+        delay = 20 if idle == 0 else (min(2 * delay, 10_000) if idle > 50 else delay)  # sysmon's back-off
+        assert lk.delay_ns == sysmon_sleep_ns(delay) and lk.handoffs == 0
+        idle += 1  # no P is taken from a syscall, and a preemption does not reset idle
+        assert lk.idle == idle
+        if noted is None:
+            noted = lk.t_ns  # retake writes down the tick it has not seen
+        elif lk.t_ns >= noted + 10_000_000:  # forcePreemptNS after that look: preemptone
+            preempts.append(i)
+            noted = None  # the G comes back from the global queue on a new tick
+        assert bool(lk.preempted) == (preempts[-1:] == [i])
+    assert [looks[i].t_ns for i in preempts] == [s.end_ns for s in lab.model_timeline(named("hog-60")).slices
+                                                   if s.why == "preempted"]
+    text = describe(sched_compare.sysmon_sleeps(looks))
+    assert f"{len(looks)} looks over {sched_compare.ms(looks[-1].t_ns)} ms" in text
+    assert "preempting looks at " + ", ".join(f"{looks[i].t_ns / 1e6:.1f}" for i in preempts) + " ms" in text

@@ -154,7 +154,8 @@ print(plots.sched.batch_table(lab.batch_sweep((3, 40, 1_000), (1, 4))))
 # **Predict:** how many goroutines does P1 take in its first steal, and which one does it run first?
 
 # %%
-six = Workload.from_phases([[("go", g) for g in range(1, 7)] + [("compute", 100)]] + [[("compute", 10)]] * 6)
+six = Workload.from_phases([[("go", 1), ("go", 2), ("go", 3), ("go", 4), ("go", 5), ("go", 6), ("compute", 100)]]
+                           + [[("compute", 10)]] * 6)
 stolen = simulate(six, gomaxprocs=2, costs=Costs.zero())
 print(plots.sched.event_log(stolen, kinds=(Ev.STEAL, Ev.LOCAL, Ev.RUNNEXT)))
 
