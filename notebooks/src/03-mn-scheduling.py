@@ -299,11 +299,12 @@ plots.sched_compare.real_vs_model(live)
 # ## 7. A blocking syscall hands its P to a new thread
 #
 # A goroutine in a system call keeps its thread busy in the kernel. In Go it does not keep its P for long.
-# Each P's `syscalltick` goes up by one when a syscall on it ends (`exitsyscall`). A look of sysmon that finds a
-# P in a syscall compares that tick with the one it wrote down for the P: if they differ, it writes the new one
-# down and leaves the P alone; if they match, `retake` takes the P and `handoffp` gives it to another M. It
-# does not when there is no work for the P: its run queue is empty, another P or M is idle or looking for work,
-# and the syscall has lasted less than 10 ms. sysmon's shortest sleep is `usleep(20)`, which lasts about
+# Each P's `syscalltick` goes up by one whenever a syscall is over as far as the P is concerned: the call returns
+# (`exitsyscall`) or the P is taken from it (`releaseP`). A look of sysmon that finds a P in a syscall compares
+# that tick with the one it wrote down for the P: if they differ, it writes the new one down and leaves the P
+# alone; if they match, `retake` takes the P and `handoffp` gives it to another M. It leaves the P alone also
+# when there is nothing for it to do: its run queue is empty, another P or M is idle or looking for work, and
+# the look that wrote the tick down was less than 10 ms ago. sysmon's shortest sleep is `usleep(20)`, which lasts about
 # 92 µs on Linux (`sched.sysmon.sysmon_sleep_ns`: the kernel's timer slack plus a measured wake-up).
 #
 # One P. `G0` starts `G1` (50 µs of compute), then makes a 100 µs syscall.
