@@ -9,10 +9,11 @@ who runs next and what it costs; they share how simulated time passes and what a
            recorder's time grid (queue_lengths); counts() turns the counters into Counts
 
 Invariants: events run in (time, sequence number) order, so same-instant events run in the
-order they were scheduled and a run is a pure function of its inputs; `pending` is the number
-of events that can still make progress (a daemon's wake-ups are not), so when it reaches zero
-with a G unfinished the run raises RuntimeError instead of waking the daemon for ever; a
-model ends a run early by setting live to 0 (the process died: a failed 1:1 spawn).
+order they were scheduled and a run is a pure function of its inputs; every heap entry is a
+(t, seq, fn, arg) tuple with seq drawn from self.seq (a hot path may push one itself, as at
+does); `daemons` counts the daemon wake-ups in the heap, which cannot make progress, so when
+only they are left with a G unfinished the run raises RuntimeError instead of waking the
+daemon for ever; a model ends a run early by setting live to 0 (a failed 1:1 spawn).
 
 Rejected alternative: a time-stepped loop that advances every core by a fixed tick. Costs
 range from a 200 ns goroutine switch to a 60 s deep sleep of sysmon (sysmon.DEEP_SLEEP_NS),
@@ -79,17 +80,17 @@ class Loop:
     def loop_init(self, n: int, rec: Recorder) -> None:
         """Empty heap, n live Gs with no exit time yet, zeroed counters, `rec` recording."""
         self.rec, self.event_cap = rec, rec.event_cap
-        self.heap, self.seq, self.pending = [], itertools.count(), 0
+        self.heap, self.seq, self.daemons = [], itertools.count(), 0
         self.live, self.done = n, [-1] * n
         self.c = dict.fromkeys(COUNTERS, 0)
 
     def at(self, t: int, fn, arg) -> None:
         """Call fn(t, arg) at time t (an event that keeps the run alive)."""
-        self.pending += 1
         heapq.heappush(self.heap, (t, next(self.seq), fn, arg))
 
     def at_daemon(self, t: int, arg) -> None:
         """Call daemon(t, arg) at time t; such events alone do not keep the run alive."""
+        self.daemons += 1
         heapq.heappush(self.heap, (t, next(self.seq), None, arg))
 
     def daemon(self, t: int, arg) -> None:
@@ -104,16 +105,16 @@ class Loop:
         """Process events in (time, sequence) order until every G has exited or live is 0."""
         heap, pop, rec, daemon = self.heap, heapq.heappop, self.rec, self.daemon
         while self.live:
-            if not self.pending:  # only daemon wake-ups are left: nothing could ever finish
+            if len(heap) == self.daemons:  # only daemon wake-ups are left: nothing can finish
                 lost = next(g for g, d in enumerate(self.done) if d < 0)
                 raise RuntimeError(f"scheduler invariant broken: G{lost} can never finish")
             t, _, fn, arg = pop(heap)
             if t >= rec.next_sample:
                 rec.sample(t, *self.queue_lengths())
             if fn is None:
+                self.daemons -= 1
                 daemon(t, arg)
             else:
-                self.pending -= 1
                 fn(t, arg)
 
     def counts(self) -> Counts:
