@@ -1,6 +1,13 @@
 """The two models Go did not choose: 1:1 kernel threads and N:1 user-level threads.
 
-Both are one FIFO run queue feeding some cores; they differ only in four policy values.
+Both are one FIFO run queue feeding some cores, a `Threads` on the event loop that gmp.Sched
+also runs on (loop.Loop); `OneToOne` and `NToOne` differ only in their costs, the time slice,
+whether a syscall stalls the core, and whether a spawn can fail.
+
+    run_core(core, g):  g < 0 ─> take the run queue's head (a switch) ─> run its phases:
+        compute ──burst_end──> next phase, or the slice ran out: to the queue's tail
+        go      ──spawn_end──> create_thread (1:1: pthread_create, EAGAIN at the cap) ─> queue
+        wait    ──wait_end───> queue, wake_idle_core | N:1 syscall ──stall_end──> goes on
 
     1:1   cores = GOMAXPROCS   every goroutine is a thread: clone() to start it, the kernel's
           [T1 T2 T3 ...] ----> context switch between them, a kernel time slice, and a
@@ -82,6 +89,7 @@ class Threads(Loop):
     stalls = False  # a blocking syscall holds the core until it returns (N:1)
 
     def __init__(self, work: Workload, ncores: int, rec: Recorder):
+        """Main (G0) alone in the run queue, taken by core 0 at time 0; the others idle."""
         n = work.n_goroutines
         self.loop_init(n, rec)
         self.phases, self.ncores, self.runq = work.phases, ncores, deque([0])
@@ -102,7 +110,7 @@ class Threads(Loop):
         return 0, [len(self.runq)] + [0] * (self.ncores - 1)
 
     def wake_idle_core(self, t: int) -> None:
-        """A thread just became runnable: the lowest idle core takes it at once (an IPI)."""
+        """A thread just became runnable: the lowest idle core takes it at once."""
         idle = self.idle
         if idle:
             core = min(idle)
@@ -114,7 +122,7 @@ class Threads(Loop):
         phases, pc, rem, runq, sw = self.phases, self.pc, self.rem, self.runq, self.switch_ns
         span, log, heap, seq = self.rec.span, self.rec.event, self.heap, self.seq
         while True:
-            if g < 0:  # __schedule: pick the next thread, then context_switch to it
+            if g < 0:  # pick the next thread, then switch to it (1:1: kernel/sched/core.c __schedule)
                 if not runq:
                     self.idle.add(core)
                     return
@@ -215,6 +223,7 @@ class OneToOne(Threads):
 
     def __init__(self, work: Workload, ncores: int, costs: Costs, rec: Recorder,
                  cap: int | None = None):
+        """Kernel costs and slice from `costs`; at most `cap` threads besides main (None: no cap)."""
         self.switch_ns, self.spawn_ns = costs.thread_switch_ns, costs.thread_create_ns
         self.slice_ns, self.cap = costs.kernel_slice_ns, cap  # cap: most threads besides main
         super().__init__(work, ncores, rec)
@@ -231,7 +240,7 @@ class OneToOne(Threads):
         return self.c["spawns"] + 1, self.peak
 
     def exit_group(self, t: int) -> None:
-        """The process dies at t: every interval still open ends there, spans and totals alike."""
+        """The process dies at t (kernel/exit.c do_group_exit): every open interval ends there."""
         rec, sw = self.rec, self.switch_ns
         for end, _, fn, arg in self.heap:
             if end <= t or fn == self.wait_end:  # a sleeping thread holds no core
@@ -257,6 +266,7 @@ class NToOne(Threads):
     stalls = True
 
     def __init__(self, work: Workload, costs: Costs, rec: Recorder):
+        """Goroutine costs from `costs`, no time slice, one core."""
         self.switch_ns, self.spawn_ns = costs.goroutine_switch_ns, costs.goroutine_create_ns
         self.slice_ns = 0  # cooperative: a user-level thread runs until it waits or yields
         super().__init__(work, 1, rec)
