@@ -173,7 +173,8 @@ plots.sched.timeline(stolen)
 # ## 6. Preemption: sysmon looks, then backs off
 #
 # A goroutine that computes without pause is not stopped by a timer. The runtime has a watchdog thread,
-# sysmon, that wakes up now and then and looks at every P (`sysmon` and `retake` in `runtime/proc.go`):
+# sysmon, that wakes up now and then and looks at every P (`sysmon` and `retake` in Go 1.27.3's
+# `runtime/proc.go`):
 #
 # * **How often it looks.** `sysmon` counts in `idle` its looks in a row at which `retake` took no P away from
 #   a system call (`retake` returns how many it took). While `idle` is 50 or less it sleeps `usleep(20)`
@@ -184,8 +185,9 @@ plots.sched.timeline(stolen)
 # * **When it preempts.** For each P, `retake` keeps the `schedtick` it saw last and when it first saw it
 #   (`pd.schedtick`, `pd.schedwhen`). A look that finds a new tick only writes it down. A look that finds the
 #   same tick, at least `forcePreemptNS` (10 ms) after the look that wrote it down, calls `preemptone` to ask
-#   the running G to stop. So no slice is shorter than 10 ms, and a slice goes on until the first look after
-#   those 10 ms, however long sysmon's sleep makes it wait.
+#   the running G to stop (it sets a flag that the G's next function call checks, and sends its thread a signal,
+#   `preemptM`). So no slice is shorter than 10 ms, and a slice goes on until the first look after those 10 ms,
+#   however long sysmon's sleep makes it wait.
 # * **Who shares a slice.** `execute` adds one to `schedtick` unless the G inherits the time slice, and
 #   `runqget` hands out the G in `runnext` with `inheritTime` set. A G picked from `runnext` runs on in the
 #   slice of the G before it.
@@ -304,8 +306,8 @@ plots.sched_compare.real_vs_model(live)
 # that tick with the one it wrote down for the P: if they differ, it writes the new one down and leaves the P
 # alone; if they match, `retake` takes the P and `handoffp` gives it to another M. It leaves the P alone also
 # when there is nothing for it to do: its run queue is empty, another P or M is idle or looking for work, and
-# the look that wrote the tick down was less than 10 ms ago. sysmon's shortest sleep is `usleep(20)`, which lasts about
-# 92 µs on Linux (`sched.sysmon.sysmon_sleep_ns`: the kernel's timer slack plus a measured wake-up).
+# the look that wrote the tick down was less than 10 ms ago. sysmon's shortest sleep is `usleep(20)`, which
+# lasts about 92 µs on Linux (`sched.sysmon.sysmon_sleep_ns`: the kernel's timer slack plus a measured wake-up).
 #
 # One P. `G0` starts `G1` (50 µs of compute), then makes a 100 µs syscall.
 #
@@ -317,17 +319,17 @@ handed = simulate(syscall, gomaxprocs=1, costs=Costs.zero())
 print(plots.sched.event_log(handed))
 
 # %% [markdown]
-# At 92 µs, its first look, sysmon took P0 (P0 had made no syscall before, so its tick matched sysmon's note and one look was enough); a new M
-# (thread 2) picked it up and ran `G1` while `G0`'s thread stayed in the kernel. When the syscall returned at
-# 100 µs, P0 was busy and no P was idle, so `exitsyscall` queued `G0` on the global queue and parked its thread;
-# `G0` ran again when `G1` finished.
+# At 92 µs, its first look, sysmon took P0 (P0 had made no syscall before, so its tick matched sysmon's note
+# and one look was enough); a new M (thread 2) picked it up and ran `G1` while `G0`'s thread stayed in the
+# kernel. When the syscall returned at 100 µs, P0 was busy and no P was idle, so `exitsyscall` queued `G0` on the
+# global queue and parked its thread; `G0` ran again when `G1` finished.
 
 # %%
 plots.sched.timeline(handed)
 
 # %% [markdown]
-# Two variations. A syscall that ends before sysmon's first look (92 µs) keeps its P. A call the runtime knows will block
-# for long goes through `entersyscallblock`, which gives the P away at once, without waiting for sysmon:
+# Two variations. A syscall that ends before sysmon's first look (92 µs) keeps its P. A call the runtime knows
+# will block for long goes through `entersyscallblock`, which gives the P away at once, without waiting for sysmon:
 
 # %%
 short = Workload.from_phases([[("go", 1), ("syscall", 15), ("compute", 10)], [("compute", 50)]])
@@ -439,7 +441,8 @@ print(plots.sched.summary_table(runs))
 # %% [markdown]
 # 1:1 ends first, at 17.827 ms against M:N's 19.195 ms, but it spends 15.3% of both cores on thread switches and
 # creation, and reserves 2.1 GiB of stacks; M:N's median goroutine is done sooner (10.570 ms against 13.552 ms),
-# with 4 threads. N:1 has one core and stalls on every syscall, so it takes more than twice as long. The per-P (per-core) timelines, on one time axis:
+# with 4 threads. N:1 has one core and stalls on every syscall, so it takes more than twice as long.
+# The per-P (per-core) timelines, on one time axis:
 
 # %%
 plots.sched.timelines(runs)
@@ -453,7 +456,8 @@ plots.sched.queue_lengths(runs)
 
 # %% [markdown]
 # N:1 and M:N have about 300 runnable goroutines almost at once (creating one costs half a microsecond), while 1:1
-# climbs for 4.5 ms as core 0 creates a thread for each of `main`'s 299 `go` statements, at 15 µs each. N:1 then drains at the speed of one core.
+# climbs for 4.5 ms as core 0 creates a thread for each of `main`'s 299 `go` statements, at 15 µs each.
+# N:1 then drains at the speed of one core.
 # M:N's dotted line is the global queue: first the 129 goroutines that `runqputslow` moved there when `main`'s 299
 # `go` statements overflowed P0's ring of 256, later the goroutines coming back from syscalls and parks.
 
@@ -467,7 +471,8 @@ plots.sched.completions(runs)
 plots.sched.threads_memory(runs)
 
 # %% [markdown]
-# The bars are on a log scale: 300 threads (`main`'s own among them) against 4 and 1; 2 GiB of reserved stacks against tens of MiB.
+# The bars are on a log scale: 300 threads (`main`'s own among them) against 4 and 1; 2 GiB of reserved stacks
+# against tens of MiB.
 #
 # **Predict:** if switching and creating threads were free, which design would win?
 
