@@ -112,6 +112,7 @@ class Sched(Running, Sysmon, Loop):
     """The whole scheduler state (sched, allp, allm) and the runtime functions that change it."""
 
     def __init__(self, work: Workload, procs: int, costs: Costs, seed: int, rec: Recorder):
+        """The state at time zero: m0 holds P0 with main queued, sysmon asleep; m0 schedules."""
         self.phases, n = work.phases, work.n_goroutines
         self.loop_init(n, rec)
         self.gomaxprocs = procs

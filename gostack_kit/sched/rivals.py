@@ -263,7 +263,7 @@ class OneToOne(Threads):
 class NToOne(Threads):
     """N:1: every G is a user-level thread on one kernel thread; a blocking syscall stalls all."""
 
-    stalls = True
+    stalls = True  # the one kernel thread blocks in the kernel, and every G waits with it
 
     def __init__(self, work: Workload, costs: Costs, rec: Recorder):
         """Goroutine costs from `costs`, no time slice, one core."""
