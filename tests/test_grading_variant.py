@@ -37,9 +37,19 @@ VALUE_ANSWERS = {  # the kit's own right answer of each value question, from its
     ("06", "q5"): lambda p: {"first_release": next(v for v in p["releases"] if any(
         d.text.startswith(p["decision"]) for d in _toy(version=v).compile(_example(p["example"])).decisions
     ))},
+    ("03", "q1"): lambda p: {"finish_us": _sched().q1_answer(p)},
+    ("03", "q3"): lambda p: {"batches": [__import__("gostack_kit").sched.gmp.global_batch(*pair)
+                                         for pair in p["pairs"]]},
+    ("03", "q5"): lambda p: {"g1_runs_us": _sched().q5_answer(p)},
+    ("03", "q6"): lambda p: _sched().q6_answer(p),
     ("05", "q1"): lambda p: {"first_growth_depth": _first_growth("1.27", p)},
     ("05", "q5"): lambda p: {"depths_by_release": {v: _first_growth(v, p) for v in ("1.19", "1.22", "1.27")}},
 }
+
+
+def _sched():
+    from gostack_kit.grading.questions import sched
+    return sched
 
 
 def _hot_loop(p):
@@ -148,7 +158,8 @@ REFERENCE = {
 OWN_ARGS = {("04", "q2"): ("frame", "args"), ("04", "q6"): ("frame", "args", "sigstksz"),
             ("06", "q2"): ("frame", "nosplit")}
 #: the fewest distinct right answers 40 students may share, per question (measured: see docs/grading.md)
-SPREAD = {("01", "q1"): 30, ("01", "q3"): 14, ("02", "q1"): 28, ("02", "q3"): 24,
+SPREAD = {("03", "q1"): 36, ("03", "q3"): 32, ("03", "q5"): 30, ("03", "q6"): 22,
+          ("01", "q1"): 30, ("01", "q3"): 14, ("02", "q1"): 28, ("02", "q3"): 24,
           ("04", "q1"): 18, ("04", "q2"): 12, ("04", "q3"): 20, ("04", "q5"): 15, ("04", "q6"): 8,
           ("05", "q1"): 10, ("05", "q5"): 10,
           ("06", "q1"): 18, ("06", "q2"): 4, ("06", "q3"): 18, ("06", "q5"): 5}
@@ -180,6 +191,22 @@ def test_a_table_of_one_students_cases_fails_for_another(topic, qid):
     assert all(msg is None for _, msg in evaluate(q, ns, alice)), evaluate(q, ns, alice)
     failed = [label for label, msg in evaluate(q, ns, bob) if msg]
     assert failed == [f"{q.names[0]} on your own numbers"], failed  # only bob's own case is new
+
+
+def test_a_steal_that_knows_only_alices_queues_fails_bobs_own():
+    q = question("03", "q2")
+    alice, bob = _v("alice"), _v("bob")
+
+    def split(victim):
+        k = len(victim) - len(victim) // 2
+        return victim[:k], victim[k:]
+
+    table = {tuple(args[0]): split(args[0]) for args in plan_calls(q, alice)["steal"]}
+    ns = {"steal": lambda victim: table[tuple(victim)]}  # right on every queue alice is asked about
+    assert all(msg is None for _, msg in evaluate(q, ns, alice)), evaluate(q, ns, alice)
+    assert [label for label, msg in evaluate(q, ns, bob) if msg] == ["steal on your own numbers"]
+    sizes = {len(q.numbers(_v(f"student{i}"))["victim"]) for i in range(40)}
+    assert len(sizes) >= 16, sizes  # measured: 16 queue lengths over 40 students (docs/grading.md)
 
 
 @pytest.mark.parametrize("topic,qid", sorted(VALUE_ANSWERS))

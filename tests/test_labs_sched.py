@@ -66,6 +66,23 @@ def test_fairness_chain_only_the_61st_tick_lets_g1_in(links):
         fairness_chain(70.0)
 
 
+@pytest.mark.parametrize("link_us,helper_us", [(1, 1), (2, 3), (5, 1), (9, 9)])
+def test_fairness_chain_times_scale_with_its_phases(link_us, helper_us):
+    """G1 comes back on tick 61 (after 57 link+helper ticks and one link) or when the chain ends."""
+    def back(links):
+        work = fairness_chain(links, link_us=link_us, helper_us=helper_us)
+        r = simulate(work, gomaxprocs=1, costs=Costs.zero(), event_cap=100_000)
+        return next(e.t for e in r.events if e.g == 1 and e.ev == Ev.GLOBAL) // US
+
+    tick = link_us + helper_us
+    assert back(100) == 1 + link_us + 57 * tick  # the schedtick % 61 check fires first
+    assert back(40) == 1 + 40 * tick  # 40 links end before tick 61: the ring runs dry
+    with pytest.raises(ValueError, match=r"link_us must be .*\[1, 1000\]"):
+        fairness_chain(10, link_us=0)
+    with pytest.raises(TypeError, match="helper_us"):
+        fairness_chain(10, helper_us=1.5)
+
+
 def test_goroutine_memory_recorded_is_the_shipped_recording():
     source, probes = goroutine_memory("recorded")
     rec = load()

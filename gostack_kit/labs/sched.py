@@ -85,22 +85,26 @@ def memory_sweep(counts=MEMORY_COUNTS, *, gomaxprocs=2) -> dict[Model, tuple[Sta
     return {m: tuple(stack_memory(n, m, gomaxprocs=gomaxprocs) for n in counts) for m in MODELS}
 
 
-def fairness_chain(links=100) -> Workload:
+def fairness_chain(links=100, *, link_us=1, helper_us=1) -> Workload:
     """G1 waits on the global queue from 3 us while a self-respawning chain fills P0.
 
     G0 starts G1, computes 1 us, then starts link L1; G1 runs at 3 us and calls Gosched,
-    which puts it on the global queue (goschedImpl). Each link L(i) computes 1 us, starts
-    L(i+1), then a 1 us helper that kicks L(i+1) out of runnext into the local queue, so the
-    local queue is never empty when the P looks: only findRunnable's schedtick % 61 check
-    lets G1 run. One P, no costs: link L(i) runs at [2i-1, 2i] us with schedtick i+3 (main
-    starts on the measured tick 3, gmp.MAIN_SCHEDTICK_AT_ZERO), so L58 makes tick 61.
+    which puts it on the global queue (goschedImpl). Each link L(i) computes `link_us`,
+    starts L(i+1), then a `helper_us` helper that kicks L(i+1) out of runnext into the local
+    queue, so the local queue is never empty when the P looks: only findRunnable's
+    schedtick % 61 check lets G1 run. One P, no costs, 1 us phases: link L(i) runs at
+    [2i-1, 2i] us with schedtick i+3 (main starts on the measured tick 3,
+    gmp.MAIN_SCHEDTICK_AT_ZERO), so L58 makes tick 61.
     """
     k = _links(links)
+    # up to 1 ms each: a tick (link + helper) stays well under retake's 10 ms, so nothing is preempted
+    link = integer("link_us", link_us, 1, 1_000)
+    helper = integer("helper_us", helper_us, 1, 1_000)
     rows = [[("go", 1), ("compute", 1), ("go", 2)], [("yield", 1), ("compute", 1)]]
     for i in range(1, k + 1):
         chain = [("go", 2 * i + 2)] if i < k else []
-        rows.append([("compute", 1), *chain, ("go", 2 * i + 1)])
-        rows.append([("compute", 1)])
+        rows.append([("compute", link), *chain, ("go", 2 * i + 1)])
+        rows.append([("compute", helper)])
     return Workload.from_phases(rows)
 
 
