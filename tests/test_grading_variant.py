@@ -43,6 +43,9 @@ VALUE_ANSWERS = {  # the kit's own right answer of each value question, from its
     ("03", "q5"): lambda p: {"g1_runs_us": _sched().q5_answer(p)},
     ("03", "q6"): lambda p: _sched().q6_answer(p),
     ("05", "q1"): lambda p: {"first_growth_depth": _first_growth("1.27", p)},
+    ("05", "q3"): lambda p: {"growth_log": [(g.depth, g.old_size, g.new_size) for g in __import__(
+        "gostack_kit").ContiguousStack("1.27").run(__import__("gostack_kit").CallTrace.recursion(
+            p["frame"], p["depth"], entry_used=192)).growths]},
     ("05", "q5"): lambda p: {"depths_by_release": {v: _first_growth(v, p) for v in ("1.19", "1.22", "1.27")}},
 }
 
@@ -161,7 +164,7 @@ OWN_ARGS = {("04", "q2"): ("frame", "args"), ("04", "q6"): ("frame", "args", "si
 SPREAD = {("03", "q1"): 36, ("03", "q3"): 32, ("03", "q5"): 30, ("03", "q6"): 22,
           ("01", "q1"): 30, ("01", "q3"): 14, ("02", "q1"): 28, ("02", "q3"): 24,
           ("04", "q1"): 18, ("04", "q2"): 12, ("04", "q3"): 20, ("04", "q5"): 15, ("04", "q6"): 8,
-          ("05", "q1"): 10, ("05", "q5"): 10,
+          ("05", "q1"): 10, ("05", "q3"): 18, ("05", "q5"): 10,
           ("06", "q1"): 18, ("06", "q2"): 4, ("06", "q3"): 18, ("06", "q5"): 5}
 
 
