@@ -52,17 +52,16 @@ class Running:
 
     def execute(self, mp: M, g: int, inherit: bool, how: Ev, t: int) -> bool:
         """Run g on mp (a fresh time slice unless from runnext); True if mp must schedule again."""
-        pp, sw, rec = mp.p, self.sw, self.rec
+        pp = mp.p
         if not inherit:
             pp.schedtick += 1
         mp.curg = g
         self.c["sw"] += 1
-        if len(rec.events) < rec.event_cap:
-            rec.events.append((t, pp.id, g, how, pp.schedtick))
-        if sw:
-            rec.span(pp.id, g, t, t + sw, SP_SWITCH)
+        self.rec.event(t, pp.id, g, how, pp.schedtick)
+        if self.sw:
+            self.rec.span(pp.id, g, t, t + self.sw, SP_SWITCH)
             mp.token += 1
-            self.at(t + sw, self.resume, (mp, mp.token))
+            self.at(t + self.sw, self.resume, (mp, mp.token))
             return False
         return self.start_slice(mp, t)
 
@@ -88,12 +87,10 @@ class Running:
 
     def run_g(self, mp: M, t: int) -> bool:
         """Carry mp's G through its phases; True if it gave mp back (exit, yield, sleep)."""
-        g, pp, pc = mp.curg, mp.p, self.pc
-        ph = self.phases[g]
-        n = len(ph)
+        g, ph, pp, pc = mp.curg, self.phases[mp.curg], mp.p, self.pc
         while True:
             i = pc[g]
-            if i == n:  # goexit: the G is done, the M schedules again
+            if i == len(ph):  # goexit: the G is done, the M schedules again
                 self.done[g] = t
                 self.live -= 1
                 self.rec.event(t, pp.id, g, Ev.EXIT, 0)
@@ -105,8 +102,7 @@ class Running:
                 if self.preempt[g]:  # asked to stop while not preemptible: stop here
                     self.gopreempt(mp, t)
                     return True
-                rem = self.rem
-                r = rem[g] = rem[g] or v
+                r = self.rem[g] = self.rem[g] or v
                 mp.run_start = t
                 mp.token += 1
                 self.at(t + r, self.burst_end, (mp, mp.token))
