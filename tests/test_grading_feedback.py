@@ -91,6 +91,7 @@ def test_progress_counts_checked_questions(home, capsys):
     summary = feedback.progress()
     assert summary["05-copying-stacks"] == (1, 4)  # q1, q2, q3, q5 (q4 is explained)
     assert summary["01-address-space"] == (0, 3)
+    assert summary["03-mn-scheduling"] == (0, 5)  # q1, q2, q3, q5, q6 (q4 is explained)
     out = capsys.readouterr().out
     assert "course: [" in out and "1/24 checked questions" in out
 

@@ -37,37 +37,22 @@ VALUE_ANSWERS = {  # the kit's own right answer of each value question, from its
     ("06", "q5"): lambda p: {"first_release": next(v for v in p["releases"] if any(
         d.text.startswith(p["decision"]) for d in _toy(version=v).compile(_example(p["example"])).decisions
     ))},
-    ("03", "q1"): lambda p: {"finish_us": [int(t) // 1000 for t in _sched(p, [
-        [*(("go", g) for g in range(1, p["children"] + 1)), ("compute", p["main_us"])],
-        *([("compute", us)] for us in p["child_us"])]).completion_ns[1:]]},
+    ("03", "q1"): lambda p: {"finish_us": _sched().q1_answer(p)},
     ("03", "q3"): lambda p: {"batches": [__import__("gostack_kit").sched.gmp.global_batch(*pair)
                                          for pair in p["pairs"]]},
-    ("03", "q5"): lambda p: {"g1_runs_us": _g1_global(p)},
-    ("03", "q6"): lambda p: _hog(p),
+    ("03", "q5"): lambda p: {"g1_runs_us": _sched().q5_answer(p)},
+    ("03", "q6"): lambda p: _sched().q6_answer(p),
     ("05", "q1"): lambda p: {"first_growth_depth": _first_growth("1.27", p)},
+    ("05", "q3"): lambda p: {"growth_log": [(g.depth, g.old_size, g.new_size) for g in __import__(
+        "gostack_kit").ContiguousStack("1.27").run(__import__("gostack_kit").CallTrace.recursion(
+            p["frame"], p["depth"], entry_used=192)).growths]},
     ("05", "q5"): lambda p: {"depths_by_release": {v: _first_growth(v, p) for v in ("1.19", "1.22", "1.27")}},
 }
 
 
-def _sched(p, rows):
-    from gostack_kit.sched import Costs, Workload, simulate
-    return simulate(Workload.from_phases(rows), gomaxprocs=1, costs=Costs.zero(), event_cap=100_000)
-
-
-def _g1_global(p):
-    from gostack_kit.labs.sched import fairness_chain
-    from gostack_kit.sched import Costs, Ev, simulate
-    run = simulate(fairness_chain(p["links"], link_us=p["link_us"], helper_us=p["helper_us"]),
-                   gomaxprocs=1, costs=Costs.zero(), event_cap=100_000)
-    return next(e.t for e in run.events if e.g == 1 and e.ev == Ev.GLOBAL) // 1000
-
-
-def _hog(p):
-    from gostack_kit.sched import Ev
-    run = _sched(p, [[("go", 1), ("compute", p["main_us"]), ("syscall", p["syscall_us"]), ("compute", 50)],
-                     [("compute", p["hog_us"])]])
-    return {"handoff_us": run.events_of(Ev.RETAKE)[0].t // 1000,
-            "preempt_us": next(e.t for e in run.events_of(Ev.PREEMPT) if e.g == 1) // 1000}
+def _sched():
+    from gostack_kit.grading.questions import sched
+    return sched
 
 
 def _hot_loop(p):
@@ -176,10 +161,10 @@ REFERENCE = {
 OWN_ARGS = {("04", "q2"): ("frame", "args"), ("04", "q6"): ("frame", "args", "sigstksz"),
             ("06", "q2"): ("frame", "nosplit")}
 #: the fewest distinct right answers 40 students may share, per question (measured: see docs/grading.md)
-SPREAD = {("01", "q1"): 30, ("01", "q3"): 14, ("02", "q1"): 28, ("02", "q3"): 24,
+SPREAD = {("03", "q1"): 36, ("03", "q3"): 32, ("03", "q5"): 30, ("03", "q6"): 22,
+          ("01", "q1"): 30, ("01", "q3"): 14, ("02", "q1"): 28, ("02", "q3"): 24,
           ("04", "q1"): 18, ("04", "q2"): 12, ("04", "q3"): 20, ("04", "q5"): 15, ("04", "q6"): 8,
-          ("03", "q1"): 36, ("03", "q3"): 34, ("03", "q5"): 30, ("03", "q6"): 24,
-          ("05", "q1"): 10, ("05", "q5"): 10,
+          ("05", "q1"): 10, ("05", "q3"): 18, ("05", "q5"): 10,
           ("06", "q1"): 18, ("06", "q2"): 4, ("06", "q3"): 18, ("06", "q5"): 5}
 
 
@@ -209,6 +194,22 @@ def test_a_table_of_one_students_cases_fails_for_another(topic, qid):
     assert all(msg is None for _, msg in evaluate(q, ns, alice)), evaluate(q, ns, alice)
     failed = [label for label, msg in evaluate(q, ns, bob) if msg]
     assert failed == [f"{q.names[0]} on your own numbers"], failed  # only bob's own case is new
+
+
+def test_a_steal_that_knows_only_alices_queues_fails_bobs_own():
+    q = question("03", "q2")
+    alice, bob = _v("alice"), _v("bob")
+
+    def split(victim):
+        k = len(victim) - len(victim) // 2
+        return victim[:k], victim[k:]
+
+    table = {tuple(args[0]): split(args[0]) for args in plan_calls(q, alice)["steal"]}
+    ns = {"steal": lambda victim: table[tuple(victim)]}  # right on every queue alice is asked about
+    assert all(msg is None for _, msg in evaluate(q, ns, alice)), evaluate(q, ns, alice)
+    assert [label for label, msg in evaluate(q, ns, bob) if msg] == ["steal on your own numbers"]
+    sizes = {len(q.numbers(_v(f"student{i}"))["victim"]) for i in range(40)}
+    assert len(sizes) >= 16, sizes  # measured: 16 queue lengths over 40 students (docs/grading.md)
 
 
 @pytest.mark.parametrize("topic,qid", sorted(VALUE_ANSWERS))

@@ -97,3 +97,26 @@ def test_docstrings_name_only_modules_that_exist():
             if not target.exists():
                 missing.append(f"{path.relative_to(ROOT)} names {name}.py")
     assert not missing, missing
+
+
+# Documents the repository does not ship: a clone has no issue tracker, fact sheet or design
+# notes to open, so a claim must cite a source tree's file, a release note or a measurement.
+UNSHIPPED = re.compile(r"(?<!Go )(?<!golang/go )\bissue \d{1,3}\b|go-facts|EXP-bench|fact sheet|"
+                       r"design\.md|style-anchors|teaching-anchors", re.IGNORECASE)
+
+
+def test_nothing_cites_a_document_the_repository_does_not_contain():
+    files = [*modules(), *ROOT.glob("notebooks/src/*.py"), *ROOT.glob("solutions/src/*.py"),
+             *ROOT.glob("tests/*.py"), *ROOT.glob("tools/*.py"), *ROOT.glob("benchmarks/*.py"),
+             *ROOT.glob("docs/*.md"), ROOT / "README.md"]
+    cited = [f"{p.relative_to(ROOT)}:{n}: {m.group(0)}"
+             for p in files if p.name != "test_layout.py"
+             for n, line in enumerate(p.read_text().splitlines(), 1)
+             for m in [UNSHIPPED.search(line)] if m]
+    assert not cited, cited
+
+
+def test_the_unshipped_pattern_catches_what_it_names():
+    for text in ("see issue 4", "go-facts 5.5", "EXP-bench", "the kit's fact sheet", "design.md"):
+        assert UNSHIPPED.search(text), text
+    assert not UNSHIPPED.search("Go issue 44") and not UNSHIPPED.search("golang/go issue 44")

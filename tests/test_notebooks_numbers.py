@@ -61,7 +61,7 @@ CHECKED = {
     },
     "03": {
         "299": 300 - 1,  # 300 goroutines, main included: main's go statements start the other 299
-        "4.5": 300 * 15_000 / 1e6,  # 1:1 creates 300 threads at thread_create_ns = 15 us each, in ms
+        "4.5": round(299 * 15_000 / 1e6, 1),  # 1:1 creates a thread per go statement (299) at 15 us each, ms
     },
     "05": {
         "96": 88 + 8,
@@ -138,6 +138,22 @@ def _nb03_putslow():
     return runs[Model.MN].events_of(Ev.PUTSLOW)[0].value
 
 
+def _nb03_sleep_overhead_us():
+    """What the model adds to every sysmon sleep on Linux (timer slack and wake-up), in us."""
+    from gostack_kit.sched.sysmon import sysmon_sleep_ns
+
+    return (sysmon_sleep_ns(40) - 40_000) / 1e3
+
+
+def _nb03_last_look_age_ms():
+    """nb03's model: how long after sysmon's first look (which saw main's tick) its last look came, ms."""
+    from gostack_kit.labs import sched as lab
+    from gostack_kit.realgo.sched_suite import workload
+
+    looks = lab.sysmon_looks(workload("nb03"))
+    return round((looks[-1].t_ns - looks[0].t_ns) / 1e6, 1)
+
+
 def _nb03_g_bytes():
     from gostack_kit.sched.record import G_STRUCT_BYTES
 
@@ -149,6 +165,8 @@ MODEL = {
     "03": {
         "129": _nb03_putslow,  # "the 129 goroutines that runqputslow moved there"
         "480": _nb03_g_bytes,  # "its g record, counted as 480 B": the model's G_STRUCT_BYTES
+        "72": _nb03_sleep_overhead_us,  # "the 72 us of slack and wake-up" on each doubled sleep
+        "9.8": _nb03_last_look_age_ms,  # nb03's last look "only 9.8 ms after" look 1
     },
     "01": {"70": lambda: round(_nb01_fill_256() * 100)},  # "256 stacks take about 70% of the space"
     "04": {

@@ -1,5 +1,6 @@
 """plots.sched_compare: real Go's timeline over the model's, the slices table, sysmon's sleeps."""
 
+import dataclasses
 from collections import namedtuple
 
 import pytest
@@ -27,14 +28,26 @@ def test_the_figure_has_a_panel_per_side_and_names_every_slice(nb03):
 
 def test_the_table_has_a_row_per_run_sorted_by_finish(nb03):
     lines = sc.slices_table(nb03, 1).splitlines()
-    rows = lines[3:-1]
+    rows = lines[3:-2]
     assert len(rows) == len(nb03.real) + 1 and rows[-1].startswith("model")
     finish = [float(r.split()[-1]) for r in rows[:-1]]
     assert finish == sorted(finish)
     line = sc.stats_line(nb03.stats(1))
-    assert lines[-1] == "real " + line
+    assert lines[-2] == "real " + line
+    model = " ".join(f"G{g}" for g in nb03.model.order)
+    assert lines[-1] == f"first-run order: real G1 G2 in {len(nb03.real)}; model {model}"
     cut = sum(lab.slices_of(t, 1)[0].why == "preempted" for t in nb03.real)
     assert f"preempted in {cut} of {len(nb03.real)}" in line
+
+
+def test_orders_count_each_first_run_order_commonest_first():
+    rec = lab.real_vs_model("nb03", "recorded")
+    t1, t2 = rec.real[0], rec.real[1]
+    flipped = dataclasses.replace(t2, order=tuple(reversed(t2.order)))
+    cmp = rec._replace(real=(t1, flipped, flipped))
+    assert cmp.orders() == ((flipped.order, 2), (t1.order, 1))
+    assert f"real {sc._order(flipped.order)} in 2, {sc._order(t1.order)} in 1;" in sc.slices_table(cmp)
+    assert sc._order(tuple(range(1, 11))) == "G1 G2 G3 G4 G5 G6 G7 G8 ..."
 
 
 def test_sysmon_sleeps_describes_the_back_off():

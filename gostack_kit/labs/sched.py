@@ -97,7 +97,7 @@ def fairness_chain(links=100, *, link_us=1, helper_us=1) -> Workload:
     gmp.MAIN_SCHEDTICK_AT_ZERO), so L58 makes tick 61.
     """
     k = _links(links)
-    # up to 1 ms each: a tick (link + helper) stays far below the 10 ms slice
+    # up to 1 ms each: a tick (link + helper) stays well under retake's 10 ms, so nothing is preempted
     link = integer("link_us", link_us, 1, 1_000)
     helper = integer("helper_us", helper_us, 1, 1_000)
     rows = [[("go", 1), ("compute", 1), ("go", 2)], [("yield", 1), ("compute", 1)]]
@@ -164,6 +164,13 @@ class RealVsModel(NamedTuple):
     def stats(self, g: int = 1) -> SliceStats:
         """Goroutine g over the real runs (`slice_stats`)."""
         return slice_stats(self.real, g)
+
+    def orders(self) -> tuple:
+        """(order, how many real runs) for each first-run order seen, the commonest first."""
+        seen = {}
+        for t in self.real:
+            seen[t.order] = seen.get(t.order, 0) + 1
+        return tuple(sorted(seen.items(), key=lambda kv: -kv[1]))
 
     def gaps(self) -> tuple:
         """(real, model) `gap_stats`: how soon another G ran on the P of a G in a syscall."""

@@ -119,7 +119,14 @@ def slices_table(cmp, g: int = 1) -> str:
     head = ("run", f"G{g} first ran (ms)", f"G{g}'s slices (ms, how each ended)", f"G{g} finished (ms)")
     src = cmp.real[0].source if cmp.real else "no real runs"
     return (f"{cmp.name}: {len(cmp.real)} real runs ({src}), sorted by G{g}'s finish\n"
-            + text_table(head, rows, align="left") + "\nreal " + stats_line(cmp.stats(g)))
+            + text_table(head, rows, align="left") + "\nreal " + stats_line(cmp.stats(g))
+            + "\nfirst-run order: real " + ", ".join(f"{_order(o)} in {n}" for o, n in cmp.orders())
+            + f"; model {_order(cmp.model.order)}")
+
+
+def _order(order) -> str:
+    """A first-run order as 'G2 G1', cut after 8 goroutines."""
+    return " ".join(f"G{g}" for g in order[:8]) + (" ..." if len(order) > 8 else "")
 
 
 def _range(lo: int, hi: int) -> str:

@@ -14,6 +14,7 @@ trace text; it is ~1 KB per event with stacks, megabytes for one 300-goroutine r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import os
@@ -56,11 +57,14 @@ def recorded_runs(spec: dict, path: Path | str = DATA_PATH) -> list[Timeline]:
 
 
 def sched_runs(spec: dict, runs: int = 3, prefer: str = "auto") -> list[Timeline]:
-    """Timelines of `runs` real runs of spec: live with Go, else the recording (all its runs)."""
+    """Timelines of `runs` real runs of spec: live with Go, else the recording (all its runs).
+
+    When "auto" falls back for want of a toolchain, each Timeline's source says so.
+    """
     from .prefer import live_or_recorded
     runs = integer("runs", runs, 1, 100)
-    tls, _ = live_or_recorded(prefer, lambda: _live(spec, runs), lambda: recorded_runs(spec))
-    return tls
+    tls, note = live_or_recorded(prefer, lambda: _live(spec, runs), lambda: recorded_runs(spec))
+    return [dataclasses.replace(t, source=t.source + note) for t in tls] if note else tls
 
 
 def record(runs: int = RUNS, names=None) -> dict:

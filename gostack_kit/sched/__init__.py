@@ -2,6 +2,8 @@
 
     workload   what each goroutine does, phase by phase (run, syscall, sleep, yield)
     gmp        the G/M/P scheduler with the runtime's names; `simulate` runs any model
+    execute    running a G: its phases, `go`, Gosched, preemption, sleep, system calls
+    loop       the event heap and run loop all three models share
     runq       a P and its queues: runnext, the 256-slot ring, the global batch rule
     sysmon     sysmon's back-off and retake: preemption and syscall hand-off
     rivals     the two designs Go did not choose: 1:1 kernel threads and N:1 green threads

@@ -52,16 +52,17 @@ class Running:
 
     def execute(self, mp: M, g: int, inherit: bool, how: Ev, t: int) -> bool:
         """Run g on mp (a fresh time slice unless from runnext); True if mp must schedule again."""
-        pp = mp.p
+        pp, sw, rec = mp.p, self.sw, self.rec
         if not inherit:
             pp.schedtick += 1
         mp.curg = g
         self.c["sw"] += 1
-        self.rec.event(t, pp.id, g, how, pp.schedtick)
-        if self.sw:
-            self.rec.span(pp.id, g, t, t + self.sw, SP_SWITCH)
+        if len(rec.events) < rec.event_cap:
+            rec.events.append((t, pp.id, g, how, pp.schedtick))
+        if sw:
+            rec.span(pp.id, g, t, t + sw, SP_SWITCH)
             mp.token += 1
-            self.at(t + self.sw, self.resume, (mp, mp.token))
+            self.at(t + sw, self.resume, (mp, mp.token))
             return False
         return self.start_slice(mp, t)
 
@@ -87,10 +88,12 @@ class Running:
 
     def run_g(self, mp: M, t: int) -> bool:
         """Carry mp's G through its phases; True if it gave mp back (exit, yield, sleep)."""
-        g, ph, pp, pc = mp.curg, self.phases[mp.curg], mp.p, self.pc
+        g, pp, pc = mp.curg, mp.p, self.pc
+        ph = self.phases[g]
+        n = len(ph)
         while True:
             i = pc[g]
-            if i == len(ph):  # goexit: the G is done, the M schedules again
+            if i == n:  # goexit: the G is done, the M schedules again
                 self.done[g] = t
                 self.live -= 1
                 self.rec.event(t, pp.id, g, Ev.EXIT, 0)
@@ -102,7 +105,8 @@ class Running:
                 if self.preempt[g]:  # asked to stop while not preemptible: stop here
                     self.gopreempt(mp, t)
                     return True
-                r = self.rem[g] = self.rem[g] or v
+                rem = self.rem
+                r = rem[g] = rem[g] or v
                 mp.run_start = t
                 mp.token += 1
                 self.at(t + r, self.burst_end, (mp, mp.token))

@@ -23,8 +23,9 @@ What the model leaves out, so a reader knows what not to trust: the four stealWo
 happen at one instant, so passes 2 and 3 repeat pass 1 and are skipped, and the 3 us pause
 before stealing a running P's runnext is not modelled; preemption lands the moment sysmon
 asks (no signal latency); a G preempted outside a compute phase stops at its next one; there
-is no GC, no network poller traffic and no LockOSThread; the 1:1 and N:1 rivals
-(rivals.py) share the event loop's shape but not this class.
+is no GC, no network poller traffic and no LockOSThread. The event heap and its run loop
+(at, run, the check that some G can still finish) are loop.Loop's, which the 1:1 and N:1
+rivals (rivals.py) run on too; only the policy here is Go's.
 
 Rejected alternatives, which the runtime's own history also shows: one global queue under
 one lock (Go 1.0: every schedule contends for it); run queues on Ms rather than Ps (a thread
@@ -35,25 +36,21 @@ return within microseconds, so sysmon takes the P only after seeing the syscall 
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 from collections import deque
 
 import numpy as np
 
-from ..core.validate import integer
 from .execute import M, Running
+from .loop import Loop, checked, need_workload, record_fields, recorder
 from .record import (
     MAX_GOMAXPROCS,
     Costs,
-    Counts,
     Ev,
     Model,
     Recorder,
-    SchedEvent,
     SchedRun,
     Span,
-    frozen,
     stack_memory,
 )
 from .rivals import simulate_threads
@@ -91,9 +88,7 @@ SP_RUN, SP_SWITCH, SP_SPAWN, SP_THREAD, SP_SYSCALL = map(int, Span)
 def simulate(work, model=Model.MN, *, gomaxprocs=None, costs=None, seed=0, limits=None,
              timeline_cap=200_000, event_cap=10_000, sample_cap=2048) -> SchedRun:
     """Run `work` under `model` on `gomaxprocs` Ps (cores); 1:1 threads meet `limits`."""
-    if not isinstance(work, Workload):
-        raise TypeError(f"work must be a Workload (from workload() or Workload.from_spec); "
-                        f"got {type(work).__name__}")
+    need_workload(work, "workload() or Workload.from_spec")
     model = Model.parse(model)
     if model is not Model.MN:  # 1:1 (under address.limits' thread budget) and N:1
         return simulate_threads(work, model, gomaxprocs=gomaxprocs, costs=costs, seed=seed,
@@ -101,37 +96,26 @@ def simulate(work, model=Model.MN, *, gomaxprocs=None, costs=None, seed=0, limit
                                 sample_cap=sample_cap)
     if limits is not None:
         raise ValueError("limits apply to the 1:1 model only; M:N threads are few (see run.threads)")
-    if gomaxprocs is None:  # a spec's own GOMAXPROCS, else the kit's 2-core default
-        gomaxprocs = 2 if work.gomaxprocs is None else work.gomaxprocs
-    procs = integer("gomaxprocs", gomaxprocs, 1, MAX_GOMAXPROCS)
-    costs = Costs() if costs is None else costs
-    if not isinstance(costs, Costs):
-        raise TypeError(f"costs must be a Costs record; got {type(costs).__name__}")
-    seed = integer("seed", seed, 0)
-    rec = Recorder(procs, integer("timeline_cap", timeline_cap, 0),
-                   integer("event_cap", event_cap, 0), integer("sample_cap", sample_cap, 2))
+    procs, costs, seed = checked(work, gomaxprocs, costs, seed)
+    rec = recorder(procs, timeline_cap, event_cap, sample_cap)
     s = Sched(work, procs, costs, seed, rec)
     s.run()
-    spans, samples, local = rec.arrays(procs)
     return SchedRun(
-        model=model.value, gomaxprocs=procs, n_goroutines=work.n_goroutines, seed=work.seed,
-        makespan_ns=max(s.done), demand_ns=work.demand_ns, run_ns=rec.run_ns,
-        busy_ns=sum(rec.busy), busy_per_p=frozen(np.array(rec.busy, np.int64)),
-        completion_ns=frozen(np.array(s.done, np.int64)), spans=spans,
-        spans_truncated=rec.truncated, samples=samples, local_samples=local,
-        events=tuple(SchedEvent(*e) for e in rec.events), counts=s.counts(),
-        threads_created=len(s.allm), peak_threads=s.peak_threads,
+        model=model.value, makespan_ns=max(s.done), **record_fields(rec, procs, work, s.done),
+        counts=s.counts(), threads_created=len(s.allm), peak_threads=s.peak_threads,
         memory=stack_memory(work.n_goroutines, model, gomaxprocs=procs, threads=s.peak_threads),
         threads_ran=sum(m.ran for m in s.allm), sysmon=tuple(s.sysmon_looks),
         slices=tuple(s.slices))
 
 
-class Sched(Running, Sysmon):
+class Sched(Running, Sysmon, Loop):
     """The whole scheduler state (sched, allp, allm) and the runtime functions that change it."""
 
     def __init__(self, work: Workload, procs: int, costs: Costs, seed: int, rec: Recorder):
+        """The state at time zero: m0 holds P0 with main queued, sysmon asleep; m0 schedules."""
         self.phases, n = work.phases, work.n_goroutines
-        self.gomaxprocs, self.rec, self.event_cap = procs, rec, rec.event_cap
+        self.loop_init(n, rec)
+        self.gomaxprocs = procs
         self.sw, self.spawn_ns = costs.goroutine_switch_ns, costs.goroutine_create_ns
         self.wake_ns, self.newm_ns = costs.thread_switch_ns, costs.thread_create_ns
         self.allp = [P(i) for i in range(procs)]
@@ -140,12 +124,8 @@ class Sched(Running, Sysmon):
         self.allm, self.midle, self.peak_threads = [], [], 1
         self.globq = deque()
         self.netpoller, self.poll_until = None, 0  # the M blocked in netpoll (lastpoll == 0)
-        self.pc, self.rem, self.done = [0] * n, [0] * n, [-1] * n
-        self.preempt, self.slice_start = [False] * n, [0] * n
-        self.slices, self.live = [], n
-        self.heap, self.seq, self.pending = [], itertools.count(), 0
-        self.c = dict.fromkeys(("sw", "steals", "stolen", "gtakes", "slow", "handoffs",
-                                "preempt", "main_preempt", "spawns", "wakeups"), 0)
+        self.pc, self.rem = [0] * n, [0] * n
+        self.preempt, self.slice_start, self.slices = [False] * n, [0] * n, []
         self.rnd = np.random.default_rng(seed).integers(0, 2**32, 4096).tolist()
         self.ri, self.coprimes = 0, [i for i in range(1, procs + 1) if math.gcd(i, procs) == 1]
         m0, p0 = self.newm(), self.allp[0]
@@ -155,37 +135,12 @@ class Sched(Running, Sysmon):
         self.sysmon_init(0)
         self.schedule(m0, 0)
 
-    # -- the event loop ------------------------------------------------------------------
-    def at(self, t: int, fn, arg) -> None:
-        """Call fn(t, arg) at time t (an M's or a G's event)."""
-        self.pending += 1
-        heapq.heappush(self.heap, (t, next(self.seq), fn, arg))
+    at_sysmon = Loop.at_daemon  # sysmon's wake-ups do not keep the run alive
+    daemon = Sysmon.sysmon  # the loop hands those wake-ups to sysmon
 
-    def at_sysmon(self, t: int, token: int) -> None:
-        """Wake sysmon at time t; sysmon's own events do not keep the run alive."""
-        heapq.heappush(self.heap, (t, next(self.seq), None, token))
-
-    def run(self) -> None:
-        """Process events in time order until every G has exited."""
-        heap, pop, rec, sysmon = self.heap, heapq.heappop, self.rec, self.sysmon
-        while self.live:
-            if not self.pending:  # only sysmon is left to wake: nothing could ever finish
-                lost = next(g for g, d in enumerate(self.done) if d < 0)
-                raise RuntimeError(f"scheduler invariant broken: G{lost} can never finish")
-            t, _, fn, arg = pop(heap)
-            if t >= rec.next_sample:
-                rec.sample(t, len(self.globq), [len(p.runq) + (p.runnext >= 0) for p in self.allp])
-            if fn is None:
-                sysmon(t, arg)
-            else:
-                self.pending -= 1
-                fn(t, arg)
-
-    def counts(self) -> Counts:
-        """The run's mechanism counters."""
-        c = self.c
-        return Counts(c["sw"], c["steals"], c["stolen"], c["gtakes"], c["slow"], c["handoffs"],
-                      c["preempt"], c["spawns"], c["wakeups"], c["main_preempt"])
+    def queue_lengths(self) -> tuple[int, list]:
+        """(global runq length, [runq + runnext of each P]): what the recorder samples."""
+        return len(self.globq), [len(p.runq) + (p.runnext >= 0) for p in self.allp]
 
     # -- Ms and Ps -----------------------------------------------------------------------
     def newm(self) -> M:

@@ -308,19 +308,21 @@ class Recorder:
 
     def span(self, p: int, g: int, start: int, end: int, kind: int) -> None:
         """Record that P p spent [start, end) on G g doing `kind`."""
-        if end <= start:
+        d = end - start
+        if d <= 0:
             return
         if kind != _SYSCALL:
-            self.busy[p] += end - start
+            self.busy[p] += d
             if kind == _RUN:
-                self.run_ns += end - start
+                self.run_ns += d
         cols = self.cols
         if len(cols[0]) < self.cap:
-            cols[0].append(p)
-            cols[1].append(g)
-            cols[2].append(start)
-            cols[3].append(end)
-            cols[4].append(kind)
+            ps, gs, starts, ends, kinds = cols
+            ps.append(p)
+            gs.append(g)
+            starts.append(start)
+            ends.append(end)
+            kinds.append(kind)
         else:
             self.truncated = True
 

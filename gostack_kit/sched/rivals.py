@@ -1,6 +1,13 @@
 """The two models Go did not choose: 1:1 kernel threads and N:1 user-level threads.
 
-Both are one FIFO run queue feeding some cores; they differ only in four policy values.
+Both are one FIFO run queue feeding some cores, a `Threads` on the event loop that gmp.Sched
+also runs on (loop.Loop); `OneToOne` and `NToOne` differ only in their costs, the time slice,
+whether a syscall stalls the core, and whether a spawn can fail.
+
+    run_core(core, g):  g < 0 ─> take the run queue's head (a switch) ─> run its phases:
+        compute ──burst_end──> next phase, or the slice ran out: to the queue's tail
+        go      ──spawn_end──> create_thread (1:1: pthread_create, EAGAIN at the cap) ─> queue
+        wait    ──wait_end───> queue, wake_idle_core | N:1 syscall ──stall_end──> goes on
 
     1:1   cores = GOMAXPROCS   every goroutine is a thread: clone() to start it, the kernel's
           [T1 T2 T3 ...] ----> context switch between them, a kernel time slice, and a
@@ -49,38 +56,18 @@ programs do, but it hides the limit, and nothing in a workload says how long one
 
 from __future__ import annotations
 
-import heapq
-import itertools
 from collections import deque
-from dataclasses import dataclass
-from typing import NamedTuple
-
-import numpy as np
+from heapq import heappush as push
 
 from ..address.limits import Cap, default_limits, thread_budget
-from ..core.validate import integer
-from .record import (
-    GUARD_BYTES,
-    MAX_GOMAXPROCS,
-    THREAD_STACK_BYTES,
-    Costs,
-    Counts,
-    Ev,
-    Model,
-    Recorder,
-    SchedEvent,
-    SchedRun,
-    Span,
-    frozen,
-    stack_memory,
-)
+from .loop import Loop, checked, need_workload, record_fields, recorder
+from .record import GUARD_BYTES, THREAD_STACK_BYTES, Costs, Ev, Model, Recorder, SchedRun, Span, stack_memory
 from .workload import Phase, Workload
 
-__all__ = ["ThreadPolicy", "ThreadRun", "run_threads", "thread_loop", "simulate_threads",
-           "thread_cap", "spawn_failure", "limit_text", "FAILING_CALL"]
+__all__ = ["Threads", "OneToOne", "NToOne", "simulate_threads", "thread_cap", "spawn_failure",
+           "limit_text", "FAILING_CALL"]
 
 KERNEL_TICK_NS = 1_000_000  # ESTIMATE: a 1000 Hz tick; a slice cannot end before the next one
-E_RUN, E_SPAWN, E_CONT, E_WAKEUP, E_STALL_END = range(5)  # event kinds
 PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO, PH_BLOCK, PH_YIELD = map(int, Phase)  # plain ints: fast compares
 SP_RUN, SP_SWITCH, SP_SPAWN, SP_THREAD, SP_SYSCALL = map(int, Span)
 BITS = 64  # the 1:1 budget is a 64-bit process's, as in notebook 02's table
@@ -95,99 +82,82 @@ FAILING_CALL = {
 }
 
 
-@dataclass(frozen=True)
-class ThreadPolicy:
-    """What a thread model charges and allows: the values that tell 1:1 from N:1."""
+class Threads(Loop):
+    """One FIFO run queue of threads feeding `ncores` cores: what 1:1 and N:1 share."""
 
-    switch_ns: int  # cost of switching the core to another runnable thread
-    spawn_ns: int  # cost of starting a new thread (or user-level goroutine)
-    slice_ns: int  # time slice before preemption; 0 = cooperative (never preempted)
-    syscall_stalls_core: bool  # a blocking syscall keeps the core busy-waiting for it
-    one_thread_per_g: bool  # threads created = goroutines (1:1), or just one (N:1)
-    thread_cap: int | None = None  # most threads alive besides main (1:1); None: no limit
+    switch_ns = spawn_ns = slice_ns = 0  # set by each model from Costs before the first G runs
+    stalls = False  # a blocking syscall holds the core until it returns (N:1)
 
-    @classmethod
-    def for_model(cls, one_to_one: bool, costs: Costs, thread_cap: int | None = None) -> ThreadPolicy:
-        """The 1:1 policy (kernel threads, at most `thread_cap`) or the N:1 policy (one thread)."""
-        if one_to_one:
-            return cls(costs.thread_switch_ns, costs.thread_create_ns, costs.kernel_slice_ns,
-                       False, True, thread_cap)
-        return cls(costs.goroutine_switch_ns, costs.goroutine_create_ns, 0, True, False)
+    def __init__(self, work: Workload, ncores: int, rec: Recorder):
+        """Main (G0) alone in the run queue, taken by core 0 at time 0; the others idle."""
+        n = work.n_goroutines
+        self.loop_init(n, rec)
+        self.phases, self.ncores, self.runq = work.phases, ncores, deque([0])
+        self.pc, self.rem = [0] * n, [0] * n
+        self.slice_end, self.run_start, self.sw_end = [0] * ncores, [0] * ncores, [-1] * ncores
+        self.idle = set(range(ncores))
+        self.alive = self.peak = 1  # threads alive now and at most, main's included
+        self.failed = None  # (goroutine, time) of the spawn that could not get a thread
+        # the events run_core schedules, bound once: a bound method per push would cost more
+        self.on_switch, self.on_burst = self.switch_end, self.burst_end
+        self.on_spawn, self.on_wait = self.spawn_end, self.wait_end
+        self.on_stall = self.stall_end if self.stalls else None
+        self.run_core(0, -1, 0)  # main starts on core 0
+        self.idle.discard(0)
 
+    def queue_lengths(self) -> tuple[int, list]:
+        """(0, [run queue length, 0, ...]): one queue, counted on the first core."""
+        return 0, [len(self.runq)] + [0] * (self.ncores - 1)
 
-class ThreadRun(NamedTuple):
-    """What the event loop returns: completions, counters, threads, and a failed spawn if any."""
-
-    done: list  # done[g] = exit time, -1 if the run stopped first
-    counts: Counts
-    created: int  # threads created, main's included
-    peak: int  # most threads alive at once, main's included
-    failed_at: int | None  # goroutine whose thread could not be created
-    failed_ns: int | None  # when that pthread_create returned: the run ends there
-
-
-def run_threads(work: Workload, ncores: int, pol: ThreadPolicy, rec: Recorder):
-    """The FIFO event loop; returns (completion times, Counts, threads created, peak)."""
-    return tuple(thread_loop(work, ncores, pol, rec))[:4]
-
-
-def thread_loop(work: Workload, ncores: int, pol: ThreadPolicy, rec: Recorder) -> ThreadRun:
-    """The FIFO event loop, stopping at a spawn the thread cap refuses."""
-    phases, n, cap = work.phases, work.n_goroutines, pol.thread_cap
-    sw, spawn_ns, slice_ns = pol.switch_ns, pol.spawn_ns, pol.slice_ns
-    runq = deque([0])
-    pc, rem, done = [0] * n, [0] * n, [-1] * n
-    slice_end, run_start, sw_end = [0] * ncores, [0] * ncores, [-1] * ncores
-    idle = set(range(ncores))
-    heap, seq = [], itertools.count()
-    push, span, log = heapq.heappush, rec.span, rec.event
-    c = {"sw": 0, "preempt": 0, "spawns": 0, "live": 1, "peak": 1}
-
-    def kick(t):
-        """A thread just became runnable: the lowest idle core picks it up at once."""
+    def wake_idle_core(self, t: int) -> None:
+        """A thread just became runnable: the lowest idle core takes it at once."""
+        idle = self.idle
         if idle:
             core = min(idle)
             idle.discard(core)
-            step(core, -1, t)
+            self.run_core(core, -1, t)
 
-    def step(core, g, t):
-        """Core `core` runs thread g at time t (g < 0: take the head of the run queue)."""
+    def run_core(self, core: int, g: int, t: int) -> None:
+        """Core `core` runs thread g from t (g < 0: it first takes the run queue's head)."""
+        phases, pc, rem, runq, sw = self.phases, self.pc, self.rem, self.runq, self.switch_ns
+        span, log, heap, seq = self.rec.span, self.rec.event, self.heap, self.seq
         while True:
-            if g < 0:
+            if g < 0:  # pick the next thread, then switch to it (1:1: kernel/sched/core.c __schedule)
                 if not runq:
-                    idle.add(core)
+                    self.idle.add(core)
                     return
                 g = runq.popleft()
-                c["sw"] += 1
-                slice_end[core] = t + slice_ns if slice_ns else -1
+                self.c["sw"] += 1
+                self.slice_end[core] = t + self.slice_ns if self.slice_ns else -1
                 log(t, core, g, Ev.LOCAL, 0)
                 if sw:
                     span(core, g, t, t + sw, SP_SWITCH)
                     t += sw
-                    sw_end[core] = t
+                    self.sw_end[core] = t
                     if pc[g] == len(phases[g]) or phases[g][pc[g]][0] != PH_COMPUTE:
-                        push(heap, (t, next(seq), E_CONT, core, g))
+                        push(heap, (t, next(seq), self.on_switch, (core, g)))
                         return
             ph, i = phases[g], pc[g]
-            if i == len(ph):
-                done[g] = t
-                c["live"] -= 1
+            if i == len(ph):  # the thread exits; the core schedules
+                self.done[g] = t
+                self.live -= 1
+                self.alive -= 1
                 log(t, core, g, Ev.EXIT, 0)
                 g = -1
                 continue
             kind, v = ph[i]
             if kind == PH_COMPUTE:
                 r = rem[g] or v
-                end, lim = t + r, slice_end[core]
+                end, lim = t + r, self.slice_end[core]
                 if lim >= 0 and end > lim:  # the scheduler tick notices the expired slice
                     end = min(end, max(lim, t + KERNEL_TICK_NS))
-                rem[g], run_start[core] = r, t
+                rem[g], self.run_start[core] = r, t
                 span(core, g, t, end, SP_RUN)
-                push(heap, (end, next(seq), E_RUN, core, g))
+                push(heap, (end, next(seq), self.on_burst, (core, g)))
                 return
             if kind == PH_GO:
-                span(core, g, t, t + spawn_ns, SP_SPAWN)
-                push(heap, (t + spawn_ns, next(seq), E_SPAWN, core, g))
+                span(core, g, t, t + self.spawn_ns, SP_SPAWN)
+                push(heap, (t + self.spawn_ns, next(seq), self.on_spawn, (core, g)))
                 return
             if kind == PH_YIELD:  # sched_yield / a green-thread yield: back of the run queue
                 pc[g] += 1
@@ -196,83 +166,121 @@ def thread_loop(work: Workload, ncores: int, pol: ThreadPolicy, rec: Recorder) -
                 continue
             in_kernel = kind in (PH_SYSCALL, PH_BLOCK)
             log(t, core, g, Ev.SYSCALL if in_kernel else Ev.PARK, v)
-            if in_kernel and pol.syscall_stalls_core:
+            if in_kernel and self.stalls:
                 span(core, g, t, t + v, SP_SYSCALL)  # the only thread sits in the kernel
-                push(heap, (t + v, next(seq), E_STALL_END, core, g))
+                push(heap, (t + v, next(seq), self.on_stall, (core, g)))
                 return
-            push(heap, (t + v, next(seq), E_WAKEUP, -1, g))  # only this thread sleeps
+            push(heap, (t + v, next(seq), self.on_wait, g))  # only it sleeps
             g = -1
 
-    step(0, -1, 0)
-    idle.discard(0)
-    pop, sample = heapq.heappop, rec.sample
-    failed = None
-    while heap:
-        t, _, kind, core, g = pop(heap)
-        if t >= rec.next_sample:
-            sample(t, 0, [len(runq)] + [0] * (ncores - 1))
-        if kind == E_RUN:
-            rem[g] -= t - run_start[core]
-            if rem[g]:  # slice expired: to the tail of the run queue
-                c["preempt"] += 1
-                log(t, core, g, Ev.PREEMPT, rem[g])
-                runq.append(g)
-                step(core, -1, t)
-            else:
-                pc[g] += 1
-                step(core, g, t)
-        elif kind == E_SPAWN:
-            child = phases[g][pc[g]][1]
-            if cap is not None and c["live"] - 1 >= cap:  # pthread_create: EAGAIN
-                failed = (child, t)
-                break
-            pc[g] += 1
-            c["spawns"] += 1
-            c["live"] += 1
-            c["peak"] = max(c["peak"], c["live"])
-            log(t, core, child, Ev.GO, g)
-            runq.append(child)
-            kick(t)
-            step(core, g, t)
-        elif kind == E_CONT:
-            step(core, g, t)
-        elif kind == E_STALL_END:
-            pc[g] += 1
-            log(t, core, g, Ev.EXITSYSCALL, 1)
-            step(core, g, t)
-        else:  # E_WAKEUP: the syscall returned or the park ended
-            pc[g] += 1
-            log(t, -1, g, Ev.READY, 0)
-            runq.append(g)
-            kick(t)
-    lost = [g for g in range(n) if done[g] < 0]
-    if failed:
-        _cut(rec, heap, run_start, sw_end, sw, failed[1])
-    elif lost:
-        raise RuntimeError(f"thread model invariant broken: G{lost[0]} never finished")
-    counts = Counts(context_switches=c["sw"], preemptions=c["preempt"], spawns=c["spawns"])
-    if not pol.one_thread_per_g:
-        return ThreadRun(done, counts, 1, 1, None, None)
-    return ThreadRun(done, counts, c["spawns"] + 1, c["peak"], *(failed or (None, None)))
+    def switch_end(self, t: int, arg) -> None:
+        """Event: the switch to a thread whose next phase is not compute is over."""
+        self.run_core(*arg, t)
+
+    def burst_end(self, t: int, arg) -> None:
+        """Event: a compute burst ended, or the time slice did (to the run queue's tail)."""
+        core, g = arg
+        rem = self.rem
+        rem[g] -= t - self.run_start[core]
+        if rem[g]:  # slice expired: preempted by the scheduler tick
+            self.c["preempt"] += 1
+            self.rec.event(t, core, g, Ev.PREEMPT, rem[g])
+            self.runq.append(g)
+            self.run_core(core, -1, t)
+        else:
+            self.pc[g] += 1
+            self.run_core(core, g, t)
+
+    def create_thread(self, child: int, t: int) -> bool:
+        """Whether the spawn of `child` gets its thread (a model may refuse: 1:1's EAGAIN)."""
+        return True
+
+    def spawn_end(self, t: int, arg) -> None:
+        """Event: a spawn's cost is paid; the child joins the run queue and the parent goes on."""
+        core, g = arg
+        child = self.phases[g][self.pc[g]][1]
+        if not self.create_thread(child, t):
+            return
+        self.pc[g] += 1
+        self.c["spawns"] += 1
+        self.alive += 1
+        self.peak = max(self.peak, self.alive)
+        self.rec.event(t, core, child, Ev.GO, g)
+        self.runq.append(child)
+        self.wake_idle_core(t)
+        self.run_core(core, g, t)
+
+    def wait_end(self, t: int, g: int) -> None:
+        """Event: g's syscall returned or its park ended: it is runnable again."""
+        self.pc[g] += 1
+        self.rec.event(t, -1, g, Ev.READY, 0)
+        self.runq.append(g)
+        self.wake_idle_core(t)
 
 
-def _cut(rec: Recorder, heap: list, run_start: list, sw_end: list, sw: int, t: int) -> None:
-    """End every interval still open at time t (the process died): kept spans and totals."""
-    for end, _, kind, core, _g in heap:
-        if end <= t or kind == E_WAKEUP:
-            continue
-        if kind == E_RUN:
-            start = run_start[core]
-            rec.run_ns -= end - max(start, t)
-            rec.busy[core] -= end - max(start, t)
-            if sw and sw_end[core] == start:  # the switch just before this burst
-                rec.busy[core] -= max(0, min(sw, start - t))
-        elif kind != E_STALL_END:  # a switch (E_CONT) or a spawn span; a stall is not busy
-            rec.busy[core] -= end - t
-    cols = rec.cols
-    keep = [i for i, s in enumerate(cols[2]) if s < t]
-    for j, col in enumerate(cols):
-        col[:] = [min(col[i], t) if j == 3 else col[i] for i in keep]
+class OneToOne(Threads):
+    """1:1: each G is a kernel thread (pthread_create), kernel-scheduled on `ncores` cores."""
+
+    def __init__(self, work: Workload, ncores: int, costs: Costs, rec: Recorder,
+                 cap: int | None = None):
+        """Kernel costs and slice from `costs`; at most `cap` threads besides main (None: no cap)."""
+        self.switch_ns, self.spawn_ns = costs.thread_switch_ns, costs.thread_create_ns
+        self.slice_ns, self.cap = costs.kernel_slice_ns, cap  # cap: most threads besides main
+        super().__init__(work, ncores, rec)
+
+    def create_thread(self, child: int, t: int) -> bool:
+        """pthread_create: EAGAIN once `cap` threads besides main are alive; the process stops."""
+        if self.cap is not None and self.alive - 1 >= self.cap:
+            self.failed, self.live = (child, t), 0  # the C program aborts: the loop ends here
+            return False
+        return True
+
+    def threads(self) -> tuple[int, int]:
+        """(threads created, most alive at once), main's included."""
+        return self.c["spawns"] + 1, self.peak
+
+    def exit_group(self, t: int) -> None:
+        """The process dies at t (kernel/exit.c do_group_exit): every open interval ends there."""
+        rec, sw = self.rec, self.switch_ns
+        for end, _, fn, arg in self.heap:
+            if end <= t or fn == self.wait_end:  # a sleeping thread holds no core
+                continue
+            core = arg[0]
+            if fn == self.burst_end:
+                start = self.run_start[core]
+                rec.run_ns -= end - max(start, t)
+                rec.busy[core] -= end - max(start, t)
+                if sw and self.sw_end[core] == start:  # the switch just before this burst
+                    rec.busy[core] -= max(0, min(sw, start - t))
+            else:  # a switch or a spawn in flight (1:1 has no stalls)
+                rec.busy[core] -= end - t
+        cols = rec.cols
+        keep = [i for i, s in enumerate(cols[2]) if s < t]
+        for j, col in enumerate(cols):
+            col[:] = [min(col[i], t) if j == 3 else col[i] for i in keep]
+
+
+class NToOne(Threads):
+    """N:1: every G is a user-level thread on one kernel thread; a blocking syscall stalls all."""
+
+    stalls = True  # the one kernel thread blocks in the kernel, and every G waits with it
+
+    def __init__(self, work: Workload, costs: Costs, rec: Recorder):
+        """Goroutine costs from `costs`, no time slice, one core."""
+        self.switch_ns, self.spawn_ns = costs.goroutine_switch_ns, costs.goroutine_create_ns
+        self.slice_ns = 0  # cooperative: a user-level thread runs until it waits or yields
+        super().__init__(work, 1, rec)
+
+    def threads(self) -> tuple[int, int]:
+        """(1, 1): the one kernel thread."""
+        return 1, 1
+
+    def stall_end(self, t: int, arg) -> None:
+        """Event: the blocking syscall returned; the one thread goes on with the same G."""
+        core, g = arg
+        self.pc[g] += 1
+        self.rec.event(t, core, g, Ev.EXITSYSCALL, 1)
+        self.run_core(core, g, t)
 
 
 def thread_cap(limits=None) -> Cap:
@@ -284,38 +292,28 @@ def thread_cap(limits=None) -> Cap:
 def simulate_threads(work, model, *, gomaxprocs=None, costs=None, seed=0, limits=None,
                      timeline_cap=200_000, event_cap=10_000, sample_cap=2048) -> SchedRun:
     """Run `work` as 1:1 kernel threads under `limits` (address.limits.Limits) or as N:1."""
-    if not isinstance(work, Workload):
-        raise TypeError(f"work must be a Workload (from workload() or Workload.from_phases); "
-                        f"got {type(work).__name__}")
+    need_workload(work, "workload() or Workload.from_phases")
     model = Model.parse(model)
     if model is Model.MN:
         raise ValueError("model must be '1:1' or 'n:1' here; sched.simulate runs M:N")
-    if gomaxprocs is None:  # a spec's own GOMAXPROCS, else the kit's 2-core default
-        gomaxprocs = 2 if work.gomaxprocs is None else work.gomaxprocs
-    procs = integer("gomaxprocs", gomaxprocs, 1, MAX_GOMAXPROCS)
-    costs = Costs() if costs is None else costs
-    if not isinstance(costs, Costs):
-        raise TypeError(f"costs must be a Costs record; got {type(costs).__name__}")
-    integer("seed", seed, 0)  # accepted like simulate's; these models draw nothing
+    procs, costs, _ = checked(work, gomaxprocs, costs, seed)  # these models draw nothing
     one = model is Model.ONE_TO_ONE
     cap = thread_cap(limits) if one else None
     most = None if cap is None else cap.threads
     nprocs = procs if one else 1
-    rec = Recorder(nprocs, integer("timeline_cap", timeline_cap, 0),
-                   integer("event_cap", event_cap, 0), integer("sample_cap", sample_cap, 2))
-    r = thread_loop(work, nprocs, ThreadPolicy.for_model(one, costs, most), rec)
-    spans, samples, local = rec.arrays(nprocs)
+    rec = recorder(nprocs, timeline_cap, event_cap, sample_cap)
+    s = OneToOne(work, nprocs, costs, rec, most) if one else NToOne(work, costs, rec)
+    s.run()
+    failed_at, failed_ns = s.failed or (None, None)
+    if s.failed:
+        s.exit_group(failed_ns)
+    created, peak = s.threads()
     return SchedRun(
-        model=model.value, gomaxprocs=nprocs, n_goroutines=work.n_goroutines, seed=work.seed,
-        makespan_ns=max(r.done) if r.failed_at is None else r.failed_ns,
-        demand_ns=work.demand_ns, run_ns=rec.run_ns,
-        busy_ns=sum(rec.busy), busy_per_p=frozen(np.array(rec.busy, np.int64)),
-        completion_ns=frozen(np.array(r.done, np.int64)), spans=spans,
-        spans_truncated=rec.truncated, samples=samples, local_samples=local,
-        events=tuple(SchedEvent(*e) for e in rec.events), counts=r.counts,
-        threads_created=r.created, peak_threads=r.peak,
-        memory=stack_memory(work.n_goroutines, model, gomaxprocs=procs, threads=r.peak),
-        spawn_failed_at=r.failed_at, thread_limit=most,
+        model=model.value, makespan_ns=max(s.done) if failed_at is None else failed_ns,
+        **record_fields(rec, nprocs, work, s.done), counts=s.counts(),
+        threads_created=created, peak_threads=peak,
+        memory=stack_memory(work.n_goroutines, model, gomaxprocs=procs, threads=peak),
+        spawn_failed_at=failed_at, thread_limit=most,
         thread_limit_name=None if cap is None else cap.name,
         thread_limit_value=None if cap is None or cap.limit is None else cap.limit.value)
 

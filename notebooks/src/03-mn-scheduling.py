@@ -83,8 +83,12 @@ print(plots.sched.event_log(run))
 plots.sched.timeline(run)
 
 # %% [markdown]
-# The hatched bar is P0 held by `G2`'s syscall. Sysmon left it alone: P0's queues were empty and P1 had gone idle,
-# so there was no other work to give the P to (`retake`, `runtime/proc.go`). The program ends at 70 µs.
+# The hatched bar is P0 held by `G2`'s syscall. Nothing took the P away: sysmon, the thread that takes Ps from
+# syscalls (section 7), sleeps before its first look, and this program ended at 70 µs, before that look came.
+# Its record of looks in this run is empty:
+
+# %%
+run.sysmon
 
 # %% [markdown]
 # ## 3. `runnext`: the newest goroutine runs first
@@ -150,7 +154,8 @@ print(plots.sched.batch_table(lab.batch_sweep((3, 40, 1_000), (1, 4))))
 # **Predict:** how many goroutines does P1 take in its first steal, and which one does it run first?
 
 # %%
-six = Workload.from_phases([[("go", g) for g in range(1, 7)] + [("compute", 100)]] + [[("compute", 10)]] * 6)
+six = Workload.from_phases([[("go", 1), ("go", 2), ("go", 3), ("go", 4), ("go", 5), ("go", 6), ("compute", 100)]]
+                           + [[("compute", 10)]] * 6)
 stolen = simulate(six, gomaxprocs=2, costs=Costs.zero())
 print(plots.sched.event_log(stolen, kinds=(Ev.STEAL, Ev.LOCAL, Ev.RUNNEXT)))
 
@@ -168,17 +173,21 @@ plots.sched.timeline(stolen)
 # ## 6. Preemption: sysmon looks, then backs off
 #
 # A goroutine that computes without pause is not stopped by a timer. The runtime has a watchdog thread,
-# sysmon, that wakes up now and then and looks at every P (`sysmon` and `retake` in `runtime/proc.go`):
+# sysmon, that wakes up now and then and looks at every P (`sysmon` and `retake` in Go 1.27.3's
+# `runtime/proc.go`):
 #
-# * **How often it looks.** `sysmon` sleeps 20 µs before each look as long as its looks keep finding work.
-#   After more than 50 looks in a row that found none (its counter `idle`), it doubles the sleep at every look,
-#   up to 10 ms. A look counts as work only when `retake` took a P away from a system call: `retake` returns
-#   how many Ps it handed off that way, and `sysmon` resets `idle` only when that number is not zero.
-#   Preempting a goroutine is not counted, so in a program that only computes sysmon soon looks every 10 ms.
-# * **When it preempts.** For each P, `retake` remembers the `schedtick` it last saw and the time it first saw
-#   it (`pd.schedtick`, `pd.schedwhen`). It asks the running G to stop (`preemptone`) only when a look finds the
-#   same `schedtick` again and `forcePreemptNS` (10 ms) has passed since that first sighting. A slice therefore
-#   lasts at least 10 ms, plus however long the next look is in coming.
+# * **How often it looks.** `sysmon` counts in `idle` its looks in a row at which `retake` took no P away from
+#   a system call (`retake` returns how many it took). While `idle` is 50 or less it sleeps `usleep(20)`
+#   before each look; after that every sleep is twice the one before, up to 10 ms. A look that takes a P from a
+#   syscall sets `idle` back to 0 and the sleep back to 20 µs; preempting a goroutine does not count, so in a
+#   program that only computes, sysmon soon looks once every 10 ms. (When every P is idle it stops looking and
+#   sleeps until the next timer; a syscall that wakes it early resets `idle` too, a timer does not.)
+# * **When it preempts.** For each P, `retake` keeps the `schedtick` it saw last and when it first saw it
+#   (`pd.schedtick`, `pd.schedwhen`). A look that finds a new tick only writes it down. A look that finds the
+#   same tick, at least `forcePreemptNS` (10 ms) after the look that wrote it down, calls `preemptone` to ask
+#   the running G to stop (it sets a flag that the G's next function call checks, and sends its thread a signal,
+#   `preemptM`). So no slice is shorter than 10 ms, and a slice goes on until the first look after those 10 ms,
+#   however long sysmon's sleep makes it wait.
 # * **Who shares a slice.** `execute` adds one to `schedtick` unless the G inherits the time slice, and
 #   `runqget` hands out the G in `runnext` with `inheritTime` set. A G picked from `runnext` runs on in the
 #   slice of the G before it.
@@ -201,13 +210,38 @@ print(plots.sched_compare.slices_table(hog))
 # inheriting, so `schedtick` moves on: the next look only notes the new tick and its time, and the look after it,
 # one 10 ms sleep later, finds the same tick 10 ms old and preempts. Two full sleeps make about 20 ms.
 #
-# The run phases count running time (`run` in the Go program of `realgo.sched_trace`), so 60 ms of work took
-# 61.5 to 165.4 ms of wall time: the recording machine's two cores were shared, and when Linux took the CPU
-# away from the thread the slice went on in wall time. The typical run (the median of the ten by its end), with
+# The run phases count running time (`run` in the Go program of `realgo.sched_trace`), while the trace's clock
+# is wall time, so 60 ms of work took 61.5 to 165.4 ms: whenever the thread was off the CPU, the slice went on
+# in wall time and the work stood still. The typical run (the median of the ten by its end), with
 # the model's run below it:
 
 # %%
 plots.sched_compare.real_vs_model(hog)
+
+# %% [markdown]
+# The model's row runs sysmon's own loop (`sched/sysmon.py`): a first slice of 15.1 ms, then slices of 20.1 ms.
+# Each of its looks is a record in `SchedRun.sysmon`: when it came, the sleep before it, sysmon's `idle` count after
+# it, and what `retake` did. The model's looks in `hog-60`, grouped by the sleep before them:
+
+# %%
+looks = lab.sysmon_looks(hog.spec)
+print(plots.sched_compare.sysmon_table(lab.sysmon_stretches(looks)))
+
+# %% [markdown]
+# Looks 1 to 47 come 92 µs apart: that is how long `usleep(20)` lasts in the model, the 20 µs plus Linux's
+# timer slack plus a wake-up time measured on real Go (`sysmon_sleep_ns` in `sched/sysmon.py`). No look takes a P
+# from a syscall, so `idle` grows by one at each. It starts at 4, the count the kit measured in real Go when a
+# workload begins (`SYSMON_IDLE_AT_START`), so after look 47 it has passed 50, and from look 48 on each sleep
+# doubles (the 72 µs of slack and wake-up stay the same): 112 µs, 152 µs and so on, until looks 56 to 59 each
+# wait the full 10 ms, 10072 µs.
+#
+# Look 1, at 0.092 ms, wrote down `G1`'s `schedtick`. Look 55, at 15.1 ms, is the first one 10 ms or more after
+# it, so it preempts: the first slice is as long as the back-off took to get past 10 ms. `G1` then comes back from
+# the global queue on a new tick, which the next look only writes down; the look after that, 10 ms later,
+# preempts (at 35.2 and 55.4 ms). The same looks on a log scale:
+
+# %%
+plots.sched_compare.sysmon_sleeps(looks, title="sysmon's sleep before each look (model, hog-60)")
 
 # %% [markdown]
 # Now a G that waits in `runnext` while `main` computes. One P; `main` starts `G1` (2 ms of work), computes for
@@ -221,14 +255,25 @@ print(plots.sched_compare.slices_table(nb03))
 
 # %% [markdown]
 # `G1` first ran at 10.2 to 15.6 ms, when sysmon preempted `main`. It came from `runnext`, so it ran in what was
-# left of `main`'s slice: the same `schedtick`, first seen 10 ms or more before. Whichever look came next would
+# left of `main`'s slice: the same `schedtick`, written down 10 ms or more before. Whichever look came next would
 # preempt it, and in 7 of the 10 runs one came before its 2 ms were done, after 0.043 to 5.7 ms. `G1` then waited
 # in the global queue while `main` finished its 12 ms and `G2` ran, and finished at 25.0 to 34.5 ms.
-# In the other 3 runs sysmon's next look came too late, and `G1` finished at 16.3 to 17.7 ms.
-# How soon that look comes is sysmon's sleep at that moment, which the trace does not show. A look 10 ms after
-# the one that preempted `main` would have found `G1` done (unless Linux took the CPU from it), so in the quick
-# cuts sysmon was sleeping far less (its sleep drops back to
-# 20 µs after any look that hands a P off from a system call, in any goroutine of the program).
+# In the other 3 runs the next look came too late, and `G1` finished at 16.3 to 17.7 ms.
+# How soon that look comes is sysmon's sleep at that moment, and the trace does not record sysmon's sleeps. A
+# sleep of 10 ms would have let `G1` finish, so in the quick cuts sysmon's sleep was shorter than that.
+#
+# The model went another way, as the table's last line shows: `G2` ran first and `G1` only at 12.0 ms. Its
+# sysmon looks the same way as in `hog-60` (nothing here makes a syscall):
+
+# %%
+calm = lab.sysmon_looks(nb03.spec)
+print(plots.sched_compare.sysmon_table(lab.sysmon_stretches(calm)))
+
+# %% [markdown]
+# The last look, at 9.9 ms, found `main` still on the tick that look 1 wrote down, but only 9.8 ms after it; the
+# next look would have come after a sleep of 5192 µs, at 15.1 ms as in `hog-60`. By then the program had ended:
+# `main` ran its 12 ms unpreempted, started `G2`, which took `runnext` from `G1`, and exited, so `G2` ran before
+# `G1`. In every recorded run sysmon preempted `main` sooner and `G1` ran first.
 # The typical run and the model:
 
 # %%
@@ -242,7 +287,8 @@ one = lab.model_timeline(nb03.spec, model="n:1")
 print(plots.sched_compare.stats_line(lab.slice_stats([one])))
 
 # %% [markdown]
-# With Go installed, `nb03` live: three fresh runs on your machine, and the typical one drawn:
+# With Go installed, `nb03` live: three fresh runs on your machine, and the typical one drawn. Without Go the
+# cells show the recording again, and its source says that no Go toolchain was found:
 
 # %% tags=["nbval-ignore-output"]
 live = lab.real_vs_model("nb03")
@@ -254,11 +300,14 @@ plots.sched_compare.real_vs_model(live)
 # %% [markdown]
 # ## 7. A blocking syscall hands its P to a new thread
 #
-# A goroutine in a system call keeps its thread busy in the kernel. In Go it does not keep its P for long:
-# sysmon looks at every P after each of its sleeps, and `retake` takes the P of a G in a syscall when it finds the
-# syscall it noted on an earlier look (or when the P's last note is old), if there is other work to do;
-# `handoffp` then starts another M to run that P. sysmon's shortest sleep is `usleep(20)`, which lasts about
-# 92 µs on Linux (`sched.sysmon.sysmon_sleep_ns`: the kernel's timer slack plus a measured wake-up).
+# A goroutine in a system call keeps its thread busy in the kernel. In Go it does not keep its P for long.
+# Each P's `syscalltick` goes up by one whenever a syscall is over as far as the P is concerned: the call returns
+# (`exitsyscall`) or the P is taken from it (`releaseP`). A look of sysmon that finds a P in a syscall compares
+# that tick with the one it wrote down for the P: if they differ, it writes the new one down and leaves the P
+# alone; if they match, `retake` takes the P and `handoffp` gives it to another M. It leaves the P alone also
+# when there is nothing for it to do: its run queue is empty, another P or M is idle or looking for work, and
+# the look that wrote the tick down was less than 10 ms ago. sysmon's shortest sleep is `usleep(20)`, which
+# lasts about 92 µs on Linux (`sched.sysmon.sysmon_sleep_ns`: the kernel's timer slack plus a measured wake-up).
 #
 # One P. `G0` starts `G1` (50 µs of compute), then makes a 100 µs syscall.
 #
@@ -270,17 +319,17 @@ handed = simulate(syscall, gomaxprocs=1, costs=Costs.zero())
 print(plots.sched.event_log(handed))
 
 # %% [markdown]
-# At 92 µs, its first look, sysmon took P0 (this P had no syscall on record, so one look was enough); a new M
-# (thread 2) picked it up and ran `G1` while `G0`'s thread stayed in the kernel. When the syscall returned at
-# 100 µs, P0 was busy and no P was idle, so `exitsyscall` queued `G0` on the global queue and parked its thread;
-# `G0` ran again when `G1` finished.
+# At 92 µs, its first look, sysmon took P0 (P0 had made no syscall before, so its tick matched sysmon's note
+# and one look was enough); a new M (thread 2) picked it up and ran `G1` while `G0`'s thread stayed in the
+# kernel. When the syscall returned at 100 µs, P0 was busy and no P was idle, so `exitsyscall` queued `G0` on the
+# global queue and parked its thread; `G0` ran again when `G1` finished.
 
 # %%
 plots.sched.timeline(handed)
 
 # %% [markdown]
-# Two variations. A syscall that ends before sysmon's first look (92 µs) keeps its P. A call the runtime knows will block
-# for long goes through `entersyscallblock`, which gives the P away at once, without waiting for sysmon:
+# Two variations. A syscall that ends before sysmon's first look (92 µs) keeps its P. A call the runtime knows
+# will block for long goes through `entersyscallblock`, which gives the P away at once, without waiting for sysmon:
 
 # %%
 short = Workload.from_phases([[("go", 1), ("syscall", 15), ("compute", 10)], [("compute", 50)]])
@@ -305,9 +354,11 @@ print(plots.sched_compare.handoff_line(con))
 
 # %% [markdown]
 # In all 10 recorded runs another thread ran `G2` on P0 0.19 to 0.28 ms after `G1` entered the kernel; the model
-# hands the P off after 0.11 ms. `retake` takes a P only on a look that finds the syscall it already saw on an
-# earlier look (the same `pd.syscalltick`), so a hand-off waits for two looks at least, each one coming when
-# sysmon's current sleep ends; that sleep is 20 µs only while looks keep taking Ps. The typical run and the model:
+# is faster, 0.11 ms. The model's P0 made no syscall before `G1`'s, so its `syscalltick` still matches the 0 that
+# sysmon holds for it, and the first look after `G1` entered the kernel takes the P. After any earlier syscall on
+# the P the two ticks differ, and that first look only writes the tick down: the P waits for the look after it.
+# Which case real Go was in, the trace does not show (the runtime may make syscalls on P0 before the workload
+# starts). The typical run and the model:
 
 # %%
 plots.sched_compare.real_vs_model(con)
@@ -388,15 +439,16 @@ runs = lab.compare(work, gomaxprocs=2)
 print(plots.sched.summary_table(runs))
 
 # %% [markdown]
-# M:N finishes first with 6 threads; 1:1 is close behind in time but pays 15.3% of both cores in thread switches
-# and creation, and reserves 2 GiB of stacks; N:1 has one core and stalls on every syscall, so it takes more than
-# twice as long. The per-P (per-core) timelines, on one time axis:
+# 1:1 ends first, at 17.827 ms against M:N's 19.195 ms, but it spends 15.3% of both cores on thread switches and
+# creation, and reserves 2.1 GiB of stacks; M:N's median goroutine is done sooner (10.570 ms against 13.552 ms),
+# with 4 threads. N:1 has one core and stalls on every syscall, so it takes more than twice as long.
+# The per-P (per-core) timelines, on one time axis:
 
 # %%
 plots.sched.timelines(runs)
 
 # %% [markdown]
-# 1:1 spends its first milliseconds on core 0 creating 300 threads (orange); N:1's single core is grey whenever a
+# 1:1 spends its first milliseconds on core 0 creating 299 threads (orange); N:1's single core is grey whenever a
 # syscall holds it; M:N's two Ps stay mostly green. How many goroutines were waiting for a CPU along the way:
 
 # %%
@@ -404,7 +456,8 @@ plots.sched.queue_lengths(runs)
 
 # %% [markdown]
 # N:1 and M:N have about 300 runnable goroutines almost at once (creating one costs half a microsecond), while 1:1
-# climbs for 4.5 ms as core 0 creates 300 threads at 15 µs each. N:1 then drains at the speed of one core.
+# climbs for 4.5 ms as core 0 creates a thread for each of `main`'s 299 `go` statements, at 15 µs each.
+# N:1 then drains at the speed of one core.
 # M:N's dotted line is the global queue: first the 129 goroutines that `runqputslow` moved there when `main`'s 299
 # `go` statements overflowed P0's ring of 256, later the goroutines coming back from syscalls and parks.
 
@@ -418,7 +471,8 @@ plots.sched.completions(runs)
 plots.sched.threads_memory(runs)
 
 # %% [markdown]
-# The bars are on a log scale: 300 threads against 6 and 1; 2 GiB of reserved stacks against tens of MiB.
+# The bars are on a log scale: 300 threads (`main`'s own among them) against 4 and 1; 2 GiB of reserved stacks
+# against tens of MiB.
 #
 # **Predict:** if switching and creating threads were free, which design would win?
 
@@ -426,8 +480,9 @@ plots.sched.threads_memory(runs)
 print(plots.sched.summary_table(lab.compare(work, gomaxprocs=2, costs=Costs.zero())))
 
 # %% [markdown]
-# With free switches 1:1 is now slightly *faster* than M:N: a kernel thread gives up its core the moment it
-# blocks, while Go waits for sysmon's tick before handing a P over.
+# With free switches and creation 1:1 pulls further ahead, 15.074 ms against 19.284 ms, and its median goroutine
+# (10.967 ms) almost catches M:N's (10.411 ms). A kernel thread gives up its core the moment it blocks, while a
+# Go syscall keeps its P until one of sysmon's looks takes it (30 hand-offs in this run).
 # Time alone does not make the case for M:N: its advantage is cheap creation and switching (the estimates above)
 # and, above all, memory, which no cost setting changes: 300 thread stacks still reserve over 2 GiB.
 
@@ -498,15 +553,18 @@ widgets.sched.Scheduler()
 # * Go runs many G on a few M; a P is the permit to run Go code, and there are `GOMAXPROCS` of them.
 # * A P looks for work in a fixed order: `runnext` (which keeps the time slice), its own ring of 256, the global
 #   queue every 61st tick or when the ring is empty, then other Ps' rings, half at a time.
-# * Sysmon looks at the Ps every 20 µs at first and, when its looks take no P from a syscall, doubles its sleep
-#   up to 10 ms. It preempts a goroutine when two looks at least 10 ms apart see the same `schedtick`, so a slice
-#   lasts 10 ms or more (a median of 20.2 ms after the first in the recordings), and a goroutine taken from
-#   `runnext` runs in the slice of the one before it. One busy goroutine cannot starve the rest.
-# * A goroutine blocked in a syscall keeps its thread, but sysmon takes its P away after a tick and another thread
-#   runs it; a goroutine parked on a channel or the network keeps neither. Threads grow with simultaneous syscalls,
-#   not with goroutines.
-# * On the same program, M:N ran in less time than 1:1 with 6 threads instead of 300, and N:1 was held back by
-#   one core and by every syscall. With free thread switches 1:1 kept up on time: what it cannot match is memory.
+# * Sysmon looks at the Ps after `usleep(20)` (92 µs on Linux) at first; after 50 looks in a row that take no P
+#   from a syscall, each sleep doubles, up to 10 ms, and preempting does not bring it back down. It preempts a
+#   goroutine on the first look at least 10 ms after the look that first saw the P's `schedtick`, so a slice
+#   lasts 10 ms or more (15.1 ms, then 20.1 ms, in the model; a median of 20.2 ms after the first in the
+#   recordings), and a goroutine taken from `runnext` runs in the slice of the one before it.
+#   One busy goroutine cannot starve the rest.
+# * A goroutine blocked in a syscall keeps its thread, but sysmon's `retake` takes its P away, on its first or
+#   second look at the syscall, and another thread runs it; a goroutine parked on a channel or the network
+#   keeps neither. Threads grow with simultaneous syscalls, not with goroutines.
+# * On the same program, 1:1 ended a little sooner than M:N, but M:N's median goroutine finished first, with 4
+#   threads instead of 300; N:1 was held back by one core and by every syscall. With free thread switches 1:1
+#   was faster still: what it cannot match is memory.
 #
 # The talk this course starts from makes one claim here: many goroutines on a few threads are cheap only because
 # their stacks are small and can grow. Section 10 is that claim in numbers: with 8 MiB per goroutine, a million

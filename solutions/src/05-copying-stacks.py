@@ -72,7 +72,8 @@ check("q2")
 #
 # `task("q3")` gives a recursion's `frame` and `depth` (88 and 100 with no `STUDENT`), on a
 # 2 KiB stack with 192 bytes in use at entry. Predict, without running the model, its growth
-# log under Go 1.27: a list of `(old_size, new_size)` pairs, one per growth, stored in
+# log under Go 1.27: a list of `(depth, old_size, new_size)` triples, one per growth (the
+# depth of the call that grows the stack, counted as in notebook 05), stored in
 # `growth_log`. `check("q3")` then says whether you were right.
 
 # %%
@@ -81,7 +82,7 @@ p = task("q3")
 # %% role="answer:q3"
 ### BEGIN SOLUTION
 # The model solution asks the engine; a student works it out from hints 1-3.
-growth_log = [(g.old_size, g.new_size) for g in ContiguousStack("1.27").run(
+growth_log = [(g.depth, g.old_size, g.new_size) for g in ContiguousStack("1.27").run(
     CallTrace.recursion(frame=p["frame"], depth=p["depth"], entry_used=192)).growths]
 ### END SOLUTION
 

@@ -1,8 +1,8 @@
 """Questions of notebook 05 (copying stacks): the first growth, newstack's sizing rule, growth logs.
 
 Each student's numbers (variant.py): q1 and q5 draw the frame and the bytes in use at entry of
-a recursion on a 2 KiB stack; q2 adds a case on a drawn (used, frame); q3 draws the frame and
-the depth of the recursion whose growths the student predicts.
+a recursion on a 2 KiB stack; q2 adds a case on a drawn (used, frame); q3 draws the frame (up to
+StackSmall) and the depth of the recursion whose growths, with their depths, the student predicts.
 """
 
 from __future__ import annotations
@@ -51,22 +51,27 @@ def _your_newstack(ns, p):
 
 
 def _q3_params(rng) -> dict:
-    return {"frame": int(rng.integers(4, 40)) * 8, "depth": int(rng.integers(40, 160))}
+    # frames up to StackSmall (128): the prologue compares SP itself, as notebook 05 section 2 teaches
+    return {"frame": int(rng.integers(4, 17)) * 8, "depth": int(rng.integers(40, 160))}
 
 
 def _growths(ns):
     value = need(ns, "growth_log")
-    if not (isinstance(value, list) and all(isinstance(e, tuple) and len(e) == 2 for e in value)):
-        raise Fail("`growth_log` should be a list of (old_size, new_size) tuples")
+    if not (isinstance(value, list) and all(isinstance(e, tuple) and len(e) == 3 for e in value)):
+        raise Fail("`growth_log` should be a list of (depth, old_size, new_size) tuples")
     return [tuple(e) for e in value]
 
 
 def _q3_exact(ns, p):
     run = ContiguousStack("1.27").run(CallTrace.recursion(p["frame"], p["depth"], entry_used=192))
-    want = [(g.old_size, g.new_size) for g in run.growths]
+    want = [(g.depth, g.old_size, g.new_size) for g in run.growths]
     got = _growths(ns)
-    if got != want:
-        raise Fail(f"expected {len(want)} growths with other sizes; got {got!r}")
+    if len(got) != len(want):
+        raise Fail(f"the model grows the stack {len(want)} times; your log has {len(got)} growths")
+    wrong = [i for i, (a, b) in enumerate(zip(got, want), 1) if a != b]
+    if wrong:
+        raise Fail(f"growth {', '.join(map(str, wrong))} of your log differs from the model's "
+                   "(its depth or its sizes)")
 
 
 def _by_release(ns):
@@ -105,11 +110,14 @@ QUESTIONS = (
                     "Start from the doubled size and repeat hint 2's test after each further doubling; "
                     "stop at the first size that passes."),
              defaults={"used": 1152, "frame": 88}, params=_q2_params),
-    Question("q3", "predict", 2, "The growth log of a 100-deep recursion", ("growth_log",),
-             cases=(Case("growth_log is a list of (old, new) pairs", _growths),),
+    Question("q3", "predict", 2, "The growth log of a recursion: each growth's depth and sizes",
+             ("growth_log",),
+             cases=(Case("growth_log is a list of (depth, old, new) triples", _growths),),
              hidden=(Case("growth_log matches ContiguousStack", _q3_exact),),
-             hints=("Each call uses {frame} + 8 bytes (the frame and its return address).",
-                    "Growth happens when fewer than 928 bytes would remain below the frame.",
+             hints=("Each call uses {frame} + 8 bytes (the frame and its return address); depth 0's "
+                    "return address is already in the 192 bytes in use at entry.",
+                    "The call at depth d grows the stack once 192 + d * ({frame} + 8) reaches the "
+                    "size minus 928 (notebook 05, section 2: the prologue compares with <=).",
                     "With frames this small, sizes only double: each growth's old size is the "
                     "previous one's new size."),
              defaults={"frame": 88, "depth": 100}, params=_q3_params,

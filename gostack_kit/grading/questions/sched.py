@@ -162,7 +162,7 @@ def _hog_rows(p) -> list:
 
 
 def _q6_params(rng) -> dict:
-    return {"main_us": int(rng.integers(100, 4201)), "syscall_us": int(rng.integers(3000, 8001)),
+    return {"main_us": int(rng.integers(100, 4001)), "syscall_us": int(rng.integers(3000, 8001)),
             "hog_us": int(rng.integers(20, 41)) * 1000}
 
 
@@ -227,9 +227,8 @@ QUESTIONS = (
              hidden=(Case("g1_runs_us matches the model", _q5_exact),),
              hints=("Each link and its helper make one schedtick of {link_us} + {helper_us} us: "
                     "the helper comes from runnext and keeps the link's tick.",
-                    "G1 runs once, after L1 and its helper, and its Gosched puts it on the global "
-                    "queue; the ring is never empty while the chain lasts, so only findRunnable's "
-                    "schedtick % 61 check can take G1 earlier.",
+                    "G1 has waited on the global queue since 3 us; the ring is never empty while the "
+                    "chain lasts, so only findRunnable's schedtick % 61 check can take G1 earlier.",
                     "Compare {links} links with the tick at which that check first fires, and count "
                     "the microseconds up to whichever comes first."),
              defaults=dict(CHAIN), params=_q5_params,
@@ -244,9 +243,9 @@ QUESTIONS = (
                     "Workload.from_phases and simulate them on one P with Costs.zero().",
                     "The hand-off is the RETAKE event in the run's event log; G1's first preemption "
                     "is its first PREEMPT event. Times in the log are ns: divide by 1000.",
-                    "Why then: P0 has no syscall on record, so sysmon's first look after {main_us} us "
-                    "takes it; that hand-off resets the back-off, and G1, taken from runnext, runs "
-                    "in main's slice."),
+                    "Why then: P0 has no syscall on record, so sysmon's first look after main "
+                    "enters the syscall takes it; that hand-off resets the back-off, and G1, taken "
+                    "from runnext, runs in main's slice."),
              defaults=dict(HOG), params=_q6_params),
 )
 
