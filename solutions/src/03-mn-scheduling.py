@@ -108,7 +108,8 @@ check("q3")
 # %% [markdown]
 # ## q5 (predict, 2 points)
 #
-# Notebook 03's section 4 builds a trap: `G1` calls `Gosched` at 3 µs and waits on the
+# Notebook 03's section 4 builds a trap: `G1` calls `Gosched` once the first link and its
+# helper have run (at 3 µs in the notebook, where every phase is 1 µs) and waits on the
 # global queue while a chain of `links` goroutines keeps P0's local queue full. Each link
 # computes `link_us`, starts the next link, then a helper that computes `helper_us`
 # (`lab.fairness_chain(links, link_us=..., helper_us=...)`). `task("q5")` shows your

@@ -227,8 +227,9 @@ QUESTIONS = (
              hidden=(Case("g1_runs_us matches the model", _q5_exact),),
              hints=("Each link and its helper make one schedtick of {link_us} + {helper_us} us: "
                     "the helper comes from runnext and keeps the link's tick.",
-                    "G1 has waited on the global queue since 3 us; the ring is never empty while the "
-                    "chain lasts, so only findRunnable's schedtick % 61 check can take G1 earlier.",
+                    "G1 runs once, after L1 and its helper, and its Gosched puts it on the global "
+                    "queue; the ring is never empty while the chain lasts, so only findRunnable's "
+                    "schedtick % 61 check can take G1 earlier.",
                     "Compare {links} links with the tick at which that check first fires, and count "
                     "the microseconds up to whichever comes first."),
              defaults=dict(CHAIN), params=_q5_params,
