@@ -79,14 +79,14 @@ def test_recorded_runtime_facts():
     # the deterministic ones, in every recorded run (Go 1.27.3, GOMAXPROCS=1)
     for tl in recorded_runs(WORKLOADS["order-8"]):
         assert tl.order == (8, 1, 2, 3, 4, 5, 6, 7)  # runnext, then FIFO
-    for tl in recorded_runs(WORKLOADS["order-300"]):
-        # the queue overflowed: runqputslow moved its first half, 1..128, to the global queue
-        assert tl.order[:3] == (300, 129, 130)
+    # order-300's overflow into the global queue: tests/test_sched_crossval.py, every run and the model
     for tl in recorded_runs(WORKLOADS["syscall-lone"]):
         assert tl.handoffs == 1 and tl.threads == 1
-    for tl in recorded_runs(WORKLOADS["hog-60"]):
-        first = tl.slices[0]
-        assert first.why == "preempted" and 10_000_000 <= first.end_ns - first.start_ns <= 30_000_000
+    # hog-60's first slice: preempted, at 10.06-15.94 ms in 9 of the 10 recorded runs, and at
+    # 1.45 ms in one
+    firsts = [tl.slices[0] for tl in recorded_runs(WORKLOADS["hog-60"])]
+    assert all(s.why == "preempted" and s.end_ns - s.start_ns <= 30_000_000 for s in firsts)
+    assert sum(s.end_ns - s.start_ns >= 10_000_000 for s in firsts) >= len(firsts) - 2
     for tl in recorded_runs(WORKLOADS["mix-longspawn"]):
         assert tl.order[0] != 1  # main was preempted in its spawn loop; runnext's G ran first
 

@@ -204,14 +204,16 @@ hog = lab.real_vs_model("hog-60", prefer="recorded")
 print(plots.sched_compare.slices_table(hog))
 
 # %% [markdown]
-# Every recorded run was preempted first after 10.2 to 23.3 ms: never before the 10 ms of `forcePreemptNS`,
-# often well after it, because the look that preempts comes only when sysmon's current sleep ends. The later
-# slices have a median of 20.2 ms. After a preemption the G comes back from the global queue without
+# In 9 of the 10 recorded runs the first preemption came after 10.1 to 15.9 ms: never before the 10 ms of
+# `forcePreemptNS`, often well after it, because the look that preempts comes only when sysmon's current sleep
+# ends. In run 2 it came after 1.5 ms: that look found a `schedtick` written down 10 ms or more before, when
+# the workload had not started yet. The trace records the preemption, not sysmon's notes, so it cannot show
+# when. The later slices have a median of 20.3 ms. After a preemption the G comes back from the global queue without
 # inheriting, so `schedtick` moves on: the next look only notes the new tick and its time, and the look after it,
 # one 10 ms sleep later, finds the same tick 10 ms old and preempts. Two full sleeps make about 20 ms.
 #
 # The run phases count running time (`run` in the Go program of `realgo.sched_trace`), while the trace's clock
-# is wall time, so 60 ms of work took 61.5 to 165.4 ms: whenever the thread was off the CPU, the slice went on
+# is wall time, so 60 ms of work took 60.2 to 66.2 ms: whenever the thread was off the CPU, the slice went on
 # in wall time and the work stood still. The typical run (the median of the ten by its end), with
 # the model's run below it:
 
@@ -254,15 +256,15 @@ nb03 = lab.real_vs_model("nb03", prefer="recorded")
 print(plots.sched_compare.slices_table(nb03))
 
 # %% [markdown]
-# `G1` first ran at 10.2 to 15.6 ms, when sysmon preempted `main`. It came from `runnext`, so it ran in what was
-# left of `main`'s slice: the same `schedtick`, written down 10 ms or more before. Whichever look came next would
-# preempt it, and in 7 of the 10 runs one came before its 2 ms were done, after 0.043 to 5.7 ms. `G1` then waited
-# in the global queue while `main` finished its 12 ms and `G2` ran, and finished at 25.0 to 34.5 ms.
-# In the other 3 runs the next look came too late, and `G1` finished at 16.3 to 17.7 ms.
-# How soon that look comes is sysmon's sleep at that moment, and the trace does not record sysmon's sleeps. A
-# sleep of 10 ms would have let `G1` finish, so in the quick cuts sysmon's sleep was shorter than that.
+# In 6 of the 10 runs sysmon preempted `main` at 10.0 to 10.5 ms, and `G1` ran first. It came from `runnext`, so
+# it ran in what was left of `main`'s slice: the same `schedtick`, written down 10 ms or more before. The next
+# look could have cut it, but in all six its 2 ms were done first, and it finished at 12.1 to 12.5 ms.
+# In the other 4 runs no look preempted `main` before its 12 ms were done. `main` then started `G2`, which took
+# `runnext` from `G1`, so `G2` ran first, and `G1` ran at 12.1 to 12.9 ms and finished at 14.1 to 14.9 ms.
+# Which way a run goes depends on when sysmon's looks fall, that is, on its sleeps, and the trace does not
+# record sysmon's sleeps.
 #
-# The model went another way, as the table's last line shows: `G2` ran first and `G1` only at 12.0 ms. Its
+# The model went the second way, as the table's last line shows: `G2` ran first and `G1` only at 12.0 ms. Its
 # sysmon looks the same way as in `hog-60` (nothing here makes a syscall):
 
 # %%
@@ -273,7 +275,7 @@ print(plots.sched_compare.sysmon_table(lab.sysmon_stretches(calm)))
 # The last look, at 9.9 ms, found `main` still on the tick that look 1 wrote down, but only 9.8 ms after it; the
 # next look would have come after a sleep of 5192 µs, at 15.1 ms as in `hog-60`. By then the program had ended:
 # `main` ran its 12 ms unpreempted, started `G2`, which took `runnext` from `G1`, and exited, so `G2` ran before
-# `G1`. In every recorded run sysmon preempted `main` sooner and `G1` ran first.
+# `G1`. In 6 of the 10 recorded runs a look came sooner, at 10.0 to 10.5 ms; the other 4 went as the model did.
 # The typical run and the model:
 
 # %%
@@ -353,7 +355,7 @@ con = lab.real_vs_model("contract", prefer="recorded")
 print(plots.sched_compare.handoff_line(con))
 
 # %% [markdown]
-# In all 10 recorded runs another thread ran `G2` on P0 0.19 to 0.28 ms after `G1` entered the kernel; the model
+# In all 10 recorded runs another thread ran `G2` on P0 0.18 to 0.32 ms after `G1` entered the kernel; the model
 # is faster, 0.11 ms. The model's P0 made no syscall before `G1`'s, so its `syscalltick` still matches the 0 that
 # sysmon holds for it, and the first look after `G1` entered the kernel takes the P. After any earlier syscall on
 # the P the two ticks differ, and that first look only writes the tick down: the P waits for the look after it.
@@ -556,8 +558,9 @@ widgets.sched.Scheduler()
 # * Sysmon looks at the Ps after `usleep(20)` (92 µs on Linux) at first; after 50 looks in a row that take no P
 #   from a syscall, each sleep doubles, up to 10 ms, and preempting does not bring it back down. It preempts a
 #   goroutine on the first look at least 10 ms after the look that first saw the P's `schedtick`, so a slice
-#   lasts 10 ms or more (15.1 ms, then 20.1 ms, in the model; a median of 20.2 ms after the first in the
-#   recordings), and a goroutine taken from `runnext` runs in the slice of the one before it.
+#   lasts 10 ms or more (15.1 ms, then 20.1 ms, in the model; a median of 20.3 ms after the first in the
+#   recordings), and a goroutine taken from `runnext` runs in the slice of the one before it, which can leave it
+#   little (a first slice of 1.5 ms in one recorded run).
 #   One busy goroutine cannot starve the rest.
 # * A goroutine blocked in a syscall keeps its thread, but sysmon's `retake` takes its P away, on its first or
 #   second look at the syscall, and another thread runs it; a goroutine parked on a channel or the network
