@@ -138,13 +138,6 @@ def _nb03_putslow():
     return runs[Model.MN].events_of(Ev.PUTSLOW)[0].value
 
 
-def _nb03_sleep_overhead_us():
-    """What the model adds to every sysmon sleep on Linux (timer slack and wake-up), in us."""
-    from gostack_kit.sched.sysmon import sysmon_sleep_ns
-
-    return (sysmon_sleep_ns(40) - 40_000) / 1e3
-
-
 def _nb03_last_look_age_ms():
     """nb03's model: how long after sysmon's first look (which saw main's tick) its last look came, ms."""
     from gostack_kit.labs import sched as lab
@@ -165,8 +158,7 @@ MODEL = {
     "03": {
         "129": _nb03_putslow,  # "the 129 goroutines that runqputslow moved there"
         "480": _nb03_g_bytes,  # "its g record, counted as 480 B": the model's G_STRUCT_BYTES
-        "72": _nb03_sleep_overhead_us,  # "the 72 us of slack and wake-up" on each doubled sleep
-        "9.8": _nb03_last_look_age_ms,  # nb03's last look "only 9.8 ms after" look 1
+        "10.3": _nb03_last_look_age_ms,  # nb03's look 54 came "10.3 ms after" look 1
     },
     "01": {"70": lambda: round(_nb01_fill_256() * 100)},  # "256 stacks take about 70% of the space"
     "04": {

@@ -17,10 +17,12 @@ from gostack_kit.sched.gmp import (
     steal_count,
 )
 from gostack_kit.sched.record import Costs, Ev, SchedEvent, Span
+from gostack_kit.sched.sysmon import SLEEP_NS, SYSMON_MIN_US
 from gostack_kit.sched.workload import Phase, Spawn, Workload, workload
 
 Z = Costs.zero()
 US = 1000
+L = SLEEP_NS[SYSMON_MIN_US]  # sysmon's look-to-look time while it looks fast: usleep(20), measured
 
 
 def run(rows, model=Model.MN, procs=1, **kw):
@@ -86,31 +88,33 @@ def test_switch_and_creation_costs_are_charged():
 
 
 def test_runnext_runs_first_and_inherits_the_time_slice():
-    # One P: G0 computes 15 ms, then G1 (in runnext) 1 ms. sysmon starts with idle 4 and
-    # looks every 92 us (a 20 us usleep plus 50 us timer slack and 22 us wake-up); after its
-    # 51st idle look the sleeps double: the looks near the end fall at 9.908 and 15.1 ms. The
-    # first look (92 us) saw schedtick 3 (gmp.MAIN_SCHEDTICK_AT_ZERO at GOMAXPROCS=1); 9.908 ms
-    # is less than 10 ms later, and at 15 ms G0 is done. G1 then runs from runnext on G0's
-    # slice (schedtick still 3), so the look at 15.1 ms preempts it after only 100 us; back
-    # from the global queue it starts a fresh slice, schedtick 4.
-    r = run([[("go", 1), ("compute", 15_000)], [("compute", 1000)]])
+    # One P: G0 computes 10.3 ms, then G1 (in runnext) 1 ms. sysmon starts with idle 4 and
+    # looks every L = 100.279 us (usleep(20), measured); after its 51st idle look the sleeps
+    # double (SLEEP_NS, measured), and the last looks before 11 ms fall at 7.753 and 10.413 ms.
+    # The first look (at L) saw schedtick 3 (gmp.MAIN_SCHEDTICK_AT_ZERO at GOMAXPROCS=1). At
+    # 10.3 ms G0 is done, and G1 runs from runnext on G0's slice (schedtick still 3), so the look
+    # at 10.413 ms, 10.3 ms after the first, preempts it after only 113 us of its 1 ms; back from the global
+    # queue it starts a fresh slice, schedtick 4.
+    r = run([[("go", 1), ("compute", 10_300)], [("compute", 1000)]])
     looks = [lk.t_ns for lk in r.sysmon]
-    assert looks[:47] == [92 * US * k for k in range(1, 48)]
-    assert looks[47:] == [4_436 * US, 4_588 * US, 4_820 * US, 5_212 * US, 5_924 * US,
-                          7_276 * US, 9_908 * US, 15_100 * US]
+    assert looks[:47] == [L * k for k in range(1, 48)]
+    doubling = [SLEEP_NS[20 * 2 ** k] for k in range(1, 8)]  # 40 us .. 2560 us
+    assert looks[47:] == [47 * L + sum(doubling[:k + 1]) for k in range(7)]
+    assert looks[-1] == 10_413_366
+    end = 10_300 * US
     assert r.events == (
         SchedEvent(0, 0, 0, Ev.LOCAL, 3),
         SchedEvent(0, 0, 1, Ev.GO, 0),
-        SchedEvent(15_000 * US, 0, 0, Ev.EXIT, 0),
-        SchedEvent(15_000 * US, 0, 1, Ev.RUNNEXT, 3),  # schedtick unchanged: the slice is inherited
-        SchedEvent(15_100 * US, 0, 1, Ev.PREEMPT, 900 * US),
-        SchedEvent(15_100 * US, 0, 1, Ev.PARK, 0),
-        SchedEvent(15_100 * US, 0, 1, Ev.GLOBAL, 4),
-        SchedEvent(16_000 * US, 0, 1, Ev.EXIT, 0),
+        SchedEvent(end, 0, 0, Ev.EXIT, 0),
+        SchedEvent(end, 0, 1, Ev.RUNNEXT, 3),  # schedtick unchanged: the slice is inherited
+        SchedEvent(looks[-1], 0, 1, Ev.PREEMPT, end + 1000 * US - looks[-1]),  # work left
+        SchedEvent(looks[-1], 0, 1, Ev.PARK, 0),
+        SchedEvent(looks[-1], 0, 1, Ev.GLOBAL, 4),
+        SchedEvent(end + 1000 * US, 0, 1, Ev.EXIT, 0),
     )
     assert (r.counts.preemptions, r.counts.main_preemptions, r.preemptions) == (1, 0, 1)
-    assert [lk.preempted for lk in r.sysmon] == [0] * 54 + [1]
-    assert [lk.idle for lk in r.sysmon] == list(range(5, 60))  # preempting is not "work"
+    assert [lk.preempted for lk in r.sysmon] == [0] * 53 + [1]
+    assert [lk.idle for lk in r.sysmon] == list(range(5, 59))  # preempting is not "work"
 
 
 def test_new_go_takes_runnext_and_kicks_the_old_one_to_the_tail():
@@ -188,40 +192,40 @@ def test_global_batch_size():
 
 
 def test_syscall_hands_off_the_p_to_a_new_m():
-    # G0's syscall is the P's first, so sysmon's first look (92 us) takes the P at once
-    # (retake: syscalltick unchanged since its last note, and that note is from long ago).
-    # handoffp finds G1 in runnext and starts a new M for it. At 100 us G0 returns to find
-    # its P busy and no idle one: exitsyscallNoP queues it globally and parks the M. Main's
-    # schedtick is 3 (MAIN_SCHEDTICK_AT_ZERO); G1 inherits it, G0's return is a fresh slice, 4.
-    rows = [[("go", 1), ("syscall", 100), ("compute", 10)], [("compute", 50)]]
+    # G0's syscall is the P's first, so sysmon's first look (at L = 100.279 us) takes the P at
+    # once (retake: syscalltick unchanged since its last note, and that note is from long ago).
+    # handoffp finds G1 in runnext and starts a new M for it. At 150 us G0 returns to find its P
+    # busy and no idle one: exitsyscallNoP queues it globally and parks the M. Main's schedtick
+    # is 3 (MAIN_SCHEDTICK_AT_ZERO); G1 inherits it, G0's return is a fresh slice, 4.
+    rows = [[("go", 1), ("syscall", 150), ("compute", 10)], [("compute", 50)]]
     r = run(rows)
     assert r.events == (
         SchedEvent(0, 0, 0, Ev.LOCAL, 3),
         SchedEvent(0, 0, 1, Ev.GO, 0),
-        SchedEvent(0, 0, 0, Ev.SYSCALL, 100 * US),
-        SchedEvent(92 * US, 0, 0, Ev.RETAKE, 92 * US),
-        SchedEvent(92 * US, 0, -1, Ev.NEWM, 2),
-        SchedEvent(92 * US, 0, 1, Ev.RUNNEXT, 3),
-        SchedEvent(100 * US, -1, 0, Ev.EXITSYSCALL, 0),
-        SchedEvent(142 * US, 0, 1, Ev.EXIT, 0),
-        SchedEvent(142 * US, 0, 0, Ev.GLOBAL, 4),
-        SchedEvent(152 * US, 0, 0, Ev.EXIT, 0),
+        SchedEvent(0, 0, 0, Ev.SYSCALL, 150 * US),
+        SchedEvent(L, 0, 0, Ev.RETAKE, L),
+        SchedEvent(L, 0, -1, Ev.NEWM, 2),
+        SchedEvent(L, 0, 1, Ev.RUNNEXT, 3),
+        SchedEvent(150 * US, -1, 0, Ev.EXITSYSCALL, 0),
+        SchedEvent(L + 50 * US, 0, 1, Ev.EXIT, 0),
+        SchedEvent(L + 50 * US, 0, 0, Ev.GLOBAL, 4),
+        SchedEvent(L + 60 * US, 0, 0, Ev.EXIT, 0),
     )
     assert (r.threads_created, r.threads, r.counts.handoffs) == (2, 1, 1)  # m0 ran only main
-    assert [(lk.t_ns, lk.handoffs, lk.idle) for lk in r.sysmon] == [(92 * US, 1, 0)]
+    assert [(lk.t_ns, lk.handoffs, lk.idle) for lk in r.sysmon] == [(L, 1, 0)]
     short = run([[("go", 1), ("syscall", 15), ("compute", 10)], [("compute", 50)]])
     assert (short.threads_created, short.counts.handoffs) == (1, 0)
     assert short.completion_ns.tolist() == [25 * US, 75 * US]
 
 
 def test_a_second_syscall_is_retaken_only_on_a_second_look():
-    # After the first hand-off (at 92 us) sysmon looks every 92 us. G0 is back on its idle P
-    # at 100 us and in a second syscall from 110 us: the look at 184 only notes it
-    # (syscalltick has changed), the one at 276 takes the P (no P is idle or spinning).
-    r = run([[("syscall", 100), ("compute", 10), ("syscall", 400), ("compute", 10)]])
+    # After the first hand-off (at L) sysmon looks every L. G0 is back on its idle P at 150 us
+    # and in a second syscall from 160 us: the look at 2L only notes it (syscalltick has
+    # changed), the one at 3L takes the P (no P is idle or spinning).
+    r = run([[("syscall", 150), ("compute", 10), ("syscall", 400), ("compute", 10)]])
     takes = [(e.t, e.value) for e in r.events_of(Ev.RETAKE)]
-    assert takes == [(92 * US, 92 * US), (276 * US, 166 * US)]
-    assert [lk.t_ns // US for lk in r.sysmon][:3] == [92, 184, 276]
+    assert takes == [(L, L), (3 * L, 3 * L - 160 * US)]
+    assert [lk.t_ns for lk in r.sysmon][:3] == [L, 2 * L, 3 * L]
 
 
 def test_known_long_syscall_hands_off_at_once():

@@ -96,9 +96,10 @@ def test_an_unknown_model_name_is_a_value_error():
 
 def test_model_timeline_slices_and_sysmon_of_a_lone_syscall():
     # GOMAXPROCS=1, default costs: G1 starts at 900 ns (main's switch, the spawn, G1's switch),
-    # enters the syscall at 100.9 us; sysmon's look at 184 us takes the P (its first syscall: no
-    # note to wait for) and a spinning M finds nothing, so every P idles and sysmon sleeps deeply
-    # until exitsyscall wakes it; G1 takes the idle P back on its own thread (one thread ran it).
+    # enters the syscall at 100.9 us, just after sysmon's first look (100.279 us); the second look,
+    # at 200.558 us, takes the P (its first syscall: no note to wait for) and a spinning M finds
+    # nothing, so every P idles and sysmon sleeps deeply until exitsyscall wakes it; G1 takes the
+    # idle P back on its own thread (one thread ran it). The next look would come after the end.
     spec = {"gomaxprocs": 1, "goroutines": [
         {"phases": [["run", 100_000], ["syscall", 5_000_000], ["run", 100_000]]}]}
     run = simulate(Workload.from_spec(spec))
@@ -107,5 +108,4 @@ def test_model_timeline_slices_and_sysmon_of_a_lone_syscall():
                          Slice(1, 0, 0, 5_100_900, 5_200_900, "exit"))
     assert (tl.handoffs, tl.threads, run.threads_created, run.peak_threads) == (1, 1, 2, 2)
     assert [tuple(lk) for lk in run.sysmon] == [
-        (92_000, 92_000, 5, 0, 0), (184_000, 92_000, 0, 1, 0),
-        (5_100_900, 4_916_900, 1, 0, 0), (5_192_900, 92_000, 2, 0, 0)]
+        (100_279, 100_279, 5, 0, 0), (200_558, 100_279, 0, 1, 0), (5_100_900, 4_900_342, 1, 0, 0)]

@@ -131,8 +131,10 @@ def constants_table() -> str:
             ("sysmon idle looks first", sysmon.SYSMON_IDLE_LOOKS, "doubles when idle > 50 (sysmon)"),
             ("sysmon longest sleep, us", sysmon.SYSMON_MAX_US, "delay capped at 10 ms (sysmon)"),
             ("syscall kept with idle Ps, ns", sysmon.SYSCALL_RETAKE_NS, "10 ms (retake)"),
-            ("timer slack, ns", sysmon.TIMER_SLACK_NS, "init_task.timer_slack_ns (Linux)"),
-            ("sysmon wake-up, ns", sysmon.WAKE_LATENCY_NS, "measured: a real sysmon's sleeps"))
+            ("usleep(20) lasts, ns", sysmon.SLEEP_NS[sysmon.SYSMON_MIN_US],
+             "measured: sysmon's own log (realgo.sysmon_probe)"),
+            ("usleep(10000) lasts, ns", sysmon.SLEEP_NS[sysmon.SYSMON_MAX_US],
+             "measured: sysmon's own log (realgo.sysmon_probe)"))
     lines = [f"{'constant':<27}{'value':>12}  runtime/proc.go unless named", "-" * 78]
     lines += [f"{name:<27}{v:>12,}  {src}" for name, v, src in rows]
     return "\n".join(lines)

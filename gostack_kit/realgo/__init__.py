@@ -17,6 +17,8 @@ and one module per topic that puts the real system beside its model:
 
     threads       topic threads: real thread stacks appearing in this process's maps
     sched         topic sched: real Go's thread counts beside the scheduler model
+    sched_trace   topic sched: a spec run under runtime/trace, read back as the model's Timeline
+    sysmon_probe  topic sched: sysmon's own log of its looks (-overlay of proc.go)
     stack_moves   topic copying: a local's address moving with the real stack
     stacks        topic copying: any program traced by the runtime's own stack log (-overlay)
     releases      topics copying and compiler: every release 1.19-1.27 measured and checked

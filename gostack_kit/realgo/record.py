@@ -7,6 +7,7 @@ Each recording in realgo/data/ has a module that measures it on the live toolcha
     compiler_real.json toy examples and probes vs real Go     realgo.compiler.record
     sched_trace.json   scheduler workloads under runtime/trace realgo.sched_runs.record
     sched_threads.json threads: parked vs syscall-blocked Gs  realgo.sched.record
+    sysmon_probe.json  sysmon's looks, the state at zero      realgo.sysmon_probe.record
     releases/*.json    one per toolchain found (1.19-1.27)    realgo.releases.measure
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import sys
 
-from . import compiler, releases, sched, sched_runs, stack_moves
+from . import compiler, releases, sched, sched_runs, stack_moves, sysmon_probe
 from .recordings import DATA_PATH, record, save
 
 
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"recorded compiler probes -> {compiler.record()}")
     print(f"recorded thread counts -> {sched.save(sched.record())}")
     print(f"recorded scheduler traces -> {sched_runs.save(sched_runs.record())}")
+    print(f"recorded sysmon probes -> {sysmon_probe.save(sysmon_probe.record())}")
     return releases.main(["record"])  # data/releases/: every toolchain found
 
 

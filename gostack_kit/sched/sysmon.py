@@ -22,11 +22,11 @@ after the look that first saw its schedtick, and once sysmon has backed off, loo
 Invariants: sysmon never holds a P; retake looks at each P once per wake-up, in P order;
 a look changes only sysmontick notes, the preempted G and the taken Ps.
 
-Two values are measured rather than read from the source: how long a sleep really lasts
-(WAKE_LATENCY_NS) and where sysmon's idle count stands when the workload starts
-(SYSMON_IDLE_AT_START), both from the real runtime instrumented with a build overlay.
-So the fast looks come every 92 us, the back-off begins about 4.3 ms in, and the first
-preemption of a G that started at time zero comes near 15 ms. Rejected alternative: a
+Two values are measured rather than read from the source: how long each sleep really lasts
+(SLEEP_NS) and where sysmon's idle count stands when the workload starts
+(SYSMON_IDLE_AT_START), both from sysmon's own log (realgo.sysmon_probe, a build overlay).
+So the fast looks come every 100 us, the back-off begins about 4.7 ms in, and the first
+preemption of a G that started at time zero comes near 10.4 ms. Rejected alternative: a
 preemption timer per G firing at 10 ms. It is simpler, and it is what the runtime does not
 do; notebook 03 shows the difference against real traces.
 """
@@ -44,16 +44,17 @@ SYSMON_MIN_US = 20  # sysmon: "start with 20us sleep..."
 SYSMON_MAX_US = 10_000  # sysmon: "up to 10ms"
 SYSMON_IDLE_LOOKS = 50  # sysmon: doubling starts when idle > 50, i.e. after ~1 ms of looks
 SYSCALL_RETAKE_NS = 10_000_000  # retake: a syscall older than 10 ms loses its P even with idle Ps
-# sysmon's usleep is nanosleep(2), which the kernel may end up to the thread's timer slack
-# late; Linux gives every thread 50 us of slack (init/init_task.c, init_task.timer_slack_ns).
-TIMER_SLACK_NS = 50_000
-# MEASURED (go1.27.3 with sysmon instrumented by a build overlay, 120 runs on a 2-core VM):
-# usleep(20) between looks lasts 92 us median, so 22 us of wake-up beyond the slack; the
-# longer back-off sleeps overshoot by 72-110 us (40 -> 112 us ... 10000 -> 10110 us).
-WAKE_LATENCY_NS = 22_000
-# MEASURED the same way: sysmon's idle count when the probe's workload starts (median 4,
-# p10-p90 2-38): trace.Start's stop-the-world reset it ~20 ms earlier, and the deep sleep
-# that followed ended on a timer, which does not reset it.
+# MEASURED (go1.27.3, realgo.sysmon_probe: sysmon's own look times, logged through a build
+# overlay; data/sysmon_probe.json, hog-60, 20 runs on the kit's idle 2-core VM): how long each
+# usleep(delay) really lasted, from one look to the end of the next sleep, median per delay.
+# usleep is nanosleep(2), which the kernel may end up to the thread's timer slack late (50 us
+# for every thread: init/init_task.c, init_task.timer_slack_ns), and the thread then has to be
+# woken and scheduled: 80 us beyond the delay for short sleeps, growing to 164 us at 10 ms.
+SLEEP_NS = {20: 100_279, 40: 119_709, 80: 163_674, 160: 241_611, 320: 405_390, 640: 731_070,
+            1280: 1_378_856, 2560: 2_659_943, 5120: 5_249_935, 10_000: 10_163_579}
+# MEASURED the same way: sysmon's idle count at its first look after time zero (median 4,
+# 3-8 in the 20 runs): trace.Start's stop-the-world reset it ~20 ms earlier, and the deep
+# sleep that followed ended on a timer, which does not reset it.
 SYSMON_IDLE_AT_START = 4
 DEEP_SLEEP_NS = 60_000_000_000  # sysmon: forcegcperiod/2 (2 minutes / 2) when no timer is due
 
@@ -62,7 +63,7 @@ class SysmonLook(NamedTuple):
     """One sysmon wake-up: when, the sleep before it, its idle count after, what retake did."""
 
     t_ns: int
-    delay_ns: int  # how long sysmon slept before this look (usleep plus timer slack)
+    delay_ns: int  # how long sysmon slept before this look (sysmon_sleep_ns of its usleep)
     idle: int  # sysmon's count of looks in a row that took no P, after this look
     handoffs: int  # Ps this look took from syscalls (retake's result)
     preempted: int  # Gs this look asked to stop
@@ -78,8 +79,10 @@ def sysmon_delay_us(idle: int, delay_us: int) -> int:
 
 
 def sysmon_sleep_ns(delay_us: int) -> int:
-    """How long usleep(delay_us) lasts on Linux: the delay, the timer slack, the wake-up."""
-    return delay_us * 1000 + TIMER_SLACK_NS + WAKE_LATENCY_NS
+    """How long usleep(delay_us) lasts on Linux: the measured median (SLEEP_NS) for sysmon's delays."""
+    if delay_us in SLEEP_NS:
+        return SLEEP_NS[delay_us]
+    return delay_us * 1000 + SLEEP_NS[SYSMON_MIN_US] - SYSMON_MIN_US * 1000  # not one of sysmon's
 
 
 class Sysmon:

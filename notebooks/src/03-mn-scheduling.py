@@ -221,7 +221,8 @@ print(plots.sched_compare.slices_table(hog))
 plots.sched_compare.real_vs_model(hog)
 
 # %% [markdown]
-# The model's row runs sysmon's own loop (`sched/sysmon.py`): a first slice of 15.1 ms, then slices of 20.1 ms.
+# The model's row runs sysmon's own loop (`sched/sysmon.py`): slices of 10.4, 15.4 and 20.3 ms, and the rest,
+# close to real run 7's 10.6, 15.4 and 20.3 ms.
 # Each of its looks is a record in `SchedRun.sysmon`: when it came, the sleep before it, sysmon's `idle` count after
 # it, and what `retake` did. The model's looks in `hog-60`, grouped by the sleep before them:
 
@@ -230,17 +231,19 @@ looks = lab.sysmon_looks(hog.spec)
 print(plots.sched_compare.sysmon_table(lab.sysmon_stretches(looks)))
 
 # %% [markdown]
-# Looks 1 to 47 come 92 µs apart: that is how long `usleep(20)` lasts in the model, the 20 µs plus Linux's
-# timer slack plus a wake-up time measured on real Go (`sysmon_sleep_ns` in `sched/sysmon.py`). No look takes a P
-# from a syscall, so `idle` grows by one at each. It starts at 4, the count the kit measured in real Go when a
-# workload begins (`SYSMON_IDLE_AT_START`), so after look 47 it has passed 50, and from look 48 on each sleep
-# doubles (the 72 µs of slack and wake-up stay the same): 112 µs, 152 µs and so on, until looks 56 to 59 each
-# wait the full 10 ms, 10072 µs.
+# Looks 1 to 47 come 100.279 µs apart: that is how long `usleep(20)` lasted in real Go, the median of sysmon's own
+# log of its looks (`realgo.sysmon_probe`, which rebuilds the runtime with two log calls in `sysmon`; the sleeps
+# are `SLEEP_NS` in `sched/sysmon.py`). The 20 µs become 100 because the kernel may end a `nanosleep` up to the
+# thread's timer slack late (50 µs: `init_task.timer_slack_ns` in Linux's `init/init_task.c`) and the thread must
+# then be woken. No look takes a P from a syscall, so `idle` grows by one at each. It starts at 4, the median that
+# log shows when a workload begins (`SYSMON_IDLE_AT_START`), so after look 47 it has passed 50, and from look 48
+# on each sleep doubles: 119.709 µs, 163.674 µs and so on, until looks 56 to 59 each wait the full 10 ms, which
+# last 10163.6 µs.
 #
-# Look 1, at 0.092 ms, wrote down `G1`'s `schedtick`. Look 55, at 15.1 ms, is the first one 10 ms or more after
+# Look 1, at 0.1 ms, wrote down `G1`'s `schedtick`. Look 54, at 10.4 ms, is the first one 10 ms or more after
 # it, so it preempts: the first slice is as long as the back-off took to get past 10 ms. `G1` then comes back from
-# the global queue on a new tick, which the next look only writes down; the look after that, 10 ms later,
-# preempts (at 35.2 and 55.4 ms). The same looks on a log scale:
+# the global queue on a new tick, which the next look (at 15.7 ms) only writes down; the look after that, 10 ms
+# later, preempts (at 25.8 ms), and so on (46.2 ms). The same looks on a log scale:
 
 # %%
 plots.sched_compare.sysmon_sleeps(looks, title="sysmon's sleep before each look (model, hog-60)")
@@ -264,19 +267,19 @@ print(plots.sched_compare.slices_table(nb03))
 # Which way a run goes depends on when sysmon's looks fall, that is, on its sleeps, and the trace does not
 # record sysmon's sleeps.
 #
-# The model went the second way, as the table's last line shows: `G2` ran first and `G1` only at 12.0 ms. Its
-# sysmon looks the same way as in `hog-60` (nothing here makes a syscall):
+# The model went the first way, as the table's last line shows: `G1` first ran at 10.4 ms and finished at 12.4 ms.
+# Its sysmon looks the same way as in `hog-60` (nothing here makes a syscall):
 
 # %%
 calm = lab.sysmon_looks(nb03.spec)
 print(plots.sched_compare.sysmon_table(lab.sysmon_stretches(calm)))
 
 # %% [markdown]
-# The last look, at 9.9 ms, found `main` still on the tick that look 1 wrote down, but only 9.8 ms after it; the
-# next look would have come after a sleep of 5192 µs, at 15.1 ms as in `hog-60`. By then the program had ended:
-# `main` ran its 12 ms unpreempted, started `G2`, which took `runnext` from `G1`, and exited, so `G2` ran before
-# `G1`. In 6 of the 10 recorded runs a look came sooner, at 10.0 to 10.5 ms; the other 4 went as the model did.
-# The typical run and the model:
+# Look 54, at 10.4 ms, found `main` still on the tick that look 1 wrote down, 10.3 ms after it, and preempted it.
+# `G1` ran from `runnext` in what was left of that slice; the next look came 5249.94 µs later, at 15.7 ms, and by
+# then `G1` was long done. A real sysmon's sleeps vary from one look to the next (`realgo.sysmon_probe` records
+# them), so whether some look lands 10 ms after the note and before `main` is done varies too: in 4 of the 10
+# recorded runs none did. The typical run and the model:
 
 # %%
 plots.sched_compare.real_vs_model(nb03)
@@ -309,28 +312,28 @@ plots.sched_compare.real_vs_model(live)
 # alone; if they match, `retake` takes the P and `handoffp` gives it to another M. It leaves the P alone also
 # when there is nothing for it to do: its run queue is empty, another P or M is idle or looking for work, and
 # the look that wrote the tick down was less than 10 ms ago. sysmon's shortest sleep is `usleep(20)`, which
-# lasts about 92 µs on Linux (`sched.sysmon.sysmon_sleep_ns`: the kernel's timer slack plus a measured wake-up).
+# lasted 100.279 µs in real Go (`sched.sysmon.SLEEP_NS`, measured).
 #
-# One P. `G0` starts `G1` (50 µs of compute), then makes a 100 µs syscall.
+# One P. `G0` starts `G1` (50 µs of compute), then makes a 150 µs syscall.
 #
 # **Predict:** does `G1` wait for the syscall? How many threads does the program end up with?
 
 # %%
-syscall = Workload.from_phases([[("go", 1), ("syscall", 100), ("compute", 10)], [("compute", 50)]])
+syscall = Workload.from_phases([[("go", 1), ("syscall", 150), ("compute", 10)], [("compute", 50)]])
 handed = simulate(syscall, gomaxprocs=1, costs=Costs.zero())
 print(plots.sched.event_log(handed))
 
 # %% [markdown]
-# At 92 µs, its first look, sysmon took P0 (P0 had made no syscall before, so its tick matched sysmon's note
+# At 100.279 µs, its first look, sysmon took P0 (P0 had made no syscall before, so its tick matched sysmon's note
 # and one look was enough); a new M (thread 2) picked it up and ran `G1` while `G0`'s thread stayed in the
-# kernel. When the syscall returned at 100 µs, P0 was busy and no P was idle, so `exitsyscall` queued `G0` on the
+# kernel. When the syscall returned at 150 µs, P0 was busy and no P was idle, so `exitsyscall` queued `G0` on the
 # global queue and parked its thread; `G0` ran again when `G1` finished.
 
 # %%
 plots.sched.timeline(handed)
 
 # %% [markdown]
-# Two variations. A syscall that ends before sysmon's first look (92 µs) keeps its P. A call the runtime knows
+# Two variations. A syscall that ends before sysmon's first look (100.279 µs) keeps its P. A call the runtime knows
 # will block for long goes through `entersyscallblock`, which gives the P away at once, without waiting for sysmon:
 
 # %%
@@ -356,8 +359,9 @@ print(plots.sched_compare.handoff_line(con))
 
 # %% [markdown]
 # In all 10 recorded runs another thread ran `G2` on P0 0.18 to 0.32 ms after `G1` entered the kernel; the model
-# is faster, 0.11 ms. The model's P0 made no syscall before `G1`'s, so its `syscalltick` still matches the 0 that
-# sysmon holds for it, and the first look after `G1` entered the kernel takes the P. After any earlier syscall on
+# is faster, 0.02 ms: its sysmon still looks every 100 µs at that point, and its first look after `G1` entered the
+# kernel came 0.02 ms in. The model's P0 made no syscall before `G1`'s, so its `syscalltick` still matches the 0
+# that sysmon holds for it, and that first look takes the P. After any earlier syscall on
 # the P the two ticks differ, and that first look only writes the tick down: the P waits for the look after it.
 # Which case real Go was in, the trace does not show (the runtime may make syscalls on P0 before the workload
 # starts). The typical run and the model:
@@ -383,7 +387,7 @@ blocked = simulate(workload(1000, 1, blocking_fraction=1, syscall_us=1000), goma
 print(plots.sched.summary_table({"parked": parked, "in syscalls": blocked}))
 
 # %% [markdown]
-# Parking: two threads, one per P, for 1,000 goroutines. Syscalls: 19 threads and 862 hand-offs. Every goroutine
+# Parking: two threads, one per P, for 1,000 goroutines. Syscalls: 18 threads and 850 hand-offs. Every goroutine
 # inside a syscall keeps its M in the kernel, so a new M is needed whenever a P is handed off and no M is free:
 # the thread count follows how many syscalls overlap, not how many goroutines exist.
 # A goroutine that merely waits costs no thread at all.
@@ -441,8 +445,8 @@ runs = lab.compare(work, gomaxprocs=2)
 print(plots.sched.summary_table(runs))
 
 # %% [markdown]
-# 1:1 ends first, at 17.827 ms against M:N's 19.195 ms, but it spends 15.3% of both cores on thread switches and
-# creation, and reserves 2.1 GiB of stacks; M:N's median goroutine is done sooner (10.570 ms against 13.552 ms),
+# 1:1 ends first, at 17.827 ms against M:N's 19.334 ms, but it spends 15.3% of both cores on thread switches and
+# creation, and reserves 2.1 GiB of stacks; M:N's median goroutine is done sooner (10.657 ms against 13.552 ms),
 # with 4 threads. N:1 has one core and stalls on every syscall, so it takes more than twice as long.
 # The per-P (per-core) timelines, on one time axis:
 
@@ -482,8 +486,8 @@ plots.sched.threads_memory(runs)
 print(plots.sched.summary_table(lab.compare(work, gomaxprocs=2, costs=Costs.zero())))
 
 # %% [markdown]
-# With free switches and creation 1:1 pulls further ahead, 15.074 ms against 19.284 ms, and its median goroutine
-# (10.967 ms) almost catches M:N's (10.411 ms). A kernel thread gives up its core the moment it blocks, while a
+# With free switches and creation 1:1 pulls further ahead, 15.074 ms against 19.251 ms, and its median goroutine
+# (10.967 ms) almost catches M:N's (10.578 ms). A kernel thread gives up its core the moment it blocks, while a
 # Go syscall keeps its P until one of sysmon's looks takes it (30 hand-offs in this run).
 # Time alone does not make the case for M:N: its advantage is cheap creation and switching (the estimates above)
 # and, above all, memory, which no cost setting changes: 300 thread stacks still reserve over 2 GiB.
@@ -555,10 +559,10 @@ widgets.sched.Scheduler()
 # * Go runs many G on a few M; a P is the permit to run Go code, and there are `GOMAXPROCS` of them.
 # * A P looks for work in a fixed order: `runnext` (which keeps the time slice), its own ring of 256, the global
 #   queue every 61st tick or when the ring is empty, then other Ps' rings, half at a time.
-# * Sysmon looks at the Ps after `usleep(20)` (92 µs on Linux) at first; after 50 looks in a row that take no P
+# * Sysmon looks at the Ps after `usleep(20)` (100.279 µs in real Go) at first; after 50 looks in a row that take no P
 #   from a syscall, each sleep doubles, up to 10 ms, and preempting does not bring it back down. It preempts a
 #   goroutine on the first look at least 10 ms after the look that first saw the P's `schedtick`, so a slice
-#   lasts 10 ms or more (15.1 ms, then 20.1 ms, in the model; a median of 20.3 ms after the first in the
+#   lasts 10 ms or more (10.4 ms, 15.4 ms, then 20.3 ms, in the model; a median of 20.3 ms after the first in the
 #   recordings), and a goroutine taken from `runnext` runs in the slice of the one before it, which can leave it
 #   little (a first slice of 1.5 ms in one recorded run).
 #   One busy goroutine cannot starve the rest.
