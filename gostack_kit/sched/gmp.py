@@ -74,11 +74,14 @@ __all__ = ["Model", "Sched", "simulate", "stack_memory", "global_batch", "steal_
 
 FAIR_TICK = 61  # findRunnable: schedtick%61 == 0 looks at the global queue first (fairness)
 # MEASURED (go1.27.3, sched_trace's program with a build overlay that copies every P's fields at
-# the "zero" mark; fresh runs on the 2-core VM): the schedtick of main's P at time zero, i.e.
-# after runtime.main's and trace.Start's goroutines and the 20 ms settle sleep. GOMAXPROCS=1:
-# 3 in 25 of 40 runs (4 in 14, 6 in 1); GOMAXPROCS=2: 5 in 20 of 30 (2, 6 or 7 in the rest);
-# GOMAXPROCS=4: median 1 (0-4). Other GOMAXPROCS are unmeasured and start at 1, the fresh value.
-# In 10 traced order-300 runs G1's first-run position was 63 - this tick in every run.
+# the "zero" mark): the schedtick of main's P at time zero, i.e. after runtime.main's and
+# trace.Start's goroutines and the 20 ms settle sleep. A first session's probe on the loaded
+# 2-core VM: GOMAXPROCS=1, 3 in 25 of 40 runs (4 in 14, 6 in 1); GOMAXPROCS=2, 5 in 20 of 30
+# (2, 6 or 7 in the rest); GOMAXPROCS=4, median 1 (0-4). The shipped recording of
+# realgo.sysmon_probe (idle VM; tests/test_realgo_sysmon_probe.py): GOMAXPROCS=1, 3 in 13 and 4 in
+# 14 of 30 (5 or 7 in 3); GOMAXPROCS=2, 0-5 (5 in 1 of 10). Other GOMAXPROCS start at 1, the fresh
+# value. In the first probe's traced order-300 runs G1's first-run position was 63 - this tick;
+# the shipped traces' positions (55-60; 1 where main lost its P at once) fit ticks 3 to 8.
 MAIN_SCHEDTICK_AT_ZERO = {1: 3, 2: 5}
 PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO, PH_BLOCK, PH_YIELD = map(int, Phase)  # plain ints: fast
 SYSMON_TICK_NS = sysmon_sleep_ns(SYSMON_MIN_US)  # sysmon's shortest look-to-look time on Linux
