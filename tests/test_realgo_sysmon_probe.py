@@ -68,10 +68,12 @@ def test_the_model_starts_on_a_tick_real_runs_start_on():
 
 
 def test_real_go_has_idle_ms_parked_at_zero():
-    # the threads runtime.main and trace.Start used: 2 parked at GOMAXPROCS=1, 1 at 2 (the other
-    # runs P1's spinning M or is parked too). The model starts with m0 alone (sleep-50's gap).
+    # the threads runtime.main and trace.Start used: 2 parked at GOMAXPROCS=1. At 2, 1 parked, and
+    # in 8 of the 10 recorded runs another M still spinning on P1 (so no P idle), which can take
+    # main's first G at once. The model starts with m0 alone and P1 idle (sleep-50's gap).
     assert {r.zero.nmidle for n in ("hog-60", "order-300") for r in sp.recorded_runs(n)} == {2}
-    assert {r.zero.nmidle for r in sp.recorded_runs("sleep-50")} == {1}
+    p2 = Counter((r.zero.nmidle, r.zero.nmspinning, r.zero.npidle) for r in sp.recorded_runs("sleep-50"))
+    assert p2 == {(1, 1, 0): 8, (1, 0, 1): 2}
 
 
 def _note(z):

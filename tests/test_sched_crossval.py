@@ -38,10 +38,11 @@ KNOWN_GAPS = {
     # netpoll wakes at the timer itself.
     **{(name, "last_finish_ns"): "every real run's finish includes overheads the model does not charge"
        for name in sched_suite.WORKLOADS},
-    # MEASURED at time zero (build overlay, 10 runs): real Go has 1 idle M parked (and a spinning
-    # M in 3 runs), so main's first wakep wakes a thread instead of creating one; in the recorded
-    # runs the thief's first G was G1-G50, or none at all. The model starts with m0 alone: its
-    # wakep pays newm and the thief takes G1-G15 of 29, running G15 first.
+    # MEASURED at time zero (realgo.sysmon_probe's recording, tests/test_realgo_sysmon_probe.py):
+    # real Go at GOMAXPROCS=2 has 1 idle M parked and, in 8 of 10 runs, another M still spinning
+    # on P1, so main's first go statements find a thread awake or one to wake instead of creating
+    # one; in the recorded traces the second M's first G was G1-G50, or none at all. The model
+    # starts with m0 alone and P1 idle: its wakep pays newm and the thief takes G1-G15, G15 first.
     ("sleep-50", "order"): "the model's thief is a new M and arrives after 30 spawns (G15 first); "
                            "no real run starts with G15",
 }
