@@ -67,6 +67,23 @@ def test_sysmon_sleeps_describes_the_back_off():
         sc.sysmon_sleeps([])
 
 
+def test_real_sleeps_table_and_dots_come_from_the_probe_record():
+    from gostack_kit.realgo import sysmon_probe as sp
+    run = sp.ProbedRun(sp.ZeroState(3, 2, 0, 0, 4, 0, 0, -1), (
+        sp.RealLook(-50_000, -49_000, 20, 4), sp.RealLook(50_000, 51_000, 20, 5),
+        sp.RealLook(152_000, 153_000, 20, 6), sp.RealLook(400_000, 900_000, 20, 7)))  # deep sleep
+    lines = sc.real_sleeps_table([run]).splitlines()
+    assert lines[2].split() == ["20", "2", "99.0", "100.0", "101.0"]  # 50 - (-49), 152 - 51 us
+    assert len(lines) == 3  # the look after the deep sleep is not a usleep's length
+    looks = [Look(100_000, 100_000, 5, 0, 0), Look(200_000, 100_000, 6, 0, 0)]
+    text = describe(sc.sysmon_sleeps(looks, real=("go1.27.3 recorded", [run])))
+    assert "grey dots: 2 real looks from 1 runs (go1.27.3 recorded), sleeps 99-101 us" in text
+    with pytest.raises(ValueError, match="real runs"):
+        sc.sysmon_sleeps(looks[:1], real=("x", [run._replace(looks=run.looks[:1])]))
+    with pytest.raises(ValueError, match="runs must hold"):
+        sc.real_sleeps_table([])
+
+
 def _backoff(n):
     """n looks of sysmon's loop with nothing to do, as `sysmon` in runtime/proc.go sleeps them."""
     t, d, out = 0, 0, []

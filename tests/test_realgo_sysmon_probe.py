@@ -18,12 +18,11 @@ from gostack_kit.realgo.sched_suite import WORKLOADS
 from gostack_kit.sched import gmp, sysmon
 
 needs_go = pytest.mark.skipif(not have_go() and os.environ.get("CI") != "true", reason=INSTALL_HINT)
-DEEP_NS = 50_000  # a look later than this after its sleep ended came out of a deep sleep
 
 
 def _pairs(run):
     """Consecutive looks (a, b) with no deep sleep between: b's sleep began at a's look."""
-    return [(a, b) for a, b in zip(run.looks, run.looks[1:]) if b.t_ns - b.slept_ns < DEEP_NS]
+    return [(a, b) for a, b in zip(run.looks, run.looks[1:]) if b.t_ns - b.slept_ns < sp.DEEP_SLEEP_GAP_NS]
 
 
 def _check_back_off(run):
@@ -93,6 +92,14 @@ def test_sysmons_note_of_p0_at_zero_is_mostly_for_another_tick():
     assert p2 == {"written at the first look": 7, "stale: cut at the first look": 3}
 
 
+def test_sleeps_are_the_pairs_after_zero():
+    run = sp.recorded_runs("hog-60")[0]
+    want = [(b.t_ns, b.delay_us, b.slept_ns - a.t_ns) for a, b in _pairs(run) if b.t_ns >= 0]
+    assert sp.sleeps(run) == want and len(want) == len(run.looks) - 1
+    source, runs = sp.probed_runs("hog-60", prefer="recorded")
+    assert source == "go1.27.3 recorded" and runs == sp.recorded_runs("hog-60")
+
+
 def test_bad_input_is_named():
     with pytest.raises(ValueError, match="no 'zero' line"):
         sp.parse("look 1 2 20 3\n")
@@ -100,6 +107,8 @@ def test_bad_input_is_named():
         sp.recorded_runs("hog-61")
     with pytest.raises(ValueError, match="runs"):
         sp.probe(WORKLOADS["hog-60"], runs=0)
+    with pytest.raises(ValueError, match="prefer must be"):
+        sp.probed_runs("hog-60", prefer="cached")
 
 
 @needs_go

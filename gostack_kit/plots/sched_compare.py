@@ -11,6 +11,8 @@ are the gaps).
     handoff_line(cmp)      how soon another G ran on the P of a G in a syscall, real and model
     sysmon_sleeps(looks)   sysmon's sleep before each of its looks, log scale, preemptions marked
     sysmon_table(stretches) the same looks grouped by equal sleep
+    real_sleeps_table(runs) real sysmon's sleeps per usleep argument (realgo.sysmon_probe)
+    sysmon_sleeps(looks, real=(source, runs)) the model's sleeps with the real ones as dots
 
 Every figure carries a text alternative written from its records (`style.alt`), so the
 description names the same slices as the bars.
@@ -27,7 +29,7 @@ from ..sched.record import Timeline
 from .style import COLORS, GREYS, alt, figure, text_table
 
 __all__ = ["real_vs_model", "timeline_panel", "slices_table", "stats_line", "sysmon_sleeps", "sysmon_table",
-           "handoff_line", "END_MARKS", "G_COLORS", "ms"]
+           "real_sleeps_table", "handoff_line", "END_MARKS", "G_COLORS", "ms"]
 
 #: How a slice's end is marked: why -> (marker, colour, legend words).
 END_MARKS = {
@@ -150,8 +152,11 @@ def stats_line(stats) -> str:
     return "; ".join(parts)
 
 
-def sysmon_sleeps(looks, ax=None, title: str = "sysmon's sleep before each look"):
-    """Each sysmon look (t_ns, delay_ns, ..., preempted): its sleep over time, log scale."""
+def sysmon_sleeps(looks, ax=None, title: str = "sysmon's sleep before each look", real=None):
+    """Each sysmon look (t_ns, delay_ns, ..., preempted): its sleep over time, log scale.
+
+    `real` = (source, runs) of realgo.sysmon_probe adds every real look's sleep as a grey dot.
+    """
     looks = tuple(looks)
     if not looks:
         raise ValueError("looks must hold at least one sysmon look")
@@ -161,6 +166,9 @@ def sysmon_sleeps(looks, ax=None, title: str = "sysmon's sleep before each look"
     t = np.array([lk.t_ns for lk in looks]) / 1e6
     d = np.array([lk.delay_ns for lk in looks]) / 1e3
     hit = np.array([bool(lk.preempted) for lk in looks])
+    real_words = ""
+    if real is not None:
+        real_words = _real_dots(ax, *real, until_ns=looks[-1].t_ns)
     ax.step(t, d, where="pre", color=COLORS["thread"], lw=1.2, label="sleep before the look")
     ax.plot(t, d, ".", color=COLORS["thread"], ms=3)
     if hit.any():
@@ -178,10 +186,37 @@ def sysmon_sleeps(looks, ax=None, title: str = "sysmon's sleep before each look"
         words += f", longer from {ms(first_long.t_ns)} ms on, up to {max(d):g} us"
     hits = ", ".join(f"{v:.1f}" for v in t[hit])
     words += f"; preempting looks at {hits} ms" if hits else "; no look preempted"
-    alt(ax, f"{title}: {words}")
+    alt(ax, f"{title}: {words}{real_words}")
     if own:
         plt.close(ax.figure)
     return ax.figure
+
+
+def _real_dots(ax, source: str, runs, until_ns: int) -> str:
+    """Draw every real look's sleep (up to until_ns) as a grey dot; the words for the alt text."""
+    from ..realgo.sysmon_probe import sleeps
+    pts = [(t, slept) for run in runs for t, _, slept in sleeps(run) if t <= until_ns]
+    if not pts:
+        raise ValueError("real runs must hold at least one look before the model's last")
+    t, d = (np.array(v) for v in zip(*pts))
+    ax.plot(t / 1e6, d / 1e3, ".", color=GREYS["mark"], ms=2.5, alpha=0.6, zorder=1,
+            label=f"real Go's looks ({len(runs)} runs)")
+    return (f"; grey dots: {len(pts)} real looks from {len(runs)} runs ({source}), sleeps "
+            f"{d.min() / 1e3:g}-{d.max() / 1e3:g} us")
+
+
+def real_sleeps_table(runs) -> str:
+    """How long real sysmon's usleep(delay) lasted, per delay: looks, min, median, max (us)."""
+    from ..realgo.sysmon_probe import sleeps
+    by: dict[int, list] = {}
+    for run in runs:
+        for _, delay, slept in sleeps(run):
+            by.setdefault(delay, []).append(slept / 1e3)
+    if not by:
+        raise ValueError("runs must hold at least one look after a plain usleep")
+    rows = [(f"{d:,}", len(v), f"{min(v):.1f}", f"{np.median(v):.1f}", f"{max(v):.1f}")
+            for d, v in sorted(by.items())]
+    return text_table(("usleep (us)", "looks", "shortest (us)", "median (us)", "longest (us)"), rows)
 
 
 def sysmon_table(stretches) -> str:

@@ -31,7 +31,16 @@ Regenerate the recordings with `python -m gostack_kit.realgo.record` and
 `python -m gostack_kit.realgo.splitstack_record`.
 """
 
-from . import compiler, sched, splitstack, splitstack_hot, splitstack_record, stack_moves, threads
+from . import (
+    compiler,
+    sched,
+    splitstack,
+    splitstack_hot,
+    splitstack_record,
+    stack_moves,
+    sysmon_probe,
+    threads,
+)
 from .asm import FuncFrame, expected_prologue, parse_asm
 from .decisions import Decision, parse_decisions
 from .facts import CompilerFact, compiler_facts
@@ -58,7 +67,8 @@ from .toolchain import (
 )
 
 __all__ = [
-    "compiler", "sched", "splitstack", "splitstack_hot", "splitstack_record", "stack_moves", "threads",
+    "compiler", "sched", "splitstack", "splitstack_hot", "splitstack_record", "stack_moves", "sysmon_probe",
+    "threads",
     "INSTALL_HINT", "BuildResult", "CompilerFact", "Decision", "FuncFrame", "GoNotFoundError",
     "GrowthProbe", "MemoryProbe", "Recording", "ShrinkProbe", "Toolchain", "adaptive_probes",
     "build_and_run", "compiler_facts", "expected_prologue", "find_go", "growth_probes",

@@ -38,13 +38,17 @@ from .sched_suite import WORKLOADS
 from .sched_trace import ZERO_MESSAGE, go_program
 
 __all__ = ["RealLook", "ZeroState", "ProbedRun", "overlay_for", "probe_program", "parse",
-           "probe", "record", "save", "load", "recorded_runs", "DATA_PATH", "RECORDED"]
+           "probe", "record", "save", "load", "recorded_runs", "probed_runs", "sleeps", "DATA_PATH",
+           "RECORDED"]
 
 DATA_PATH = Path(__file__).with_name("data") / "sysmon_probe.json"
 # what the recording holds: a hog keeps P0 busy, so sysmon never deep-sleeps after zero and its
 # back-off runs to 10 ms; sleep-50 at GOMAXPROCS=2 for the idle Ms parked at zero
 RECORDED = {"hog-60": 20, "sleep-50": 10, "order-300": 10}
 WINDOW_NS = 70_000_000  # looks kept per run: zero to 70 ms covers hog-60 (60 ms) and its end
+# a look that came this long after its usleep ended came out of a deep sleep (all Ps idle), not
+# out of the usleep alone: the probe logs the two apart by well under 1 us otherwise
+DEEP_SLEEP_GAP_NS = 50_000
 
 _SLEPT = "\t\tusleep(delay)\n\n\t\t// sysmon should not enter deep sleep"
 _LOOK = "\t\tlock(&sched.sysmonlock)\n\t\t// Update now in case we blocked on sysmonnote"
@@ -216,6 +220,23 @@ def recorded_runs(name: str, path: Path | str = DATA_PATH) -> list[ProbedRun]:
     if w[name]["spec"] != WORKLOADS[name]:
         raise ValueError(f"{name}: the recording was made from another spec; re-record it")
     return [ProbedRun(ZeroState(*z), tuple(RealLook(*lk) for lk in looks)) for z, looks in w[name]["runs"]]
+
+
+def probed_runs(name: str, runs: int = 3, prefer: str = "auto") -> tuple[str, list[ProbedRun]]:
+    """(source, runs) of workload `name`: live probes with Go (prefer="auto"/"live"), else the recording."""
+    from .prefer import live_or_recorded
+    from .toolchain import find_go
+    runs = integer("runs", runs, 1, 100)
+    spec = WORKLOADS[name] if name in WORKLOADS else recorded_runs(name)  # ValueError naming names
+    value, note = live_or_recorded(prefer, lambda: (f"{find_go().version} live", probe(spec, runs)),
+                                   lambda: (f"{load()['go']} recorded", recorded_runs(name)))
+    return value[0] + note, value[1]
+
+
+def sleeps(run: ProbedRun) -> list[tuple[int, int, int]]:
+    """(t_ns, delay_us, slept_ns) per look after zero that followed a plain usleep (no deep sleep)."""
+    return [(b.t_ns, b.delay_us, b.slept_ns - a.t_ns) for a, b in zip(run.looks, run.looks[1:])
+            if b.t_ns >= 0 and b.t_ns - b.slept_ns < DEEP_SLEEP_GAP_NS]
 
 
 if __name__ == "__main__":

@@ -249,6 +249,29 @@ print(plots.sched_compare.sysmon_table(lab.sysmon_stretches(looks)))
 plots.sched_compare.sysmon_sleeps(looks, title="sysmon's sleep before each look (model, hog-60)")
 
 # %% [markdown]
+# Real Go keeps its own record of the same looks if asked. `realgo.sysmon_probe` builds `hog-60` against a copy of
+# the runtime's `proc.go` with two log calls added to `sysmon` (`go build -overlay`, in a temp dir; the toolchain
+# is never touched), and the kit ships 20 such runs. How long each real `usleep` lasted:
+
+# %%
+source, probed = realgo.sysmon_probe.probed_runs("hog-60", prefer="recorded")
+print(source, plots.sched_compare.real_sleeps_table(probed), sep="\n")
+
+# %% [markdown]
+# Every one of those looks followed the rule above exactly, 20 µs until `idle` passed 50, then doubling up to the
+# 10 ms cap (`tests/test_realgo_sysmon_probe.py` checks each). What varies is how long a sleep lasts: a `usleep(20)`
+# took from 61.1 to 1929.9 µs. The model's sleeps are the medians of this table. Its line, with every real look
+# drawn behind it as a dot:
+
+# %%
+plots.sched_compare.sysmon_sleeps(looks, title="sysmon's sleeps: the model (line) and real Go (dots), hog-60",
+                                  real=(source, probed))
+
+# %% [markdown]
+# The real doublings begin at different times from run to run, because sysmon's `idle` count when the workload
+# starts differs from run to run; once they begin, each real sleep sits close to the model's step.
+
+# %% [markdown]
 # Now a G that waits in `runnext` while `main` computes. One P; `main` starts `G1` (2 ms of work), computes for
 # 12 ms, then starts `G2` (10 µs) (`nb03` in `realgo.sched_suite`).
 #
