@@ -258,6 +258,20 @@ def _src_hash(page, selector: str) -> str:
     return hashlib.sha1(page.get_attribute(selector, "src").encode()).hexdigest()
 
 
+def _readout_moved(control, initial: str, seconds: float = 5.0) -> str:
+    """The slider's readout once it differs from `initial`, or `initial` after `seconds`.
+
+    A key press moves the handle at once but the readout is redrawn a little later; read at
+    once, a loaded browser still shows the old value, and the test would then press End too.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        readout = control.locator(".widget-readout").inner_text().strip()
+        if readout != initial or time.monotonic() > deadline:
+            return readout
+        time.sleep(0.1)
+
+
 def move_first_slider(page) -> tuple[str, str]:
     """Move the first dashboard's first slider with the keyboard; wait until that value is drawn."""
     board = ".gostack-dashboard >> nth=0"
@@ -272,10 +286,10 @@ def move_first_slider(page) -> tuple[str, str]:
     initial = control.locator(".widget-readout").inner_text().strip()
     handle.focus()
     handle.press("Home")  # to the slider's minimum, or to its maximum if it starts at the minimum
-    readout = control.locator(".widget-readout").inner_text().strip()
+    readout = _readout_moved(control, initial)
     if readout == initial:
         handle.press("End")
-        readout = control.locator(".widget-readout").inner_text().strip()
+        readout = _readout_moved(control, initial)
     if re.fullmatch(r"-?[\d,]+(\.\d+)?", readout):  # a plain number: the drawn value must equal it
         page.wait_for_function("""([name, readout]) => {
             const s = document.querySelector('.gostack-dashboard .gostack-status');
@@ -293,7 +307,10 @@ def move_first_slider(page) -> tuple[str, str]:
                 break
             time.sleep(0.25)
         assert last != start, f"moving {name} never redrew the dashboard"
-    after = _src_hash(page, f"{board} >> .gostack-figure")
+    after, deadline = _src_hash(page, f"{board} >> .gostack-figure"), time.monotonic() + 10
+    while after == before and time.monotonic() < deadline:  # the image may land after the status
+        time.sleep(0.2)
+        after = _src_hash(page, f"{board} >> .gostack-figure")
     assert after != before, f"moving {name} to {readout} did not change the figure"
     return name, readout
 
