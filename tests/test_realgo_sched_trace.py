@@ -91,6 +91,14 @@ def test_recorded_runtime_facts():
         assert tl.order[0] != 1  # main was preempted in its spawn loop; runnext's G ran first
 
 
+def _runnext_fifo_orders(n):
+    """First-run orders at GOMAXPROCS=1 if main loses its P after its k-th go statement (k = n:
+    never): G(k) from runnext, the ring's G1..G(k-1), then main's later Gs the same way. A live
+    order-8 run went (3, 1, 2, 8, 4, 5, 6, 7) once: sysmon can preempt main soon after zero (one
+    recorded hog-60 run was cut after 1.45 ms, one order-300 run ran G1 first)."""
+    return {(k, *range(1, k), *((n, *range(k + 1, n)) if k < n else ())) for k in range(1, n + 1)}
+
+
 def _shape(tl):
     """Per goroutine, why each of its slices ended (preemptions aside): what does not vary."""
     return {g: tuple(s.why for s in tl.slices if s.g == g and s.why != "preempted") for g in tl.order}
@@ -102,9 +110,11 @@ def test_live_run_agrees_with_the_recordings_shape():
     for name in ("order-8", "contract"):
         spec = WORKLOADS[name]
         rec = recorded_runs(spec)
+        n = len(spec["goroutines"])
+        assert rec[0].order == (n, *range(1, n))  # every recorded run: runnext, then FIFO
         for tl in sched_runs(spec, runs=2, prefer="live"):
             assert tl.source == f"{find_go().version} live"
-            assert tl.order == rec[0].order, name  # deterministic at GOMAXPROCS=1
+            assert tl.order in _runnext_fifo_orders(n), (name, tl.order)
             assert _shape(tl) == _shape(rec[0]), name
             assert 1 <= tl.threads <= tl.handoffs + 1  # a second M only after a hand-off
 
