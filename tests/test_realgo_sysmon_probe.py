@@ -45,10 +45,7 @@ def test_every_recorded_look_follows_sysmons_back_off_exactly():
 
 
 def test_the_models_sleeps_are_the_recorded_medians():
-    by_delay = {}
-    for run in sp.recorded_runs("hog-60"):
-        for a, b in _pairs(run):
-            by_delay.setdefault(b.delay_us, []).append(b.slept_ns - a.t_ns)
+    by_delay = sp.sleeps_by_delay(sp.recorded_runs("hog-60"))
     assert {d: int(statistics.median(v) + 0.5) for d, v in by_delay.items()} == sysmon.SLEEP_NS
     for d, v in by_delay.items():  # and each is a real sleep: never shorter than its usleep
         assert min(v) > d * 1000 and sysmon.sysmon_sleep_ns(d) == sysmon.SLEEP_NS[d]
@@ -112,6 +109,10 @@ def test_bad_input_is_named():
         sp.probe(WORKLOADS["hog-60"], runs=0)
     with pytest.raises(ValueError, match="prefer must be"):
         sp.probed_runs("hog-60", prefer="cached")
+    with pytest.raises(ValueError, match="name must be one of"):
+        sp.probed_runs("hog-61", prefer="recorded")
+    with pytest.raises(ValueError, match="delay_us must be one of sysmon's delays"):
+        sysmon.sysmon_sleep_ns(30)
 
 
 @needs_go

@@ -207,15 +207,12 @@ def _real_dots(ax, source: str, runs, until_ns: int) -> str:
 
 def real_sleeps_table(runs) -> str:
     """How long real sysmon's usleep(delay) lasted, per delay: looks, min, median, max (us)."""
-    from ..realgo.sysmon_probe import sleeps
-    by: dict[int, list] = {}
-    for run in runs:
-        for _, delay, slept in sleeps(run):
-            by.setdefault(delay, []).append(slept / 1e3)
+    from ..realgo.sysmon_probe import sleeps_by_delay
+    by = sleeps_by_delay(runs)
     if not by:
         raise ValueError("runs must hold at least one look after a plain usleep")
-    rows = [(f"{d:,}", len(v), f"{min(v):.1f}", f"{np.median(v):.1f}", f"{max(v):.1f}")
-            for d, v in sorted(by.items())]
+    rows = [(f"{d:,}", len(v), f"{min(v) / 1e3:.1f}", f"{np.median(v) / 1e3:.1f}", f"{max(v) / 1e3:.1f}")
+            for d, v in by.items()]
     return text_table(("usleep (us)", "looks", "shortest (us)", "median (us)", "longest (us)"), rows)
 
 

@@ -26,7 +26,7 @@ from ..sched.record import Timeline
 from .sched_suite import WORKLOADS
 from .sched_trace import parse, timeline_from_json, timeline_json, trace_text
 
-__all__ = ["sched_runs", "record", "load", "save", "recorded_runs", "DATA_PATH", "RUNS"]
+__all__ = ["sched_runs", "record", "recording_head", "load", "save", "recorded_runs", "DATA_PATH", "RUNS"]
 
 DATA_PATH = Path(__file__).with_name("data") / "sched_trace.json"
 RUNS = 10  # fresh runs per workload: enough for nb03's two clusters of G1 finish times to both appear
@@ -69,15 +69,19 @@ def sched_runs(spec: dict, runs: int = 3, prefer: str = "auto") -> list[Timeline
 
 def record(runs: int = RUNS, names=None) -> dict:
     """Run each named workload `runs` times live; the recording as a dict."""
-    from .toolchain import find_go
     out = {}
     for name in (names or WORKLOADS):
         spec = WORKLOADS[name]
         out[name] = {"spec": spec, "runs": [timeline_json(t, MAX_SLICES) for t in _live(spec, runs)]}
+    return {**recording_head(), "workloads": out}
+
+
+def recording_head() -> dict:
+    """The head of a recording made now: {"go": the live toolchain, "machine", "date" (UTC)}."""
+    from .toolchain import find_go
     return {"go": find_go().version, "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
             f"{platform.system()} {platform.release()}",
-            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
-            "workloads": out}
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")}
 
 
 def save(data: dict, path: Path | str = DATA_PATH) -> Path:

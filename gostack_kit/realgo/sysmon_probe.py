@@ -25,20 +25,18 @@ which prints every so many ms from sysmon itself, and so changes sysmon's own ti
 
 from __future__ import annotations
 
-import datetime
 import json
-import os
-import platform
 import re
 from pathlib import Path
 from typing import NamedTuple
 
 from ..core.validate import integer
-from .sched_suite import WORKLOADS
+from .sched_suite import WORKLOADS, workload
 from .sched_trace import ZERO_MESSAGE, go_program
 
 __all__ = ["RealLook", "ZeroState", "ProbedRun", "overlay_for", "probe_program", "parse",
-           "probe", "record", "save", "load", "recorded_runs", "probed_runs", "sleeps", "DATA_PATH",
+           "probe", "record", "save", "load", "recorded_runs", "probed_runs", "sleeps",
+           "sleeps_by_delay", "DATA_PATH",
            "RECORDED"]
 
 DATA_PATH = Path(__file__).with_name("data") / "sysmon_probe.json"
@@ -186,13 +184,11 @@ def probe(spec: dict, runs: int = 3, timeout: float = 60.0) -> list[ProbedRun]:
 
 def record(counts: dict | None = None) -> dict:
     """Probe each named workload its number of times (RECORDED); the recording as a dict."""
-    from .toolchain import find_go
+    from .sched_runs import recording_head
     data = {name: {"spec": WORKLOADS[name], "runs": [[list(r.zero), [list(lk) for lk in r.looks]]
                                                      for r in probe(WORKLOADS[name], n)]}
             for name, n in (counts or RECORDED).items()}
-    return {"go": find_go().version, "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-            f"{platform.system()} {platform.release()}",
-            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"), "workloads": data}
+    return {**recording_head(), "workloads": data}
 
 
 def save(data: dict, path: Path | str = DATA_PATH) -> Path:
@@ -214,10 +210,10 @@ def load(path: Path | str = DATA_PATH) -> dict:
 
 def recorded_runs(name: str, path: Path | str = DATA_PATH) -> list[ProbedRun]:
     """The recorded probed runs of workload `name` (ValueError naming the recorded ones)."""
-    w = load(path)["workloads"]
+    spec, w = workload(name), load(path)["workloads"]  # workload: ValueError naming the suite
     if name not in w:
-        raise ValueError(f"name must be one of {sorted(w)}; got {name!r}")
-    if w[name]["spec"] != WORKLOADS[name]:
+        raise ValueError(f"{name} is not recorded; recorded: {sorted(w)}")
+    if w[name]["spec"] != spec:
         raise ValueError(f"{name}: the recording was made from another spec; re-record it")
     return [ProbedRun(ZeroState(*z), tuple(RealLook(*lk) for lk in looks)) for z, looks in w[name]["runs"]]
 
@@ -226,8 +222,7 @@ def probed_runs(name: str, runs: int = 3, prefer: str = "auto") -> tuple[str, li
     """(source, runs) of workload `name`: live probes with Go (prefer="auto"/"live"), else the recording."""
     from .prefer import live_or_recorded
     from .toolchain import find_go
-    runs = integer("runs", runs, 1, 100)
-    spec = WORKLOADS[name] if name in WORKLOADS else recorded_runs(name)  # ValueError naming names
+    runs, spec = integer("runs", runs, 1, 100), workload(name)
     value, note = live_or_recorded(prefer, lambda: (f"{find_go().version} live", probe(spec, runs)),
                                    lambda: (f"{load()['go']} recorded", recorded_runs(name)))
     return value[0] + note, value[1]
@@ -237,6 +232,15 @@ def sleeps(run: ProbedRun) -> list[tuple[int, int, int]]:
     """(t_ns, delay_us, slept_ns) per look after zero that followed a plain usleep (no deep sleep)."""
     return [(b.t_ns, b.delay_us, b.slept_ns - a.t_ns) for a, b in zip(run.looks, run.looks[1:])
             if b.t_ns >= 0 and b.t_ns - b.slept_ns < DEEP_SLEEP_GAP_NS]
+
+
+def sleeps_by_delay(runs) -> dict[int, list[int]]:
+    """Every plain usleep's length in ns over `runs`, by its argument (us), in sorted order."""
+    by: dict[int, list[int]] = {}
+    for run in runs:
+        for _, delay, slept in sleeps(run):
+            by.setdefault(delay, []).append(slept)
+    return dict(sorted(by.items()))
 
 
 if __name__ == "__main__":

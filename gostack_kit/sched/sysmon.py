@@ -79,10 +79,12 @@ def sysmon_delay_us(idle: int, delay_us: int) -> int:
 
 
 def sysmon_sleep_ns(delay_us: int) -> int:
-    """How long usleep(delay_us) lasts on Linux: the measured median (SLEEP_NS) for sysmon's delays."""
-    if delay_us in SLEEP_NS:
+    """How long usleep(delay_us) lasts on Linux: the measured median (SLEEP_NS) of one of sysmon's delays."""
+    try:
         return SLEEP_NS[delay_us]
-    return delay_us * 1000 + SLEEP_NS[SYSMON_MIN_US] - SYSMON_MIN_US * 1000  # not one of sysmon's
+    except KeyError:
+        raise ValueError(f"delay_us must be one of sysmon's delays {sorted(SLEEP_NS)}; "
+                         f"got {delay_us!r}") from None
 
 
 class Sysmon:
