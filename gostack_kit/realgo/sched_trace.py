@@ -66,7 +66,7 @@ func cpu() int64 {
 // per ~1.4 us chunk, each chunk capped at 50 us (one that straddles a deschedule counts little),
 // and run returns when both sums reach ns. Summing each clock on its own telescopes; taking
 // the smaller clock chunk by chunk would not (the two reads jitter, so the per-chunk minimum
-// undercounts: 50 us phases then ran 2 to 25 percent long on the kit's VM).
+// undercounts, and a phase ran longer than its ns).
 func run(ns int64) {
 	x := sink | 1
 	var sw, sc int64
