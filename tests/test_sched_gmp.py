@@ -360,7 +360,7 @@ def test_laws_work_conservation_and_overheads(n, seed, procs, fb, fn, model, tre
         over = (costs.goroutine_switch_ns * r.counts.context_switches
                 + costs.goroutine_create_ns * r.counts.spawns
                 + costs.thread_create_ns * (r.threads_created - 1)
-                + costs.thread_switch_ns * r.counts.wakeups)
+                + costs.thread_wake_ns * r.counts.wakeups)
     elif model is Model.ONE_TO_ONE:
         over = (costs.thread_switch_ns * r.counts.context_switches
                 + costs.thread_create_ns * r.counts.spawns)

@@ -35,7 +35,7 @@ from gostack_kit.widgets.sched import DASHBOARDS, default_run  # noqa: E402
 FIXTURE = ROOT / "tests" / "data" / "sched_outputs.json"
 MODELS = ("mn", "1:1", "n:1")
 SLOW_SWITCH = Costs(goroutine_switch_ns=300, goroutine_create_ns=700, thread_switch_ns=5000,
-                    thread_create_ns=20000, kernel_slice_ns=200_000)  # short slices: many preemptions
+                    thread_create_ns=20000, kernel_slice_ns=200_000, thread_wake_ns=5000)  # short slices
 COSTS = {"default": None, "zero": Costs.zero(), "slow": SLOW_SWITCH}
 BLOCKING = (("syscall", 0.3), ("sleep", 0.3), ("yield", 0.2), (None, 0.2))  # as the benchmark's
 

@@ -95,17 +95,18 @@ def test_an_unknown_model_name_is_a_value_error():
 
 
 def test_model_timeline_slices_and_sysmon_of_a_lone_syscall():
-    # GOMAXPROCS=1, default costs: G1 starts at 900 ns (main's switch, the spawn, G1's switch),
-    # enters the syscall at 100.9 us, just after sysmon's first look (100.279 us); the second look,
-    # at 200.558 us, takes the P (its first syscall: no note to wait for) and a spinning M finds
-    # nothing, so every P idles and sysmon sleeps deeply until exitsyscall wakes it; G1 takes the
-    # idle P back on its own thread (one thread ran it). The next look would come after the end.
+    # GOMAXPROCS=1, default costs: G1 starts at 778 ns (main's switch, the spawn, G1's switch:
+    # 87 + 604 + 87), enters the syscall at 100.778 us, just after sysmon's first look
+    # (100.279 us); the second look, at 200.558 us, takes the P (its first syscall: no note to
+    # wait for) and a spinning M finds nothing, so every P idles and sysmon sleeps deeply until
+    # exitsyscall wakes it; G1 takes the idle P back on its own thread (one thread ran it). The
+    # next look would come after the end.
     spec = {"gomaxprocs": 1, "goroutines": [
         {"phases": [["run", 100_000], ["syscall", 5_000_000], ["run", 100_000]]}]}
     run = simulate(Workload.from_spec(spec))
     tl = run.timeline()
-    assert tl.slices == (Slice(1, 0, 0, 900, 100_900, "syscall"),
-                         Slice(1, 0, 0, 5_100_900, 5_200_900, "exit"))
+    assert tl.slices == (Slice(1, 0, 0, 778, 100_778, "syscall"),
+                         Slice(1, 0, 0, 5_100_778, 5_200_778, "exit"))
     assert (tl.handoffs, tl.threads, run.threads_created, run.peak_threads) == (1, 1, 2, 2)
     assert [tuple(lk) for lk in run.sysmon] == [
-        (100_279, 100_279, 5, 0, 0), (200_558, 100_279, 0, 1, 0), (5_100_900, 4_900_342, 1, 0, 0)]
+        (100_279, 100_279, 5, 0, 0), (200_558, 100_279, 0, 1, 0), (5_100_778, 4_900_220, 1, 0, 0)]

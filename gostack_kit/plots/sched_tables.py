@@ -25,13 +25,15 @@ from .style import kib, text_table
 __all__ = ["batch_table", "event_log", "summary_table", "costs_table", "constants_table", "memory_table",
            "probe_table", "thread_count_table", "COST_BASIS"]
 
-#: Where each switch-cost figure comes from (mirrors the comments on `Costs`).
+#: Where each cost figure comes from (mirrors the comments on `Costs`): realgo.costs_probe's
+#: recording, data/sched_costs.json (Go 1.27.3, the kit's 2-core VM, medians of 7 runs).
 COST_BASIS = {
-    "goroutine_switch_ns": "estimate: gogo + schedule(), no kernel entry",
-    "goroutine_create_ns": "measured: go f() spawn-to-exit ~0.5 us (Go 1.27.3, the kit's VM)",
-    "thread_switch_ns": "estimate: futex wake + kernel context switch",
-    "thread_create_ns": "estimate: clone() + mmap of an 8 MiB stack",
-    "kernel_slice_ns": "estimate: a Linux CFS/EEVDF slice is a few ms",
+    "goroutine_switch_ns": "measured: Gosched between two Gs on one P",
+    "goroutine_create_ns": "measured: go f() + the G's life (20,000 live), less a switch",
+    "thread_switch_ns": "measured: pipe ping-pong, 2 threads on one CPU",
+    "thread_wake_ns": "measured: the same ping-pong across 2 CPUs (wake an idle M)",
+    "thread_create_ns": "measured: new thread (clone), its first run and its exit",
+    "kernel_slice_ns": "measured: 2 spinning threads on one CPU, Linux 6.18",
 }
 
 

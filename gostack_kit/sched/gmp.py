@@ -120,7 +120,7 @@ class Sched(Running, Sysmon, Loop):
         self.loop_init(n, rec)
         self.gomaxprocs = procs
         self.sw, self.spawn_ns = costs.goroutine_switch_ns, costs.goroutine_create_ns
-        self.wake_ns, self.newm_ns = costs.thread_switch_ns, costs.thread_create_ns
+        self.wake_ns, self.newm_ns = costs.thread_wake_ns, costs.thread_create_ns
         self.allp = [P(i) for i in range(procs)]
         self.pidle = self.allp[:0:-1]  # procresize: pidleput from the top, so P1 is first out
         self.npidle, self.nmspinning = procs - 1, 0

@@ -122,24 +122,30 @@ class Ev(enum.IntEnum):
 
 @dataclass(frozen=True)
 class Costs:
-    """Per-operation CPU costs in ns that the models charge as busy, non-RUN time."""
+    """Per-operation CPU costs in ns that the models charge as busy, non-RUN time.
 
-    goroutine_switch_ns: int = 200  # ESTIMATE: gogo + schedule() is a few hundred ns, no kernel
-    goroutine_create_ns: int = 500  # ESTIMATE: newproc + a first schedule, about half a microsecond
-    thread_switch_ns: int = 2000  # ESTIMATE: a futex wake + kernel switch, a few microseconds
-    thread_create_ns: int = 15000  # ESTIMATE: clone + mmap of an 8 MiB stack, tens of us
-    kernel_slice_ns: int = 3_000_000  # ESTIMATE: Linux CFS/EEVDF slices are a few ms
+    The defaults are MEASURED by realgo.costs_probe (data/sched_costs.json: Go 1.27.3, the
+    kit's 2-core VM, each the median of 7 fresh runs of 9-sample medians); `costs_fields` of
+    that recording gives them, and tests/test_realgo_costs_probe.py checks that they still do.
+    """
+
+    goroutine_switch_ns: int = 87  # Gosched between two Gs on one P: gopreempt, schedule, gogo
+    goroutine_create_ns: int = 604  # go f() and its G's whole life with 20,000 live, less a switch
+    thread_switch_ns: int = 2198  # a blocked thread woken on the same CPU: pipe ping-pong, raw syscalls
+    thread_create_ns: int = 25818  # newm's clone, the thread's first run and its exit (a locked G exits)
+    kernel_slice_ns: int = 2204538  # two spinning threads on one CPU: how long each runs (Linux 6.18)
+    thread_wake_ns: int = 22779  # startm's wake of an idle M: a thread woken on another, sleeping CPU
 
     def __post_init__(self):
         for name in ("goroutine_switch_ns", "goroutine_create_ns", "thread_switch_ns",
-                     "thread_create_ns"):
+                     "thread_create_ns", "thread_wake_ns"):
             integer(name, getattr(self, name), 0, 10**9)
         integer("kernel_slice_ns", self.kernel_slice_ns, 1000, 10**10)
 
     @classmethod
     def zero(cls) -> Costs:
         """All overheads zero: runs whose times can be checked by hand."""
-        return cls(0, 0, 0, 0, cls.kernel_slice_ns)
+        return cls(0, 0, 0, 0, cls.kernel_slice_ns, 0)
 
 
 @dataclass(frozen=True)
