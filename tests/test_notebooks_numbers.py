@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from gostack_kit.sched import Costs
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ["01", "02", "03", "04", "05", "06"]
 
@@ -61,7 +63,10 @@ CHECKED = {
     },
     "03": {
         "299": 300 - 1,  # 300 goroutines, main included: main's go statements start the other 299
-        "4.5": round(299 * 15_000 / 1e6, 1),  # 1:1 creates a thread per go statement (299) at 15 us each, ms
+        # 1:1 creates a thread per go statement (299) at Costs' measured thread_create_ns each, in ms
+        "7.7": round(299 * Costs().thread_create_ns / 1e6, 1),
+        "25.8": round(Costs().thread_create_ns / 1000, 1),  # thread_create_ns in us
+        "0.6": round(Costs().goroutine_create_ns / 1000, 1),  # goroutine_create_ns in us
     },
     "05": {
         "96": 88 + 8,
@@ -147,6 +152,23 @@ def _nb03_last_look_age_ms():
     return round((looks[-1].t_ns - looks[0].t_ns) / 1e6, 1)
 
 
+def _nb03_contract_retake_us():
+    """contract's model: how long after G1 entered its syscall sysmon's look took P0, in us."""
+    from gostack_kit.realgo.sched_suite import workload
+    from gostack_kit.sched import Ev, Workload, simulate
+
+    run = simulate(Workload.from_spec(workload("contract")))
+    return round(run.events_of(Ev.RETAKE)[0].value / 1000, 1)
+
+
+def _nb03_chain_end_us():
+    """Section 4's fairness chain without the 61-tick check would end with the chain: its end, in us."""
+    from gostack_kit.labs import sched as lab
+    from gostack_kit.sched import simulate
+
+    return round(simulate(lab.fairness_chain(100), gomaxprocs=1, costs=Costs.zero()).makespan_ns / 1000, -2)
+
+
 def _nb03_g_bytes():
     from gostack_kit.sched.record import G_STRUCT_BYTES
 
@@ -159,6 +181,8 @@ MODEL = {
         "129": _nb03_putslow,  # "the 129 goroutines that runqputslow moved there"
         "480": _nb03_g_bytes,  # "its g record, counted as 480 B": the model's G_STRUCT_BYTES
         "10.3": _nb03_last_look_age_ms,  # nb03's look 54 came "10.3 ms after" look 1
+        "4.9": _nb03_contract_retake_us,  # contract: the look "came 4.9 us in" after G1's syscall began
+        "200": _nb03_chain_end_us,  # the chain "ended, at about 200 us"
     },
     "01": {"70": lambda: round(_nb01_fill_256() * 100)},  # "256 stacks take about 70% of the space"
     "04": {

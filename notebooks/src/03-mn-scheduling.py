@@ -382,8 +382,8 @@ print(plots.sched_compare.handoff_line(con))
 
 # %% [markdown]
 # In all 10 recorded runs another thread ran `G2` on P0 0.18 to 0.32 ms after `G1` entered the kernel; the model
-# is faster, 0.02 ms: its sysmon still looks every 100 µs at that point, and its first look after `G1` entered the
-# kernel came 0.02 ms in. The model's P0 made no syscall before `G1`'s, so its `syscalltick` still matches the 0
+# is faster, 0.031 ms: its sysmon still looks every 100 µs at that point, its first look after `G1` entered the
+# kernel came 4.9 µs in, and the new thread it started for P0 took 25.8 µs (`thread_create_ns`, section 9). The model's P0 made no syscall before `G1`'s, so its `syscalltick` still matches the 0
 # that sysmon holds for it, and that first look takes the P. After any earlier syscall on
 # the P the two ticks differ, and that first look only writes the tick down: the P waits for the look after it.
 # Which case real Go was in, the trace does not show (the runtime may make syscalls on P0 before the workload
@@ -410,7 +410,7 @@ blocked = simulate(workload(1000, 1, blocking_fraction=1, syscall_us=1000), goma
 print(plots.sched.summary_table({"parked": parked, "in syscalls": blocked}))
 
 # %% [markdown]
-# Parking: two threads, one per P, for 1,000 goroutines. Syscalls: 18 threads and 850 hand-offs. Every goroutine
+# Parking: two threads, one per P, for 1,000 goroutines. Syscalls: 16 threads and 860 hand-offs. Every goroutine
 # inside a syscall keeps its M in the kernel, so a new M is needed whenever a P is handed off and no M is free:
 # the thread count follows how many syscalls overlap, not how many goroutines exist.
 # A goroutine that merely waits costs no thread at all.
@@ -449,8 +449,9 @@ print(source, plots.sched.thread_count_table(real, realgo.sched.model_counts()),
 #   one core only, no preemption, and a blocking syscall stalls everybody.
 # * **M:N**: Go's scheduler, as above.
 #
-# The models charge these costs for switching and creating; only one of them is measured, the others are
-# order-of-magnitude estimates (see the `Costs` record in `gostack_kit/sched/record.py`):
+# The models charge these costs for switching and creating. Each was measured on the real system by one Go
+# program (`realgo.costs_probe`, run 7 times in fresh processes; the table shows the medians, the defaults of the
+# `Costs` record in `gostack_kit/sched/record.py`):
 
 # %%
 print(plots.sched.costs_table())
@@ -468,9 +469,9 @@ runs = lab.compare(work, gomaxprocs=2)
 print(plots.sched.summary_table(runs))
 
 # %% [markdown]
-# 1:1 ends first, at 17.827 ms against M:N's 19.334 ms, but it spends 15.3% of both cores on thread switches and
-# creation, and reserves 2.1 GiB of stacks; M:N's median goroutine is done sooner (10.657 ms against 13.552 ms),
-# with 4 threads. N:1 has one core and stalls on every syscall, so it takes more than twice as long.
+# 1:1 ends first, by a hair, at 19.496 ms against M:N's 19.614 ms, but it spends 22.6% of both cores on thread
+# switches and creation, and reserves 2.0 GiB of stacks; M:N's median goroutine is done far sooner (10.711 ms
+# against 14.888 ms), with 4 threads. N:1 has one core and stalls on every syscall, so it takes more than twice as long.
 # The per-P (per-core) timelines, on one time axis:
 
 # %%
@@ -484,8 +485,8 @@ plots.sched.timelines(runs)
 plots.sched.queue_lengths(runs)
 
 # %% [markdown]
-# N:1 and M:N have about 300 runnable goroutines almost at once (creating one costs half a microsecond), while 1:1
-# climbs for 4.5 ms as core 0 creates a thread for each of `main`'s 299 `go` statements, at 15 µs each.
+# N:1 and M:N have about 300 runnable goroutines almost at once (creating one costs 0.6 µs), while 1:1
+# climbs for 7.7 ms as core 0 creates a thread for each of `main`'s 299 `go` statements, at 25.8 µs each.
 # N:1 then drains at the speed of one core.
 # M:N's dotted line is the global queue: first the 129 goroutines that `runqputslow` moved there when `main`'s 299
 # `go` statements overflowed P0's ring of 256, later the goroutines coming back from syscalls and parks.
@@ -512,7 +513,7 @@ print(plots.sched.summary_table(lab.compare(work, gomaxprocs=2, costs=Costs.zero
 # With free switches and creation 1:1 pulls further ahead, 15.074 ms against 19.251 ms, and its median goroutine
 # (10.967 ms) almost catches M:N's (10.578 ms). A kernel thread gives up its core the moment it blocks, while a
 # Go syscall keeps its P until one of sysmon's looks takes it (30 hand-offs in this run).
-# Time alone does not make the case for M:N: its advantage is cheap creation and switching (the estimates above)
+# Time alone does not make the case for M:N: its advantage is cheap creation and switching (measured above)
 # and, above all, memory, which no cost setting changes: 300 thread stacks still reserve over 2 GiB.
 
 # %% [markdown]
