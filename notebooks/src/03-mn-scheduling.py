@@ -457,6 +457,9 @@ print(source, plots.sched.thread_count_table(real, realgo.sched.model_counts()),
 print(plots.sched.costs_table())
 
 # %% [markdown]
+# A thread switch costs 25 times a goroutine switch, and a new thread 43 times a new goroutine. On this VM, waking an
+# idle thread on the other CPU costs almost as much as creating one: the sleeping CPU has to be woken first.
+#
 # The program: 300 goroutines, `main` included (`main` starts the other 299 with `go` statements), each with two
 # compute bursts (mean 50 µs); between them a
 # blocking syscall with probability 0.3, a park with probability 0.3, or no wait (seed 7).
