@@ -5,7 +5,11 @@ measures each on the real system with one standard-library Go program, run in fr
 each number a run prints is the median of 9 samples:
 
     goroutine_switch   two Gs on one P pass it back and forth with runtime.Gosched
-    goroutine_life     go f() for 20,000 empty Gs, then each runs to its end (one P)
+    goroutine_life     go f() for 20,000 empty Gs, then each runs to its end (one P); the
+                       first sample allocates each g and stack (malg), the other 8 reuse the
+                       dead ones (gfget), so the median is a reused G's, 20,000 of them in and
+                       out of the caches. (A fresh process's first go statements cost far more
+                       once: the heap grows for the first g and stack, tens of us in the traces.)
     thread_switch      two threads pinned to one CPU ping-pong a byte over pipes, by raw
                        read/write syscalls: a blocking wake-up and a kernel context switch
     thread_wake        the same ping-pong with the threads on two CPUs: each hop wakes a
