@@ -8,8 +8,8 @@ each number a run prints is the median of 9 samples:
     goroutine_life     go f() for 20,000 empty Gs, then each runs to its end (one P); the
                        first sample allocates each g and stack (malg), the other 8 reuse the
                        dead ones (gfget), so the median is a reused G's, 20,000 of them in and
-                       out of the caches. (A fresh process's first go statements cost far more
-                       once: the heap grows for the first g and stack, tens of us in the traces.)
+                       out of the caches. (A traced workload's first G starts later than that
+                       predicts: hog-60's 34-107 us after zero, tests/test_sched_crossval.py.)
     thread_switch      two threads pinned to one CPU ping-pong a byte over pipes, by raw
                        read/write syscalls: a blocking wake-up and a kernel context switch
     thread_wake        the same ping-pong with the threads on two CPUs: each hop wakes a
