@@ -30,6 +30,9 @@ def test_the_recording_is_the_probes_and_its_machine_is_named():
     data = cp.load()
     assert data["go"] == "go1.27.3" and "2 cores" in data["machine"]
     assert tuple(data["fields"]) == cp.FIELDS
+    # the kernel ticks at 250 Hz, every 4 ms, yet its slices end sooner (rivals.KERNEL_TICK_NS)
+    assert data["config_hz"] == 250
+    assert all(r["kernel_slice"] < 4_000_000 for r in cp.recorded_runs())
     assert all(len(r) == len(cp.FIELDS) and all(v > 0 for v in r) for r in data["runs"])
 
 
@@ -56,6 +59,18 @@ def test_medians_take_the_lower_middle_and_the_create_cost_subtracts_a_switch():
     assert cp.medians(runs)["goroutine_switch"] == 2 and cp.medians(runs)["goroutine_life"] == 20
     assert cp.costs_fields(runs)["goroutine_create_ns"] == 20 - 2
     assert Costs(**cp.costs_fields(runs)).kernel_slice_ns == 2000
+
+
+def test_config_hz_reads_a_kernel_config_or_says_none(tmp_path):
+    import gzip
+    cfg = tmp_path / "config.gz"
+    cfg.write_bytes(gzip.compress(b"# CONFIG_HZ_100 is not set\nCONFIG_HZ_300=y\nCONFIG_HZ=300\n"))
+    assert cp.config_hz(cfg) == 300
+    cfg.write_bytes(gzip.compress(b"CONFIG_NO_HZ=y\n"))
+    assert cp.config_hz(cfg) is None
+    cfg.write_bytes(b"not gzip")
+    assert cp.config_hz(cfg) is None
+    assert cp.config_hz(tmp_path / "missing.gz") is None
 
 
 def test_bad_input_is_named(tmp_path):

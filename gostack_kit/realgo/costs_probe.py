@@ -40,7 +40,7 @@ from pathlib import Path
 from ..core.validate import integer
 
 __all__ = ["GO_SOURCE", "FIELDS", "measure", "record", "save", "load", "recorded_runs", "medians",
-           "costs_fields", "DATA_PATH", "RUNS"]
+           "costs_fields", "config_hz", "DATA_PATH", "RUNS"]
 
 DATA_PATH = Path(__file__).with_name("data") / "sched_costs.json"
 RUNS = 7  # fresh processes per recording: the median of 7 sits inside every run's noise
@@ -267,23 +267,35 @@ def measure(runs: int = RUNS, scale: int = 1, timeout: float = 120.0) -> list[di
     return out
 
 
+def config_hz(path: Path | str = "/proc/config.gz") -> int | None:
+    """The running kernel's CONFIG_HZ (its timer tick rate) from its config, or None if unreadable."""
+    import gzip
+    import re
+    try:
+        text = gzip.decompress(Path(path).read_bytes()).decode("ascii", "replace")
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return None
+    m = re.search(r"^CONFIG_HZ=(\d+)$", text, re.M)
+    return int(m[1]) if m else None
+
+
 def record(runs: int = RUNS) -> dict:
-    """Measure `runs` times on the live toolchain; the recording as a dict."""
+    """Measure `runs` times on the live toolchain; the recording as a dict (with the kernel's HZ)."""
     from .sched_runs import recording_head
     rows = [[r[k] for k in FIELDS] for r in measure(runs)]
-    return {**recording_head(), "fields": list(FIELDS), "runs": rows}
+    return {**recording_head(), "config_hz": config_hz(), "fields": list(FIELDS), "runs": rows}
 
 
 def save(data: dict, path: Path | str = DATA_PATH) -> Path:
     """Write the recording, one run per line."""
-    head = json.dumps({k: data[k] for k in ("go", "machine", "date", "fields")})[:-1]
+    head = json.dumps({k: data[k] for k in ("go", "machine", "date", "config_hz", "fields")})[:-1]
     rows = ",\n".join(json.dumps(r) for r in data["runs"])
     Path(path).write_text(head + ', "runs": [\n' + rows + "\n]}\n")
     return Path(path)
 
 
 def load(path: Path | str = DATA_PATH) -> dict:
-    """The shipped recording: {"go", "machine", "date", "fields", "runs": [[ns per field], ...]}."""
+    """The shipped recording: {"go", "machine", "date", "config_hz", "fields", "runs": [[ns, ...], ...]}."""
     return json.loads(Path(path).read_text())
 
 

@@ -68,8 +68,8 @@ __all__ = ["Threads", "OneToOne", "NToOne", "simulate_threads", "thread_cap", "s
            "limit_text", "FAILING_CALL"]
 
 # ESTIMATE: the soonest a slice can end after a thread starts running. The kit's VM ticks at
-# 250 Hz (CONFIG_HZ=250 in its /proc/config.gz), yet realgo.costs_probe's slices (per-run medians
-# 1.5-2.9 ms, data/sched_costs.json) end between ticks, so no 4 ms floor applies; 1 ms is a guess.
+# 250 Hz (CONFIG_HZ, read from /proc/config.gz into data/sched_costs.json), yet realgo.costs_probe's
+# slices (per-run medians 1.5-2.9 ms, same file) end between ticks, so no 4 ms floor applies.
 KERNEL_TICK_NS = 1_000_000
 PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO, PH_BLOCK, PH_YIELD = map(int, Phase)  # plain ints: fast compares
 SP_RUN, SP_SWITCH, SP_SPAWN, SP_THREAD, SP_SYSCALL = map(int, Span)
