@@ -109,3 +109,28 @@ def test_handoff_line_names_both_sides():
     line = sc.handoff_line(lab.real_vs_model("contract", "recorded"))
     assert line.startswith("contract, from a G entering a syscall") and "10 syscalls in 10 runs" in line
     assert "no syscall's P ran another G" in sc.handoff_line(lab.real_vs_model("syscall-lone", "recorded"))
+
+
+def test_costs_figure_draws_the_models_costs_beside_every_run():
+    from gostack_kit.realgo import costs_probe as cp
+    from gostack_kit.sched import Costs
+    runs = [dict.fromkeys(cp.FIELDS, v) | {"goroutine_life": 3 * v, "kernel_slice": 1000 * v}
+            for v in (100, 200)]
+    fig = sc.costs_figure("go1.27.3 recorded", runs, costs=Costs(**cp.costs_fields(runs[:1])))
+    text = describe(fig)
+    assert "2 measured runs, go1.27.3 recorded" in text
+    assert "goroutine switch 100 ns (runs 100-200)" in text
+    assert "goroutine create 200 ns (runs 200-400)" in text  # life less a switch, per run
+    assert "kernel time slice 100,000 ns (runs 100,000-200,000)" in text
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [label for _, label in sc.COST_ROWS]
+    assert ax.get_xscale() == "log"
+    one = describe(sc.costs_figure("go1.27.3 live", runs[1:]))
+    assert "1 measured run, go1.27.3 live" in one and "goroutine switch 87 ns (measured 200)" in one
+    source, recorded = cp.measured_runs("recorded")
+    assert source == "go1.27.3 recorded" and recorded == cp.recorded_runs()
+    assert f"thread create {Costs().thread_create_ns:,} ns" in describe(sc.costs_figure(source, recorded))
+    with pytest.raises(ValueError, match="runs must hold"):
+        sc.costs_figure("x", [])
+    with pytest.raises(ValueError, match="prefer"):
+        cp.measured_runs("sometimes")

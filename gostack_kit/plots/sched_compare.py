@@ -13,6 +13,8 @@ are the gaps).
     sysmon_table(stretches) the same looks grouped by equal sleep
     real_sleeps_table(runs) real sysmon's sleeps per usleep argument (realgo.sysmon_probe)
     sysmon_sleeps(looks, real=(source, runs)) the model's sleeps with the real ones as dots
+    costs_figure(source, runs) each per-operation cost the models charge, beside every
+                           measured run of realgo.costs_probe, log scale
 
 Every figure carries a text alternative written from its records (`style.alt`), so the
 description names the same slices as the bars.
@@ -29,7 +31,7 @@ from ..sched.record import Timeline
 from .style import COLORS, GREYS, alt, figure, text_table
 
 __all__ = ["real_vs_model", "timeline_panel", "slices_table", "stats_line", "sysmon_sleeps", "sysmon_table",
-           "real_sleeps_table", "handoff_line", "END_MARKS", "G_COLORS", "ms"]
+           "real_sleeps_table", "handoff_line", "costs_figure", "END_MARKS", "G_COLORS", "ms"]
 
 #: How a slice's end is marked: why -> (marker, colour, legend words).
 END_MARKS = {
@@ -236,3 +238,42 @@ def handoff_line(cmp) -> str:
     real, model = cmp.gaps()
     return (f"{cmp.name}, from a G entering a syscall to another G running on its P: "
             f"real {words(real, f'{len(cmp.real)} runs')}; model {words(model, 'its run')}")
+
+
+#: The costs drawn by costs_figure, cheapest first: (Costs field, label).
+COST_ROWS = (("goroutine_switch_ns", "goroutine switch"), ("goroutine_create_ns", "goroutine create"),
+             ("thread_switch_ns", "thread switch"), ("thread_wake_ns", "wake an idle thread"),
+             ("thread_create_ns", "thread create"), ("kernel_slice_ns", "kernel time slice"))
+
+
+def costs_figure(source: str, runs, costs=None):
+    """Each cost the models charge (`costs`, default Costs()) as a bar, every measured run as a dot.
+
+    `runs` are realgo.costs_probe runs (dicts of its FIELDS in ns), as measured_runs returns."""
+    from ..realgo.costs_probe import costs_fields
+    from ..sched.record import Costs
+    runs = list(runs)
+    if not runs:
+        raise ValueError("runs must hold at least one measured run")
+    costs = Costs() if costs is None else costs
+    per_run = [costs_fields([r]) for r in runs]
+    fig, ax = figure(height=2.8)
+    y = np.arange(len(COST_ROWS))
+    model = [getattr(costs, k) for k, _ in COST_ROWS]
+    ax.barh(y, model, color=COLORS["goroutine"], height=0.5, label="the models' cost (Costs)")
+    for i, (k, _) in enumerate(COST_ROWS):
+        ax.plot([f[k] for f in per_run], [i] * len(per_run), "o", color=GREYS["other"], ms=4,
+                ls="none", label="a measured run" if i == 0 else None)
+    ax.set_xscale("log")
+    ax.set_yticks(y, [label for _, label in COST_ROWS])
+    ax.set_xlabel("ns (log scale)")
+    ax.set_title(f"what each operation costs ({source})", loc="left")
+    ax.legend(fontsize=8, loc="lower right")
+    spans = {k: (min(f[k] for f in per_run), max(f[k] for f in per_run)) for k, _ in COST_ROWS}
+    seen = "runs {0:,}-{1:,}" if len(runs) > 1 else "measured {0:,}"
+    words = "; ".join(f"{label} {getattr(costs, k):,} ns ({seen.format(*spans[k])})"
+                      for k, label in COST_ROWS)
+    count = f"{len(runs)} measured runs" if len(runs) > 1 else "1 measured run"
+    alt(ax, f"what each operation costs, {count}, {source}: {words}")
+    plt.close(fig)
+    return fig

@@ -40,7 +40,7 @@ from pathlib import Path
 from ..core.validate import integer
 
 __all__ = ["GO_SOURCE", "FIELDS", "measure", "record", "save", "load", "recorded_runs", "medians",
-           "costs_fields", "config_hz", "DATA_PATH", "RUNS"]
+           "costs_fields", "config_hz", "measured_runs", "DATA_PATH", "RUNS"]
 
 DATA_PATH = Path(__file__).with_name("data") / "sched_costs.json"
 RUNS = 7  # fresh processes per recording: the median of 7 sits inside every run's noise
@@ -321,6 +321,16 @@ def costs_fields(runs: list[dict]) -> dict[str, int]:
             "goroutine_create_ns": m["goroutine_life"] - m["goroutine_switch"],
             "thread_switch_ns": m["thread_switch"], "thread_wake_ns": m["thread_wake"],
             "thread_create_ns": m["thread_create"], "kernel_slice_ns": m["kernel_slice"]}
+
+
+def measured_runs(prefer: str = "auto", runs: int = 1) -> tuple[str, list[dict]]:
+    """(source, runs): `runs` live measurements with Go (prefer="auto"/"live"), else the recording."""
+    from .prefer import live_or_recorded
+    from .toolchain import find_go
+    runs = integer("runs", runs, 1, 50)
+    value, note = live_or_recorded(prefer, lambda: (f"{find_go().version} live", measure(runs)),
+                                   lambda: (f"{load()['go']} recorded", recorded_runs()))
+    return value[0] + note, value[1]
 
 
 if __name__ == "__main__":

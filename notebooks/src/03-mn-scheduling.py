@@ -457,8 +457,18 @@ print(source, plots.sched.thread_count_table(real, realgo.sched.model_counts()),
 print(plots.sched.costs_table())
 
 # %% [markdown]
+# Each bar is the cost the models charge; the dots are the 7 measured runs:
+
+# %%
+plots.sched_compare.costs_figure(*realgo.costs_probe.measured_runs("recorded"))
+
+# %% [markdown]
 # A thread switch costs 25 times a goroutine switch, and a new thread 43 times a new goroutine. On this VM, waking an
 # idle thread on the other CPU costs almost as much as creating one: the sleeping CPU has to be woken first.
+# With Go installed, the same probe on your machine (one run, a few seconds):
+
+# %% tags=["nbval-ignore-output"]
+plots.sched_compare.costs_figure(*realgo.costs_probe.measured_runs())
 #
 # The program: 300 goroutines, `main` included (`main` starts the other 299 with `go` statements), each with two
 # compute bursts (mean 50 µs); between them a
