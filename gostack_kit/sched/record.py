@@ -129,7 +129,7 @@ class Costs:
     that recording gives them, and tests/test_realgo_costs_probe.py checks that they still do.
     """
 
-    goroutine_switch_ns: int = 87  # Gosched between two Gs on one P: gopreempt, schedule, gogo
+    goroutine_switch_ns: int = 87  # Gosched between two Gs on one P: gosched_m, schedule, gogo
     goroutine_create_ns: int = 604  # go f() and its G's whole life with 20,000 live, less a switch
     thread_switch_ns: int = 2198  # a blocked thread woken on the same CPU: pipe ping-pong, raw syscalls
     thread_create_ns: int = 25818  # newm's clone, the thread's first run and its exit (a locked G exits)
