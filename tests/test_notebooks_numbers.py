@@ -67,6 +67,8 @@ CHECKED = {
         "7.7": round(299 * Costs().thread_create_ns / 1e6, 1),
         "25.8": round(Costs().thread_create_ns / 1000, 1),  # thread_create_ns in us
         "0.6": round(Costs().goroutine_create_ns / 1000, 1),  # goroutine_create_ns in us
+        "2.2": round(Costs().thread_switch_ns / 1000, 1),  # thread_switch_ns in us
+        "22.8": round(Costs().thread_wake_ns / 1000, 1),  # thread_wake_ns in us
         # a thread switch in goroutine switches, a thread's creation in goroutine creations
         "25": round(Costs().thread_switch_ns / Costs().goroutine_switch_ns),
         "43": round(Costs().thread_create_ns / Costs().goroutine_create_ns),
