@@ -7,9 +7,10 @@ each number a run prints is the median of 9 samples:
     goroutine_switch   two Gs on one P pass it back and forth with runtime.Gosched
     goroutine_life     go f() for 20,000 empty Gs, then each runs to its end (one P); the
                        first sample allocates each g and stack (malg), the other 8 reuse the
-                       dead ones (gfget), so the median is a reused G's, 20,000 of them in and
-                       out of the caches. (A traced workload's first G starts later than that
-                       predicts: hog-60's 34-107 us after zero, tests/test_sched_crossval.py.)
+                       dead ones (gfput, gfget in runtime/proc.go), so the median is a reused
+                       G's, 20,000 of them in and out of the caches. (A traced workload's first
+                       G starts later than that predicts: hog-60's 34-107 us after zero, in
+                       tests/test_sched_crossval.py.)
     thread_switch      two threads pinned to one CPU ping-pong a byte over pipes, by raw
                        read/write syscalls: a blocking wake-up and a kernel context switch
     thread_wake        the same ping-pong with the threads on two CPUs: each hop wakes a
@@ -25,10 +26,10 @@ each number a run prints is the median of 9 samples:
     Costs.thread_create_ns    = thread_create   Costs.kernel_slice_ns  = kernel_slice
     (the model charges a G's life as one create and one switch, so the switch is taken out)
 
-Invariant: the program makes no trace and no extra threads of its own beyond the runtime's, so
-what it times is the operation and the loop around it; every value is a median over runs.
-Rejected alternative: timing these inside the traced workloads (realgo.sched_trace): each
-trace event costs a few hundred ns, which is as much as the goroutine switch being timed.
+Invariant: the program runs without runtime/trace, and every figure is a median twice over:
+of 9 samples within a run, then of the runs. Rejected alternative: timing the operations inside
+the traced workloads (realgo.sched_trace): each switch there also writes trace events, so the
+figure would be the traced program's cost, not the operation's.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ __all__ = ["GO_SOURCE", "FIELDS", "measure", "record", "save", "load", "recorded
            "costs_fields", "config_hz", "measured_runs", "DATA_PATH", "RUNS"]
 
 DATA_PATH = Path(__file__).with_name("data") / "sched_costs.json"
-RUNS = 7  # fresh processes per recording: the median of 7 sits inside every run's noise
+RUNS = 7  # fresh processes per recording; an odd count, so each median is one run's value
 FIELDS = ("goroutine_switch", "goroutine_life", "thread_switch", "thread_wake", "thread_create",
           "kernel_slice")  # what one run prints, in ns
 
