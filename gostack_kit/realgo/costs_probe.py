@@ -15,7 +15,7 @@ each number a run prints is the median of 9 samples:
                        read/write syscalls: a blocking wake-up and a kernel context switch
     thread_wake        the same ping-pong with the threads on two CPUs: each hop wakes a
                        thread whose CPU sleeps (what startm's futex wake of an idle M pays)
-    thread_create      a G that exits while locked takes its thread with it (runtime.goexit0),
+    thread_create      a G that exits while locked takes its thread with it (gdestroy, from goexit0),
                        so each go statement of a locked child makes a new M: clone, the new
                        thread's first run and its exit
     kernel_slice       two spinning threads pinned to one CPU: how long each runs before the
@@ -182,7 +182,7 @@ func threadCreate() int64 {
 	t := time.Now()
 	for i := 0; i < n; i++ {
 		go func() {
-			runtime.LockOSThread() // never unlocked: goexit0 ends the thread with the G
+			runtime.LockOSThread() // never unlocked: gdestroy ends the thread with the G
 			done <- true
 		}()
 		<-done
