@@ -2,7 +2,7 @@
 
 `sched.record.Costs` holds the per-operation costs every scheduler model charges. This module
 measures each on the real system with one standard-library Go program, run in fresh processes;
-each number a run prints is the median of 9 samples:
+each number a run prints is the median of 9 samples (kernel_slice: of 3 spins' medians):
 
     goroutine_switch   two Gs on one P pass it back and forth with runtime.Gosched
     goroutine_life     go f() for 20,000 empty Gs, then each runs to its end (one P); the
@@ -27,14 +27,16 @@ each number a run prints is the median of 9 samples:
     (the model charges a G's life as one create and one switch, so the switch is taken out)
 
 Invariant: the program runs without runtime/trace, and every figure is a median twice over:
-of 9 samples within a run, then of the runs. Rejected alternative: timing the operations inside
+of the samples within a run, then of the runs. Rejected alternative: timing the operations inside
 the traced workloads (realgo.sched_trace): each switch there also writes trace events, so the
 figure would be the traced program's cost, not the operation's.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
 import statistics
 from pathlib import Path
 
@@ -270,8 +272,6 @@ def measure(runs: int = RUNS, scale: int = 1, timeout: float = 120.0) -> list[di
 
 def config_hz(path: Path | str = "/proc/config.gz") -> int | None:
     """The running kernel's CONFIG_HZ (its timer tick rate) from its config, or None if unreadable."""
-    import gzip
-    import re
     try:
         text = gzip.decompress(Path(path).read_bytes()).decode("ascii", "replace")
     except (OSError, EOFError, gzip.BadGzipFile):

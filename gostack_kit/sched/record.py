@@ -125,7 +125,7 @@ class Costs:
     """Per-operation CPU costs in ns that the models charge as busy, non-RUN time.
 
     The defaults are MEASURED by realgo.costs_probe (data/sched_costs.json: Go 1.27.3, the
-    kit's 2-core VM, each the median of 7 fresh runs of 9-sample medians); `costs_fields` of
+    kit's 2-core VM, each the median of 7 fresh runs of per-run medians); `costs_fields` of
     that recording gives them, and tests/test_realgo_costs_probe.py checks that they still do.
     """
 
