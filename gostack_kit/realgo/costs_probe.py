@@ -14,7 +14,7 @@ each number a run prints is the median of 9 samples (kernel_slice: of 3 spins' m
     thread_switch      two threads pinned to one CPU ping-pong a byte over pipes, by raw
                        read/write syscalls: a blocking wake-up and a kernel context switch
     thread_wake        the same ping-pong with the threads on two CPUs: each hop wakes a
-                       thread whose CPU sleeps (what startm's futex wake of an idle M pays)
+                       thread on the other CPU, as startm's notewakeup of an idle M does
     thread_create      a G that exits while locked takes its thread with it (gdestroy, from goexit0),
                        so each go statement of a locked child makes a new M: clone, the new
                        thread's first run and its exit

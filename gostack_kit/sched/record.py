@@ -134,7 +134,7 @@ class Costs:
     thread_switch_ns: int = 2198  # a blocked thread woken on the same CPU: pipe ping-pong, raw syscalls
     thread_create_ns: int = 25818  # newm's clone, the thread's first run and its exit (a locked G exits)
     kernel_slice_ns: int = 2204538  # two spinning threads on one CPU: how long each runs (Linux 6.18)
-    thread_wake_ns: int = 22779  # startm's wake of an idle M: a thread woken on another, sleeping CPU
+    thread_wake_ns: int = 22779  # startm's wake of an idle M: a blocked thread woken on another CPU
 
     def __post_init__(self):
         for name in ("goroutine_switch_ns", "goroutine_create_ns", "thread_switch_ns",

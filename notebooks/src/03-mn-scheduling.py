@@ -464,7 +464,7 @@ plots.sched_compare.costs_figure(*realgo.costs_probe.measured_runs("recorded"))
 
 # %% [markdown]
 # A thread switch costs 25 times a goroutine switch, and a new thread 43 times a new goroutine. On this VM, waking an
-# idle thread on the other CPU costs almost as much as creating one: the sleeping CPU has to be woken first.
+# idle thread on the other CPU costs almost as much as creating one, ten times a switch on the same CPU.
 # With Go installed, the same probe on your machine (one run, a few seconds):
 
 # %% tags=["nbval-ignore-output"]
