@@ -12,6 +12,7 @@ from matplotlib.patches import PathPatch  # noqa: E402
 from gostack_kit.labs.sched import compare, memory_sweep  # noqa: E402
 from gostack_kit.plots import kib  # noqa: E402
 from gostack_kit.plots import sched as ps  # noqa: E402
+from gostack_kit.plots.sched_compare import COST_ROWS  # noqa: E402
 from gostack_kit.realgo import load  # noqa: E402
 from gostack_kit.sched import gmp as scheduler  # noqa: E402
 from gostack_kit.sched.gmp import Model, simulate  # noqa: E402
@@ -19,7 +20,7 @@ from gostack_kit.sched.record import Costs, Span  # noqa: E402
 from gostack_kit.sched.workload import Workload, workload  # noqa: E402
 
 Z = Costs.zero()
-HANDOFF = Workload.from_phases([[("go", 1), ("syscall", 150), ("compute", 10)], [("compute", 50)]])
+HANDOFF = Workload.from_phases([[("go", 1), ("syscall", 250), ("compute", 10)], [("compute", 50)]])
 TINY = Workload.from_phases([[("go", 1), ("go", 2), ("compute", 10)], [("compute", 20)],
                              [("compute", 5), ("syscall", 50), ("compute", 5)]])
 
@@ -53,9 +54,9 @@ def rects(ax, p_row):
 def test_event_log_of_a_syscall_hand_off_reads_like_the_runtime():
     log = ps.event_log(simulate(HANDOFF, gomaxprocs=1, costs=Z)).splitlines()
     assert len(log) == 2 + 10  # header, rule, one line per event
-    assert log[5].split()[:4] == ["100.279", "P0", "G0", "RETAKE"]  # sysmon's first look
-    assert "sysmon retakes its P after 100.279 us (handoffp)" in log[5]
-    assert log[6].split()[:4] == ["100.279", "P0", "-", "NEWM"] and "M1 (2 threads in all)" in log[6]
+    assert log[5].split()[:4] == ["200.558", "P0", "G0", "RETAKE"]  # sysmon's second look
+    assert "sysmon retakes its P after 200.558 us (handoffp)" in log[5]
+    assert log[6].split()[:4] == ["200.558", "P0", "-", "NEWM"] and "M1 (2 threads in all)" in log[6]
     assert "runs from runnext" in log[7] and log[7].split()[1:3] == ["P0", "G1"]
 
 
@@ -152,6 +153,9 @@ def test_costs_constants_and_probe_tables():
     custom = Costs(goroutine_switch_ns=123, thread_create_ns=45_678)
     table = ps.costs_table(custom)
     assert "goroutine_switch_ns           123" in table and "45,678" in table
+    # every cost the models charge has a row saying where it comes from, as has every bar
+    assert sorted(line.split()[0] for line in table.splitlines()[2:]) == sorted(Costs.__dataclass_fields__)
+    assert sorted(k for k, _ in COST_ROWS) == sorted(Costs.__dataclass_fields__)
     consts = ps.constants_table()
     assert f"{scheduler.FAIR_TICK:>12,}" in consts and f"{scheduler.RUNQ_SIZE:>12,}" in consts
     assert f"{'sysmon idle looks first':<27}{50:>12,}" in consts  # sysmon: idle > 50 doubles

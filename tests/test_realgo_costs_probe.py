@@ -44,13 +44,18 @@ def _laws(run):
     # a switch is part of a G's life; a slice lasts far longer than any switch
     assert run["goroutine_switch"] < run["goroutine_life"], run
     assert run["kernel_slice"] > 100 * run["thread_switch"], run
+    # a timer never fires early, and netpoll's whole-ms epoll_wait timeouts (gmp.Sched.netpoll_until)
+    # are what make a short time.Sleep late, not the kernel's lateness, which is far below 1 ms
+    assert 0 < run["timer_late"] < 1_000_000, run
 
 
 def test_every_recorded_run_obeys_the_laws():
     for run in cp.recorded_runs():
         _laws(run)
-        # on this VM a wake on another, sleeping CPU costs more than a same-CPU switch
+        # on this VM a wake on another, sleeping CPU costs more than a same-CPU switch, and a
+        # timer's lateness (up to the 50 us slack, then a wake-up) more than either
         assert run["thread_wake"] > run["thread_switch"], run
+        assert run["timer_late"] > run["thread_wake"], run
 
 
 def test_medians_take_the_lower_middle_and_the_create_cost_subtracts_a_switch():
@@ -86,6 +91,8 @@ def test_bad_input_is_named(tmp_path):
         cp.measure(runs=1, scale=0)
     with pytest.raises(ValueError, match="thread_wake_ns"):
         Costs(thread_wake_ns=-1)
+    with pytest.raises(ValueError, match="timer_late_ns"):
+        Costs(timer_late_ns=10**10)
 
 
 @needs_go
@@ -93,3 +100,52 @@ def test_a_live_run_obeys_the_same_laws():
     (run,) = cp.measure(runs=1, scale=20)  # a twentieth of each loop: about a second
     assert set(run) == set(cp.FIELDS) and all(v > 0 for v in run.values())
     _laws(run)
+
+
+SLEEPER = r'''package main
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+)
+
+func main() {
+	runtime.GOMAXPROCS(1)
+	for i := 0; i < 41; i++ { // interleaved, so the lone 1 ms sleep is timed beside the others
+		for _, d := range []time.Duration{time.Millisecond, 100 * time.Microsecond,
+			1500 * time.Microsecond, 2 * time.Millisecond} {
+			t := time.Now()
+			time.Sleep(d) // nothing else to run: the M blocks in netpoll until the timer
+			fmt.Println(d.Nanoseconds(), time.Since(t).Nanoseconds()-d.Nanoseconds())
+		}
+	}
+}
+'''
+
+
+@needs_go
+def test_a_sleep_on_an_idle_process_is_as_late_as_the_models_netpoll_makes_it():
+    # netpoll's epoll_wait takes whole ms (at least 1): a 100 us sleep ends near 1 ms, a 1.5 or
+    # 2 ms one after two 1 ms waits, each as late as a lone 1 ms time.Sleep (netpoll_late_ns).
+    # Given that lateness measured in the same process (it drifts by microseconds over minutes),
+    # the model's lateness of each falls within the live runs' min-max.
+    import statistics
+
+    from gostack_kit.realgo.toolchain import built
+    from gostack_kit.sched import Workload, simulate
+    with built(SLEEPER) as b:
+        r = b.run(timeout=60)
+    assert r.ok, r.stderr
+    late = {}
+    for line in r.stdout.split("\n"):
+        if line:
+            d, ns = map(int, line.split())
+            late.setdefault(d, []).append(ns)
+    costs = Costs(netpoll_late_ns=int(statistics.median_low(late.pop(1_000_000))))
+    for d, real in late.items():
+        spec = {"gomaxprocs": 1, "goroutines": [{"phases": [["sleep", d]]}], "spawn_gap_ns": 0}
+        tl = simulate(Workload.from_spec(spec), costs=costs).timeline()
+        (g,) = [s for s in tl.slices if s.g == 1 and s.why == "exit"]
+        model = g.start_ns - tl.slices[0].end_ns - d
+        assert min(real) <= model <= max(real), (d, model, sorted(real))

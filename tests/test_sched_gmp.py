@@ -155,9 +155,14 @@ def test_a_sleeper_is_readied_into_runnext_by_the_p_that_runs_its_timer():
         SchedEvent(0, 0, 2, Ev.GO, 0), SchedEvent(0, 0, 2, Ev.RUNNEXT, 3),
         SchedEvent(0, 0, 2, Ev.PARK, 5 * US), SchedEvent(30 * US, 0, 2, Ev.READY, 0),
         SchedEvent(30 * US, 0, 2, Ev.RUNNEXT, 4), SchedEvent(31 * US, 0, 2, Ev.EXIT, 0)]
-    # alone on its P, the sleeper is woken on time: its M waited in netpoll for the timer
+    # alone on its P, the sleeper waits on netpoll, whose epoll_wait timeout is in whole ms and
+    # at least 1 (netpoll_epoll.go): the M wakes 1 ms after G2 parked, 995 us after its timer
     alone = run([[("go", 1)], [("park", 5), ("compute", 1)]])
-    assert alone.completion_ns.tolist() == [0, 6 * US]
+    assert alone.completion_ns.tolist() == [0, 1001 * US]
+    # 1.7 ms away, the timer is looked at after 1 ms, then after 1 more: 0.3 ms late
+    assert run([[("go", 1)], [("park", 1700), ("compute", 1)]]).completion_ns.tolist() == [0, 2001 * US]
+    # a whole number of ms away, the timeout lands on it
+    assert run([[("go", 1)], [("park", 3000), ("compute", 1)]]).completion_ns.tolist() == [0, 3001 * US]
 
 
 @pytest.mark.parametrize("children,slow", [(257, 0), (258, 1)])
@@ -192,40 +197,42 @@ def test_global_batch_size():
 
 
 def test_syscall_hands_off_the_p_to_a_new_m():
-    # G0's syscall is the P's first, so sysmon's first look (at L = 100.279 us) takes the P at
-    # once (retake: syscalltick unchanged since its last note, and that note is from long ago).
-    # handoffp finds G1 in runnext and starts a new M for it. At 150 us G0 returns to find its P
-    # busy and no idle one: exitsyscallNoP queues it globally and parks the M. Main's schedtick
-    # is 3 (MAIN_SCHEDTICK_AT_ZERO); G1 inherits it, G0's return is a fresh slice, 4.
-    rows = [[("go", 1), ("syscall", 150), ("compute", 10)], [("compute", 50)]]
+    # sysmon's note of the P's syscalltick is stale at zero (SYSCALLS_UNSEEN_AT_ZERO), so its
+    # first look (at L = 100.279 us) only writes the tick down and the second (2L) takes the P
+    # (retake: the same syscall seen twice, no P idle or spinning). handoffp finds G1 in runnext
+    # and starts a new M for it. At 250 us G0 returns to find its P busy and no idle one:
+    # exitsyscallNoP queues it globally and parks the M. Main's schedtick is 3
+    # (MAIN_SCHEDTICK_AT_ZERO); G1 inherits it, G0's return is a fresh slice, 4.
+    rows = [[("go", 1), ("syscall", 250), ("compute", 10)], [("compute", 50)]]
     r = run(rows)
     assert r.events == (
         SchedEvent(0, 0, 0, Ev.LOCAL, 3),
         SchedEvent(0, 0, 1, Ev.GO, 0),
-        SchedEvent(0, 0, 0, Ev.SYSCALL, 150 * US),
-        SchedEvent(L, 0, 0, Ev.RETAKE, L),
-        SchedEvent(L, 0, -1, Ev.NEWM, 2),
-        SchedEvent(L, 0, 1, Ev.RUNNEXT, 3),
-        SchedEvent(150 * US, -1, 0, Ev.EXITSYSCALL, 0),
-        SchedEvent(L + 50 * US, 0, 1, Ev.EXIT, 0),
-        SchedEvent(L + 50 * US, 0, 0, Ev.GLOBAL, 4),
-        SchedEvent(L + 60 * US, 0, 0, Ev.EXIT, 0),
+        SchedEvent(0, 0, 0, Ev.SYSCALL, 250 * US),
+        SchedEvent(2 * L, 0, 0, Ev.RETAKE, 2 * L),
+        SchedEvent(2 * L, 0, -1, Ev.NEWM, 2),
+        SchedEvent(2 * L, 0, 1, Ev.RUNNEXT, 3),
+        SchedEvent(250 * US, -1, 0, Ev.EXITSYSCALL, 0),
+        SchedEvent(2 * L + 50 * US, 0, 1, Ev.EXIT, 0),
+        SchedEvent(2 * L + 50 * US, 0, 0, Ev.GLOBAL, 4),
+        SchedEvent(2 * L + 60 * US, 0, 0, Ev.EXIT, 0),
     )
     assert (r.threads_created, r.threads, r.counts.handoffs) == (2, 1, 1)  # m0 ran only main
-    assert [(lk.t_ns, lk.handoffs, lk.idle) for lk in r.sysmon] == [(L, 1, 0)]
-    short = run([[("go", 1), ("syscall", 15), ("compute", 10)], [("compute", 50)]])
-    assert (short.threads_created, short.counts.handoffs) == (1, 0)
-    assert short.completion_ns.tolist() == [25 * US, 75 * US]
+    assert [(lk.t_ns, lk.handoffs, lk.idle) for lk in r.sysmon] == [(L, 0, 5), (2 * L, 1, 0)]
+    for ns in (15, 150):  # back before the second look: the P never left its M
+        short = run([[("go", 1), ("syscall", ns), ("compute", 10)], [("compute", 50)]])
+        assert (short.threads_created, short.counts.handoffs) == (1, 0)
+        assert short.completion_ns.tolist() == [(ns + 10) * US, (ns + 60) * US]
 
 
 def test_a_second_syscall_is_retaken_only_on_a_second_look():
-    # After the first hand-off (at L) sysmon looks every L. G0 is back on its idle P at 150 us
-    # and in a second syscall from 160 us: the look at 2L only notes it (syscalltick has
-    # changed), the one at 3L takes the P (no P is idle or spinning).
-    r = run([[("syscall", 150), ("compute", 10), ("syscall", 400), ("compute", 10)]])
+    # After the first hand-off (at 2L) sysmon looks every L. G0 is back on its idle P at 250 us
+    # and in a second syscall from 260 us: the look at 3L only notes it (syscalltick has
+    # changed), the one at 4L takes the P (no P is idle or spinning).
+    r = run([[("syscall", 250), ("compute", 10), ("syscall", 400), ("compute", 10)]])
     takes = [(e.t, e.value) for e in r.events_of(Ev.RETAKE)]
-    assert takes == [(L, L), (3 * L, 3 * L - 160 * US)]
-    assert [lk.t_ns for lk in r.sysmon][:3] == [L, 2 * L, 3 * L]
+    assert takes == [(2 * L, 2 * L), (4 * L, 4 * L - 260 * US)]
+    assert [lk.t_ns for lk in r.sysmon][:4] == [L, 2 * L, 3 * L, 4 * L]
 
 
 def test_known_long_syscall_hands_off_at_once():

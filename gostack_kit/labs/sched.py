@@ -37,7 +37,8 @@ from ..sched.workload import MAX_GOROUTINES, Workload, workload
 __all__ = ["MODELS", "MAX_SHARE", "batch_sweep", "share_workload", "compare", "run_model", "memory_sweep",
            "fairness_chain", "goroutine_memory", "MEMORY_COUNTS", "RealVsModel", "model_slices",
            "model_timeline", "real_vs_model", "SliceStats", "slices_of", "slice_stats", "SysmonStretch",
-           "sysmon_looks", "sysmon_stretches", "syscall_gaps", "gap_stats"]
+           "sysmon_looks", "sysmon_stretches", "syscall_gaps", "gap_stats", "first_handoffs",
+           "first_handoff_stats"]
 
 MODELS = (Model.ONE_TO_ONE, Model.N_TO_ONE, Model.MN)  # teaching order: the rivals, then Go
 MAX_SHARE = 0.9  # at 0.9 a G blocks 9x as long as it computes; 1.0 would mean no compute
@@ -287,18 +288,39 @@ def sysmon_stretches(looks) -> tuple:
     return tuple(out)
 
 
+def _gap(slices, i: int) -> int | None:
+    """ns from slice i (ended in a syscall) until another G ran on its P, if before its G came back."""
+    s = slices[i]
+    back = next((t.start_ns for t in slices[i + 1:] if t.g == s.g), None)
+    other = next((t.start_ns for t in slices[i + 1:]
+                  if t.p == s.p and t.g != s.g and t.start_ns >= s.end_ns), None)
+    return other - s.end_ns if other is not None and (back is None or other < back) else None
+
+
 def syscall_gaps(tl: Timeline) -> tuple:
     """Per slice that ended in a syscall: ns until another G ran on that P (if before the G came back)."""
-    out = []
+    gaps = (_gap(tl.slices, i) for i, s in enumerate(tl.slices) if s.why == "syscall")
+    return tuple(g for g in gaps if g is not None)
+
+
+def first_handoffs(tl: Timeline) -> tuple:
+    """`syscall_gaps` of only each P's first syscall: how soon after it another G ran on that P."""
+    out, seen = [], set()
     for i, s in enumerate(tl.slices):
-        if s.why != "syscall":
-            continue
-        back = next((t.start_ns for t in tl.slices[i + 1:] if t.g == s.g), None)
-        other = next((t.start_ns for t in tl.slices[i + 1:]
-                      if t.p == s.p and t.g != s.g and t.start_ns >= s.end_ns), None)
-        if other is not None and (back is None or other < back):
-            out.append(other - s.end_ns)
-    return tuple(out)
+        if s.why == "syscall" and s.p not in seen:
+            seen.add(s.p)
+            out.append(_gap(tl.slices, i))
+    return tuple(g for g in out if g is not None)
+
+
+def first_handoff_stats(prefer: str = "recorded") -> tuple:
+    """((count, soonest ns) in the real runs, the same in the model) of first_handoffs, whole suite."""
+    from ..realgo import sched_runs, sched_suite
+    real, model = [], []
+    for spec in sched_suite.WORKLOADS.values():
+        real += [g for tl in sched_runs.sched_runs(spec, prefer=prefer) for g in first_handoffs(tl)]
+        model += first_handoffs(model_timeline(spec))
+    return (len(real), min(real)), (len(model), min(model))
 
 
 def gap_stats(timelines) -> tuple | None:

@@ -240,10 +240,20 @@ def handoff_line(cmp) -> str:
             f"real {words(real, f'{len(cmp.real)} runs')}; model {words(model, 'its run')}")
 
 
+def first_handoff_line(stats) -> str:
+    """labs.sched.first_handoff_stats' result in words, beside sysmon's look interval."""
+    from ..sched.gmp import SYSMON_TICK_NS
+    (n_real, real), (n_model, model) = stats
+    return (f"a P taken from its first syscall: {n_real} times in the real runs, the soonest "
+            f"{real / 1000:.1f} us after the syscall began; {n_model} in the model, the soonest "
+            f"{model / 1000:.1f} us; sysmon's look interval {SYSMON_TICK_NS / 1000:.1f} us")
+
+
 #: The costs drawn by costs_figure, cheapest first: (Costs field, label).
 COST_ROWS = (("goroutine_switch_ns", "goroutine switch"), ("goroutine_create_ns", "goroutine create"),
              ("thread_switch_ns", "thread switch"), ("thread_wake_ns", "wake an idle thread"),
-             ("thread_create_ns", "thread create"), ("kernel_slice_ns", "kernel time slice"))
+             ("thread_create_ns", "thread create"), ("kernel_slice_ns", "kernel time slice"),
+             ("timer_late_ns", "a kernel timer's lateness"), ("netpoll_late_ns", "a netpoll wait's lateness"))
 
 
 def costs_figure(source: str, runs, costs=None):

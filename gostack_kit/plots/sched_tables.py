@@ -34,6 +34,8 @@ COST_BASIS = {
     "thread_wake_ns": "measured: the same ping-pong across 2 CPUs (wake an idle M)",
     "thread_create_ns": "measured: new thread (clone), its first run and its exit",
     "kernel_slice_ns": "measured: 2 spinning threads on one CPU, Linux 6.18",
+    "timer_late_ns": "measured: how late a 1 ms nanosleep returns (slack + wake)",
+    "netpoll_late_ns": "measured: how late a lone 1 ms time.Sleep ends (netpoll)",
 }
 
 

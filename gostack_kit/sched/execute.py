@@ -7,7 +7,8 @@ G, an M carries it through its phases until it gives the M back or waits on the 
                                      go       newproc: child to runnext, wakep
                                      yield    goschedImpl: to the global queue
                                      sleep    timesleep: a timer on this P, gopark
-                                     syscall  entersyscall ... exitsyscall
+                                     syscall  entersyscall ... exitsyscall, a kernel timer
+                                              timer_late_ns after its ns (the thread's nanosleep)
                                      (end)    goexit
     sysmon ─> preemptone: a computing G is cut at once (gopreempt_m ─> goschedImpl)
 
@@ -210,7 +211,7 @@ class Running:
         g, pp = mp.curg, mp.p
         mp.syscall_g, mp.sys_start = g, t
         self.rec.event(t, pp.id, g, Ev.SYSCALL, ns)
-        self.at(t + ns, self.exitsyscall, mp)
+        self.at(t + ns + self.late_ns, self.exitsyscall, mp)  # a timed wait: the kernel's timer is late
         if block:
             self.takep_from_syscall(pp, t)
         self.sysmon_wake(t)

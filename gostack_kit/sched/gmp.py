@@ -8,6 +8,7 @@ functions of `runtime/proc.go` (Go 1.27); read it beside them.
     schedule ─> findRunnable: timers of this P ─> global (every 61st schedtick) ─> runqget
                  ─> globrunqgetbatch ─> stealWork (half a ring; timers and runnext last)
                  ─> nothing: P to pidle; the M blocks in netpoll until the next timer, or stopm
+                    (netpoll's epoll_wait counts whole ms, at least 1: a short sleep ends late)
     execute ─> a fresh time slice (schedtick++) unless the G came from runnext
     entersyscall: the P stays with the M ... sysmon's retake may take it (handoffp ─> startm)
     exitsyscall:  P still ours (fast) | exitsyscallTryGetP: an idle P | exitsyscallNoP: global
@@ -83,6 +84,15 @@ FAIR_TICK = 61  # findRunnable: schedtick%61 == 0 looks at the global queue firs
 # value. In the first probe's traced order-300 runs G1's first-run position was 63 - this tick;
 # the shipped traces' positions (55-60; 1 where main lost its P at once) fit ticks 3 to 8.
 MAIN_SCHEDTICK_AT_ZERO = {1: 3, 2: 5}
+# MEASURED (data/sched_trace.json; tests/test_sched_crossval.py checks it): sysmon's note of
+# each P's syscalltick at time zero is stale. Before zero the harness's main opened the trace
+# file and trace.Start's writer wrote to it, each a syscall that bumps a P's syscalltick on its
+# way out, too short for a look to see. A fresh P's note (P's zero value) would let sysmon's
+# first look take a P in a syscall; a stale one makes that look only write the tick down, so
+# the P goes on the second look. Each of the 68 recorded first hand-offs of a P came 110.9 us
+# or more after its syscall began: more than one look apart (SYSMON_TICK_NS), so never the
+# first look after the syscall began, as a fresh note would allow.
+SYSCALLS_UNSEEN_AT_ZERO = 1  # each P's syscalltick at zero; sysmon's note of it stays 0
 PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO, PH_BLOCK, PH_YIELD = map(int, Phase)  # plain ints: fast
 SYSMON_TICK_NS = sysmon_sleep_ns(SYSMON_MIN_US)  # sysmon's shortest look-to-look time on Linux
 SP_RUN, SP_SWITCH, SP_SPAWN, SP_THREAD, SP_SYSCALL = map(int, Span)
@@ -121,6 +131,8 @@ class Sched(Running, Sysmon, Loop):
         self.gomaxprocs = procs
         self.sw, self.spawn_ns = costs.goroutine_switch_ns, costs.goroutine_create_ns
         self.wake_ns, self.newm_ns = costs.thread_wake_ns, costs.thread_create_ns
+        self.late_ns = costs.timer_late_ns  # a kernel timer's lateness: syscall phases, sysmon's sleep
+        self.poll_late_ns = costs.netpoll_late_ns  # how late each of netpoll's epoll_waits ends
         self.allp = [P(i) for i in range(procs)]
         self.pidle = self.allp[:0:-1]  # procresize: pidleput from the top, so P1 is first out
         self.npidle, self.nmspinning = procs - 1, 0
@@ -135,6 +147,8 @@ class Sched(Running, Sysmon, Loop):
         self.acquirep(m0, p0)
         p0.runq.append(0)  # runtime.main, the first G, on m0's P
         p0.schedtick = MAIN_SCHEDTICK_AT_ZERO.get(procs, 1) - 1  # execute adds main's own tick
+        for pp in self.allp:
+            pp.syscalltick = SYSCALLS_UNSEEN_AT_ZERO
         self.sysmon_init(0)
         self.schedule(m0, 0)
 
@@ -263,12 +277,26 @@ class Sched(Running, Sysmon, Loop):
         if when is not None and self.netpoller is None:  # block in netpoll until the timer
             self.netpoller, self.poll_until = mp, when
             mp.token += 1
-            self.at(max(when, t), self.netpoll_wake, (mp, mp.token))
+            self.at(self.netpoll_until(when, t), self.netpoll_wake, (mp, mp.token))
             return -1, False, Ev.STEAL
         if when is not None:
             self.wakeNetPoller(when, t)  # netpollBreak if the poller sleeps past `when`
         self.stopm(mp)
         return -1, False, Ev.STEAL
+
+    def netpoll_until(self, when: int, t: int) -> int:
+        """When an M that decides at t to block in netpoll for a timer at `when` wakes up.
+
+        It reaches epoll_wait a goroutine switch later (the scheduler's own work), so the delay
+        it computes is a little short of a whole number of ms, as in the runtime."""
+        start = t + self.sw
+        delay = when - start
+        if delay <= 0:
+            return start  # waitms 0: epoll_wait only looks
+        # netpoll in runtime/netpoll_epoll.go: waitms = 1 under a ms, else delay/1e6 rounded down,
+        # so a timer 1.7 ms away is looked at after 1 ms and again after 1 more, 0.3 ms late;
+        # each wait also ends netpoll_late_ns after its timeout, as a lone 1 ms time.Sleep does
+        return start + max(1, delay // 1_000_000) * 1_000_000 + self.poll_late_ns
 
     def netpoll_wake(self, t: int, arg) -> None:
         """The M blocked in netpoll wakes at a timer: with an idle P it looks again, else stops."""
@@ -291,10 +319,10 @@ class Sched(Running, Sysmon, Loop):
         mp = self.netpoller
         if mp is None:
             self.wakep(t)
-        elif when < self.poll_until:
+        elif when < self.poll_until:  # netpollBreak: the poller wakes now and blocks again for `when`
             self.poll_until = when
             mp.token += 1
-            self.at(max(when, t), self.netpoll_wake, (mp, mp.token))
+            self.at(self.netpoll_until(when, t), self.netpoll_wake, (mp, mp.token))
 
     def next_timer(self) -> int | None:
         """The earliest timer on any P (timeSleepUntil), or None."""

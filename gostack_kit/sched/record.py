@@ -129,23 +129,26 @@ class Costs:
     that recording gives them, and tests/test_realgo_costs_probe.py checks that they still do.
     """
 
-    goroutine_switch_ns: int = 87  # Gosched between two Gs on one P: gosched_m, schedule, gogo
-    goroutine_create_ns: int = 604  # go f() and its G's whole life with 20,000 live, less a switch
-    thread_switch_ns: int = 2198  # a blocked thread woken on the same CPU: pipe ping-pong, raw syscalls
-    thread_create_ns: int = 25818  # newm's clone, the thread's first run and its exit (a locked G exits)
-    kernel_slice_ns: int = 2204538  # two spinning threads on one CPU: how long each runs (Linux 6.18)
-    thread_wake_ns: int = 22779  # startm's wake of an idle M: a blocked thread woken on another CPU
+    goroutine_switch_ns: int = 81  # Gosched between two Gs on one P: gosched_m, schedule, gogo
+    goroutine_create_ns: int = 303  # go f() and its G's whole life with 20,000 live, less a switch
+    thread_switch_ns: int = 2028  # a blocked thread woken on the same CPU: pipe ping-pong, raw syscalls
+    thread_create_ns: int = 22818  # newm's clone, the thread's first run and its exit (a locked G exits)
+    kernel_slice_ns: int = 3065091  # two spinning threads on one CPU: how long each runs (Linux 6.18)
+    thread_wake_ns: int = 20864  # startm's wake of an idle M: a blocked thread woken on another CPU
+    timer_late_ns: int = 71929  # how late a 1 ms nanosleep returns: the kernel's timer slack + a wake
+    netpoll_late_ns: int = 78679  # how late a 1 ms epoll_wait in netpoll ends, up to the sleeper running
 
     def __post_init__(self):
         for name in ("goroutine_switch_ns", "goroutine_create_ns", "thread_switch_ns",
-                     "thread_create_ns", "thread_wake_ns"):
+                     "thread_create_ns", "thread_wake_ns", "timer_late_ns",
+                     "netpoll_late_ns"):
             integer(name, getattr(self, name), 0, 10**9)
         integer("kernel_slice_ns", self.kernel_slice_ns, 1000, 10**10)
 
     @classmethod
     def zero(cls) -> Costs:
         """All overheads zero: runs whose times can be checked by hand."""
-        return cls(0, 0, 0, 0, cls.kernel_slice_ns, 0)
+        return cls(0, 0, 0, 0, cls.kernel_slice_ns, 0, 0, 0)
 
 
 @dataclass(frozen=True)

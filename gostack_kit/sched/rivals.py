@@ -90,6 +90,8 @@ class Threads(Loop):
 
     switch_ns = spawn_ns = slice_ns = 0  # set by each model from Costs before the first G runs
     stalls = False  # a blocking syscall holds the core until it returns (N:1)
+    late_ns = 0  # Costs.timer_late_ns: a syscall phase is a timed kernel wait, which ends late
+    kernel_sleeps = False  # a sleep is the thread's own nanosleep, late too (1:1)
 
     def __init__(self, work: Workload, ncores: int, rec: Recorder):
         """Main (G0) alone in the run queue, taken by core 0 at time 0; the others idle."""
@@ -169,6 +171,8 @@ class Threads(Loop):
                 continue
             in_kernel = kind in (PH_SYSCALL, PH_BLOCK)
             log(t, core, g, Ev.SYSCALL if in_kernel else Ev.PARK, v)
+            if in_kernel or self.kernel_sleeps:
+                v += self.late_ns
             if in_kernel and self.stalls:
                 span(core, g, t, t + v, SP_SYSCALL)  # the only thread sits in the kernel
                 push(heap, (t + v, next(seq), self.on_stall, (core, g)))
@@ -229,6 +233,7 @@ class OneToOne(Threads):
         """Kernel costs and slice from `costs`; at most `cap` threads besides main (None: no cap)."""
         self.switch_ns, self.spawn_ns = costs.thread_switch_ns, costs.thread_create_ns
         self.slice_ns, self.cap = costs.kernel_slice_ns, cap  # cap: most threads besides main
+        self.late_ns, self.kernel_sleeps = costs.timer_late_ns, True
         super().__init__(work, ncores, rec)
 
     def create_thread(self, child: int, t: int) -> bool:
@@ -272,6 +277,7 @@ class NToOne(Threads):
         """Goroutine costs from `costs`, no time slice, one core."""
         self.switch_ns, self.spawn_ns = costs.goroutine_switch_ns, costs.goroutine_create_ns
         self.slice_ns = 0  # cooperative: a user-level thread runs until it waits or yields
+        self.late_ns = costs.timer_late_ns  # its syscalls are the kernel's timed waits; sleeps are its own
         super().__init__(work, 1, rec)
 
     def threads(self) -> tuple[int, int]:

@@ -112,7 +112,9 @@ class Sysmon:
             self.sysmonwait = True  # notetsleep until the next timer (never reset by one)
             nxt = self.next_timer()
             self.sysmon_token += 1
-            self.at_sysmon(t + DEEP_SLEEP_NS if nxt is None else max(nxt, t), self.sysmon_token)
+            # notetsleep is a futex wait with a timeout: a kernel timer, so late like the rest
+            until = t + DEEP_SLEEP_NS if nxt is None else max(nxt, t) + self.late_ns
+            self.at_sysmon(until, self.sysmon_token)
             return
         self.sysmonwait = False
         self.sysmon_look(t)

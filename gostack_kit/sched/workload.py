@@ -47,7 +47,7 @@ class Phase(enum.IntEnum):
     """What a goroutine does next: the value of a phase is a duration (ns) or a child G."""
 
     COMPUTE = 0  # needs a CPU for `value` ns
-    SYSCALL = 1  # blocks its thread in the kernel for `value` ns (read(2) on a file)
+    SYSCALL = 1  # blocks its thread in the kernel: a nanosleep of `value` ns, which ends late
     PARK = 2  # waits `value` ns on a channel or the netpoller, holding no thread
     GO = 3  # `go` statement: starts goroutine number `value`
     BLOCK = 4  # a syscall known to block long (entersyscallblock): Go hands off the P at once
