@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from gostack_kit.realgo import netpoll_probe
 from gostack_kit.sched import Costs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,15 +64,16 @@ CHECKED = {
     },
     "03": {
         "299": 300 - 1,  # 300 goroutines, main included: main's go statements start the other 299
+        "41": netpoll_probe.ROUNDS,  # the sleeps of each length that realgo.netpoll_probe times
         # 1:1 creates a thread per go statement (299) at Costs' measured thread_create_ns each, in ms
-        "7.7": round(299 * Costs().thread_create_ns / 1e6, 1),
-        "25.8": round(Costs().thread_create_ns / 1000, 1),  # thread_create_ns in us
-        "0.6": round(Costs().goroutine_create_ns / 1000, 1),  # goroutine_create_ns in us
-        "2.2": round(Costs().thread_switch_ns / 1000, 1),  # thread_switch_ns in us
-        "22.8": round(Costs().thread_wake_ns / 1000, 1),  # thread_wake_ns in us
+        "6.8": round(299 * Costs().thread_create_ns / 1e6, 1),
+        "22.8": round(Costs().thread_create_ns / 1000, 1),  # thread_create_ns in us
+        "0.3": round(Costs().goroutine_create_ns / 1000, 1),  # goroutine_create_ns in us
+        "2.0": round(Costs().thread_switch_ns / 1000, 1),  # thread_switch_ns in us
+        "20.9": round(Costs().thread_wake_ns / 1000, 1),  # thread_wake_ns in us
         # a thread switch in goroutine switches, a thread's creation in goroutine creations
         "25": round(Costs().thread_switch_ns / Costs().goroutine_switch_ns),
-        "43": round(Costs().thread_create_ns / Costs().goroutine_create_ns),
+        "75": round(Costs().thread_create_ns / Costs().goroutine_create_ns),
     },
     "05": {
         "96": 88 + 8,
@@ -157,13 +159,16 @@ def _nb03_last_look_age_ms():
     return round((looks[-1].t_ns - looks[0].t_ns) / 1e6, 1)
 
 
-def _nb03_contract_retake_us():
-    """contract's model: how long after G1 entered its syscall sysmon's look took P0, in us."""
+def _nb03_contract_looks_us():
+    """contract's model: (the look that noted G1's syscall, the one that took P0), us after it began."""
     from gostack_kit.realgo.sched_suite import workload
     from gostack_kit.sched import Ev, Workload, simulate
 
     run = simulate(Workload.from_spec(workload("contract")))
-    return round(run.events_of(Ev.RETAKE)[0].value / 1000, 1)
+    (enter,) = run.events_of(Ev.SYSCALL)
+    taken = run.events_of(Ev.RETAKE)[0].t
+    noted = max(lk.t_ns for lk in run.sysmon if lk.t_ns < taken)
+    return round((noted - enter.t) / 1000, 1), round((taken - enter.t) / 1000, 1)
 
 
 def _nb03_chain_end_us():
@@ -186,7 +191,8 @@ MODEL = {
         "129": _nb03_putslow,  # "the 129 goroutines that runqputslow moved there"
         "480": _nb03_g_bytes,  # "its g record, counted as 480 B": the model's G_STRUCT_BYTES
         "10.3": _nb03_last_look_age_ms,  # nb03's look 54 came "10.3 ms after" look 1
-        "4.9": _nb03_contract_retake_us,  # contract: the look "came 4.9 us in" after G1's syscall began
+        "5.6": lambda: _nb03_contract_looks_us()[0],  # contract: the first look "came 5.6 us in"
+        "105.8": lambda: _nb03_contract_looks_us()[1],  # and "the next, 105.8 us in, took the P"
         "200": _nb03_chain_end_us,  # the chain "ended, at about 200 us"
     },
     "01": {"70": lambda: round(_nb01_fill_256() * 100)},  # "256 stacks take about 70% of the space"
@@ -212,6 +218,7 @@ ALLOWED = {
     "03": {
         "0.3": "the workload's inputs blocking_fraction and network_fraction, set in the cell below",
         "64": "GOMAXPROCS values the dashboard suggestion asks the reader to try",
+        "0.9": "the dashboard's highest syscall share (labs.sched.MAX_SHARE), a setting to try",
     },
     "04": {
         "7.9": "a frame of 6 to 7.9 KB: the input range of the sentence",

@@ -38,7 +38,7 @@ __all__ = ["MODELS", "MAX_SHARE", "batch_sweep", "share_workload", "compare", "r
            "fairness_chain", "goroutine_memory", "MEMORY_COUNTS", "RealVsModel", "model_slices",
            "model_timeline", "real_vs_model", "SliceStats", "slices_of", "slice_stats", "SysmonStretch",
            "sysmon_looks", "sysmon_stretches", "syscall_gaps", "gap_stats", "first_handoffs",
-           "first_handoff_stats"]
+           "first_handoff_stats", "sleep_lateness"]
 
 MODELS = (Model.ONE_TO_ONE, Model.N_TO_ONE, Model.MN)  # teaching order: the rivals, then Go
 MAX_SHARE = 0.9  # at 0.9 a G blocks 9x as long as it computes; 1.0 would mean no compute
@@ -327,3 +327,15 @@ def gap_stats(timelines) -> tuple | None:
     """(lo, median, hi, count) of `syscall_gaps` over timelines, or None when none was seen."""
     gaps = sorted(x for t in timelines for x in syscall_gaps(t))
     return (gaps[0], int(np.median(gaps)), gaps[-1], len(gaps)) if gaps else None
+
+
+def sleep_lateness(prefer: str = "auto") -> tuple[str, tuple]:
+    """(source, rows (duration, real min, median, max, model) in ns) for realgo.netpoll_probe's sleeps.
+
+    The model charges each netpoll wait the median lateness of the real lone 1 ms sleeps."""
+    from ..realgo import netpoll_probe
+    source, late = netpoll_probe.measured(prefer)
+    wait = netpoll_probe.one_wait_ns(late)
+    rows = tuple((d, min(v), int(np.median(v)), max(v), netpoll_probe.model_lateness(d, wait))
+                 for d, v in sorted(late.items()))
+    return source, rows

@@ -34,6 +34,7 @@ from .sched_tables import (  # noqa: F401  (re-exported: notebooks call plots.sc
     event_log,
     memory_table,
     probe_table,
+    sleep_table,
     summary_table,
     thread_count_table,
 )
@@ -42,7 +43,8 @@ from .style import COLORS, GREYS, STYLE, figure, kib
 __all__ = ["event_log", "summary_table", "costs_table", "memory_table", "timeline", "timelines",
            "queue_lengths", "completions", "threads_memory", "memory_scaling", "dashboard",
            "dashboard_figure", "dashboard_plot", "constants_table", "probe_table",
-           "thread_count_table", "memory_bar", "threads_caption", "coalesce", "SPAN_STYLE", "MODEL_COLORS"]
+           "thread_count_table", "sleep_table", "memory_bar", "threads_caption", "coalesce", "SPAN_STYLE",
+           "MODEL_COLORS"]
 
 #: How intervals are drawn: label -> (span kinds, colour, hatch).
 SPAN_STYLE = {

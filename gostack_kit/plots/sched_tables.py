@@ -23,7 +23,7 @@ from ..sched.rivals import spawn_failure
 from .style import kib, text_table
 
 __all__ = ["batch_table", "event_log", "summary_table", "costs_table", "constants_table", "memory_table",
-           "probe_table", "thread_count_table", "COST_BASIS"]
+           "probe_table", "thread_count_table", "sleep_table", "COST_BASIS"]
 
 #: Where each cost figure comes from (mirrors the comments on `Costs`): realgo.costs_probe's
 #: recording, data/sched_costs.json (Go 1.27.3, the kit's 2-core VM, medians of 7 runs).
@@ -159,6 +159,15 @@ def thread_count_table(real, model) -> str:
     for r, m in zip(real, model, strict=True):
         lines.append(f"{r.mode:<11}{r.n:>11,}{f'{r.threads_before} -> {r.threads:,}':>17}"
                      f"{m.threads:>15,}")
+    return "\n".join(lines)
+
+
+def sleep_table(rows) -> str:
+    """labs.sched.sleep_lateness rows: each lone time.Sleep's real lateness beside the model's, in us."""
+    lines = [f"{'time.Sleep':>11}{'real late: min':>16}{'median':>9}{'max':>9}{'model late':>12}", "-" * 57]
+    for d, lo, med, hi, model in rows:
+        lines.append(f"{f'{d / 1e6:g} ms':>11}{lo / 1e3:>16.1f}{med / 1e3:>9.1f}{hi / 1e3:>9.1f}"
+                     f"{model / 1e3:>12.1f}")
     return "\n".join(lines)
 
 

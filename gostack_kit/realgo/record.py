@@ -9,6 +9,7 @@ Each recording in realgo/data/ has a module that measures it on the live toolcha
     sched_threads.json threads: parked vs syscall-blocked Gs  realgo.sched.record
     sysmon_probe.json  sysmon's looks, the state at zero      realgo.sysmon_probe.record
     sched_costs.json   switch and creation costs (Costs)      realgo.costs_probe.record
+    netpoll_sleeps.json a lone time.Sleep's lateness          realgo.netpoll_probe.record
     releases/*.json    one per toolchain found (1.19-1.27)    realgo.releases.measure
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import sys
 
-from . import compiler, costs_probe, releases, sched, sched_runs, stack_moves, sysmon_probe
+from . import compiler, costs_probe, netpoll_probe, releases, sched, sched_runs, stack_moves, sysmon_probe
 from .recordings import DATA_PATH, record, save
 
 
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"recorded scheduler traces -> {sched_runs.save(sched_runs.record())}")
     print(f"recorded sysmon probes -> {sysmon_probe.save(sysmon_probe.record())}")
     print(f"recorded scheduler costs -> {costs_probe.save(costs_probe.record())}")
+    print(f"recorded lone sleeps -> {netpoll_probe.save(netpoll_probe.record())}")
     return releases.main(["record"])  # data/releases/: every toolchain found
 
 

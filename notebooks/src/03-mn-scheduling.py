@@ -337,26 +337,29 @@ plots.sched_compare.real_vs_model(live)
 # the look that wrote the tick down was less than 10 ms ago. sysmon's shortest sleep is `usleep(20)`, which
 # lasted 100.279 µs in real Go (`sched.sysmon.SLEEP_NS`, measured).
 #
-# One P. `G0` starts `G1` (50 µs of compute), then makes a 150 µs syscall.
+# One P. `G0` starts `G1` (50 µs of compute), then makes a 250 µs syscall.
 #
 # **Predict:** does `G1` wait for the syscall? How many threads does the program end up with?
 
 # %%
-syscall = Workload.from_phases([[("go", 1), ("syscall", 150), ("compute", 10)], [("compute", 50)]])
+syscall = Workload.from_phases([[("go", 1), ("syscall", 250), ("compute", 10)], [("compute", 50)]])
 handed = simulate(syscall, gomaxprocs=1, costs=Costs.zero())
 print(plots.sched.event_log(handed))
 
 # %% [markdown]
-# At 100.279 µs, its first look, sysmon took P0 (P0 had made no syscall before, so its tick matched sysmon's note
-# and one look was enough); a new M (thread 2) picked it up and ran `G1` while `G0`'s thread stayed in the
-# kernel. When the syscall returned at 150 µs, P0 was busy and no P was idle, so `exitsyscall` queued `G0` on the
-# global queue and parked its thread; `G0` ran again when `G1` finished.
+# At 100.279 µs, its first look, sysmon found P0 in the syscall with a tick that differed from its note, and only
+# wrote the tick down. The model starts every P the way the recorded real runs had them at time zero: with
+# syscalls behind it that sysmon never saw (before time zero the probe opened its trace file and the tracer wrote
+# to it), so the note is stale (checked against the traces below, after `contract`). At 200.558 µs, the second
+# look, the tick matched and sysmon took P0; a new M (thread 2) picked it up and ran `G1` while `G0`'s thread
+# stayed in the kernel. When the syscall returned at 250 µs, P0 was busy and no P was idle, so `exitsyscall`
+# queued `G0` on the global queue and parked its thread; `G0` ran again when `G1` finished.
 
 # %%
 plots.sched.timeline(handed)
 
 # %% [markdown]
-# Two variations. A syscall that ends before sysmon's first look (100.279 µs) keeps its P. A call the runtime knows
+# Two variations. A syscall that ends before sysmon's second look (200.558 µs) keeps its P. A call the runtime knows
 # will block for long goes through `entersyscallblock`, which gives the P away at once, without waiting for sysmon:
 
 # %%
@@ -382,12 +385,17 @@ print(plots.sched_compare.handoff_line(con))
 
 # %% [markdown]
 # In all 10 recorded runs another thread ran `G2` on P0 0.18 to 0.32 ms after `G1` entered the kernel; the model
-# is faster, 0.031 ms: its sysmon still looks every 100 µs at that point, its first look after `G1` entered the
-# kernel came 4.9 µs in, and the new thread it started for P0 took 25.8 µs (`thread_create_ns`, section 9). The model's P0 made no syscall before `G1`'s, so its `syscalltick` still matches the 0
-# that sysmon holds for it, and that first look takes the P. After any earlier syscall on
-# the P the two ticks differ, and that first look only writes the tick down: the P waits for the look after it.
-# Which case real Go was in, the trace does not show (the runtime may make syscalls on P0 before the workload
-# starts). The typical run and the model:
+# is faster, 0.13 ms. Its sysmon still looks every 100 µs at that point. The first look after `G1` entered the
+# kernel came 5.6 µs in and only wrote P0's tick down (the note was stale, as above); the next, 105.8 µs in, took
+# the P, and the new thread it started for P0 took 22.8 µs (`thread_create_ns`, section 9). Real Go needs the
+# second look too. Over every recorded run of every workload, how soon a P was taken from its first syscall:
+
+# %%
+print(plots.sched_compare.first_handoff_line(lab.first_handoff_stats("recorded")))
+
+# %% [markdown]
+# Never within one look interval: a fresh note would have let the first look after the syscall began take the
+# P, sooner than that. The typical `contract` run and the model:
 
 # %%
 plots.sched_compare.real_vs_model(con)
@@ -410,7 +418,8 @@ blocked = simulate(workload(1000, 1, blocking_fraction=1, syscall_us=1000), goma
 print(plots.sched.summary_table({"parked": parked, "in syscalls": blocked}))
 
 # %% [markdown]
-# Parking: two threads, one per P, for 1,000 goroutines. Syscalls: 16 threads and 860 hand-offs. Every goroutine
+# Parking: 3 threads for 1,000 goroutines (one per P, and one that waited in `netpoll` for the next timer while
+# the other two ran Ps). Syscalls: 17 threads and 919 hand-offs. Every goroutine
 # inside a syscall keeps its M in the kernel, so a new M is needed whenever a P is handed off and no M is free:
 # the thread count follows how many syscalls overlap, not how many goroutines exist.
 # A goroutine that merely waits costs no thread at all.
@@ -439,6 +448,34 @@ source, real = realgo.sched.thread_counts()
 print(source, plots.sched.thread_count_table(real, realgo.sched.model_counts()), sep="\n")
 
 # %% [markdown]
+# A sleeping goroutine holds no thread either: `time.Sleep` leaves a timer on its P and parks. When no goroutine
+# is runnable, `findRunnable` gives the P up and the M blocks in `netpoll` until the next timer is due. On Linux,
+# `netpoll` (`runtime/netpoll_epoll.go`) passes `epoll_wait` a timeout in whole milliseconds: 1 if the timer is
+# less than 1 ms away, else the delay rounded down. If the wait ends before the timer is due, the M looks again
+# and waits again. Each wait also ends a little after its timeout, as every kernel timer does (section 9).
+# `realgo.netpoll_probe` times lone sleeps of four lengths in one Go program with nothing else to run, 41 of each,
+# interleaved. The model charges every wait the median lateness of the 1 ms sleeps, which wait once.
+#
+# **Predict:** with nothing else to run, how late does a 100 µs sleep end? And a 1.5 ms one?
+
+# %%
+source, rows = lab.sleep_lateness("recorded")
+print(source, plots.sched.sleep_table(rows), sep="\n")
+
+# %% [markdown]
+# A 100 µs sleep ended 961.8 to 986.8 µs late: its one wait lasted a whole millisecond. A 1.5 ms sleep waited
+# twice, 1 ms and then 1 ms more, and ended 626.5 to 685.0 µs late. A 2 ms sleep waits twice too: the delay left
+# when the M reaches `epoll_wait` is a little under 2 ms and rounds down to 1, so it is late by two waits, a
+# median of 149.4 µs against 76.6 µs for the single wait of a 1 ms sleep. The model's lateness falls inside every
+# real range. When other goroutines keep the P busy there is no `netpoll` wait: the timer runs when the P next
+# schedules (`checkTimers`, called from `findRunnable` in `runtime/proc.go`), as in section 7's `contract`.
+# With Go installed, the same sleeps live:
+
+# %% tags=["nbval-ignore-output"]
+source, rows = lab.sleep_lateness()
+print(source, plots.sched.sleep_table(rows), sep="\n")
+
+# %% [markdown]
 # ## 9. Three designs, one program
 #
 # Now the same seeded program under three designs, on the same two cores:
@@ -463,8 +500,11 @@ print(plots.sched.costs_table())
 plots.sched_compare.costs_figure(*realgo.costs_probe.measured_runs("recorded"))
 
 # %% [markdown]
-# A thread switch costs 25 times a goroutine switch, and a new thread 43 times a new goroutine. On this VM, waking an
-# idle thread on the other CPU costs almost as much as creating one, ten times a switch on the same CPU.
+# A thread switch costs 25 times a goroutine switch, and a new thread 75 times a new goroutine. On this VM, waking an
+# idle thread on the other CPU costs almost as much as creating one, ten times a switch on the same CPU. A kernel
+# timer (a `nanosleep`, or the `epoll_wait` an idle Go thread blocks in) ends tens of microseconds after the time
+# it was asked for: the kernel may fire it up to the thread's timer slack late (50 µs: `init_task.timer_slack_ns`
+# in Linux's `init/init_task.c`), and the thread must then be woken.
 # With Go installed, the same probe on your machine (one run, a few seconds):
 
 # %% tags=["nbval-ignore-output"]
@@ -482,9 +522,9 @@ runs = lab.compare(work, gomaxprocs=2)
 print(plots.sched.summary_table(runs))
 
 # %% [markdown]
-# 1:1 ends first, by a hair, at 19.496 ms against M:N's 19.614 ms, but it spends 22.6% of both cores on thread
-# switches and creation, and reserves 2.0 GiB of stacks; M:N's median goroutine is done far sooner (10.711 ms
-# against 14.888 ms), with 4 threads. N:1 has one core and stalls on every syscall, so it takes more than twice as long.
+# 1:1 ends first, at 19.018 ms against M:N's 22.477 ms, but it spends 20.6% of both cores on thread
+# switches and creation, and reserves 2.0 GiB of stacks; M:N's median goroutine is done sooner (13.315 ms
+# against 14.603 ms), with 4 threads. N:1 has one core and stalls on every syscall, so it takes more than twice as long.
 # The per-P (per-core) timelines, on one time axis:
 
 # %%
@@ -498,8 +538,8 @@ plots.sched.timelines(runs)
 plots.sched.queue_lengths(runs)
 
 # %% [markdown]
-# N:1 and M:N have about 300 runnable goroutines almost at once (creating one costs 0.6 µs), while 1:1
-# climbs for 7.7 ms as core 0 creates a thread for each of `main`'s 299 `go` statements, at 25.8 µs each.
+# N:1 and M:N have about 300 runnable goroutines almost at once (creating one costs 0.3 µs), while 1:1
+# climbs for 6.8 ms as core 0 creates a thread for each of `main`'s 299 `go` statements, at 22.8 µs each.
 # N:1 then drains at the speed of one core.
 # M:N's dotted line is the global queue: first the 129 goroutines that `runqputslow` moved there when `main`'s 299
 # `go` statements overflowed P0's ring of 256, later the goroutines coming back from syscalls and parks.
@@ -523,9 +563,9 @@ plots.sched.threads_memory(runs)
 print(plots.sched.summary_table(lab.compare(work, gomaxprocs=2, costs=Costs.zero())))
 
 # %% [markdown]
-# With free switches and creation 1:1 pulls further ahead, 15.074 ms against 19.251 ms, and its median goroutine
-# (10.967 ms) almost catches M:N's (10.578 ms). A kernel thread gives up its core the moment it blocks, while a
-# Go syscall keeps its P until one of sysmon's looks takes it (30 hand-offs in this run).
+# With free switches and creation 1:1 pulls further ahead, 15.074 ms against 19.281 ms, and its median goroutine
+# (10.967 ms) almost catches M:N's (10.655 ms). A kernel thread gives up its core the moment it blocks, while a
+# Go syscall keeps its P until one of sysmon's looks takes it (25 hand-offs in this run).
 # Time alone does not make the case for M:N: its advantage is cheap creation and switching (measured above)
 # and, above all, memory, which no cost setting changes: 300 thread stacks still reserve over 2 GiB.
 
@@ -603,12 +643,12 @@ widgets.sched.Scheduler()
 #   recordings), and a goroutine taken from `runnext` runs in the slice of the one before it, which can leave it
 #   little (a first slice of 1.5 ms in one recorded run).
 #   One busy goroutine cannot starve the rest.
-# * A goroutine blocked in a syscall keeps its thread, but sysmon's `retake` takes its P away, on its first or
-#   second look at the syscall, and another thread runs it; a goroutine parked on a channel or the network
+# * A goroutine blocked in a syscall keeps its thread, but sysmon's `retake` takes its P away, on the second
+#   look that finds it there (the first only writes the P's `syscalltick` down), and another thread runs it; a goroutine parked on a channel or the network
 #   keeps neither. Threads grow with simultaneous syscalls, not with goroutines.
-# * Measured, a goroutine switch costs 87 ns and a thread switch 2.2 µs; a goroutine's creation and life 0.6 µs,
-#   a thread's 25.8 µs; waking an idle thread on another CPU 22.8 µs.
-# * On the same program, 1:1 ended a little sooner than M:N, but M:N's median goroutine finished first, with 4
+# * Measured, a goroutine switch costs 81 ns and a thread switch 2.0 µs; a goroutine's creation 0.3 µs, a
+#   thread's 22.8 µs; waking an idle thread on another CPU 20.9 µs.
+# * On the same program, 1:1 ended sooner than M:N, but M:N's median goroutine finished first, with 4
 #   threads instead of 300; N:1 was held back by one core and by every syscall. With free thread switches 1:1
 #   was faster still: what it cannot match is memory.
 #
