@@ -24,7 +24,9 @@ What the model leaves out, so a reader knows what not to trust: the four stealWo
 happen at one instant, so passes 2 and 3 repeat pass 1 and are skipped, and the 3 us pause
 before stealing a running P's runnext is not modelled; preemption lands the moment sysmon
 asks (no signal latency); a G preempted outside a compute phase stops at its next one; there
-is no GC, no network poller traffic and no LockOSThread. The event heap and its run loop
+is no GC, no network poller traffic and no LockOSThread; every go statement costs a reused
+G's creation (gfget), never a fresh one's (malg: a new g and stack); and each M with a P has
+a CPU of its own, so GOMAXPROCS above the machine's CPUs shares nothing. The event heap and its run loop
 (at, run, the check that some G can still finish) are loop.Loop's, which the 1:1 and N:1
 rivals (rivals.py) run on too; only the policy here is Go's.
 

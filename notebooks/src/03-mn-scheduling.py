@@ -349,8 +349,8 @@ print(plots.sched.event_log(handed))
 # %% [markdown]
 # At 100.279 µs, its first look, sysmon found P0 in the syscall with a tick that differed from its note, and only
 # wrote the tick down. The model starts every P the way the recorded real runs had them at time zero: with
-# syscalls behind it that sysmon never saw (before time zero the probe opened its trace file and the tracer wrote
-# to it), so the note is stale (checked against the traces below, after `contract`). At 200.558 µs, the second
+# syscalls behind it that sysmon never saw (before time zero the probe program of `realgo/sched_trace.py` opens
+# its trace file and starts the tracer, which writes to it), so the note is stale (checked against the traces below, after `contract`). At 200.558 µs, the second
 # look, the tick matched and sysmon took P0; a new M (thread 2) picked it up and ran `G1` while `G0`'s thread
 # stayed in the kernel. When the syscall returned at 250 µs, P0 was busy and no P was idle, so `exitsyscall`
 # queued `G0` on the global queue and parked its thread; `G0` ran again when `G1` finished.
@@ -394,8 +394,9 @@ print(plots.sched_compare.handoff_line(con))
 print(plots.sched_compare.first_handoff_line(lab.first_handoff_stats("recorded")))
 
 # %% [markdown]
-# Never within one look interval: a fresh note would have let the first look after the syscall began take the
-# P, sooner than that. The typical `contract` run and the model:
+# None within one look interval. With a fresh note the first look after the syscall began would take the P, and
+# that look comes anywhere in a look interval, so many of these hand-offs would come well under 100 µs. The
+# typical `contract` run and the model:
 
 # %%
 plots.sched_compare.real_vs_model(con)
@@ -468,7 +469,7 @@ print(source, plots.sched.sleep_table(rows), sep="\n")
 # when the M reaches `epoll_wait` is a little under 2 ms and rounds down to 1, so it is late by two waits, a
 # median of 149.4 µs against 76.6 µs for the single wait of a 1 ms sleep. The model's lateness falls inside every
 # real range. When other goroutines keep the P busy there is no `netpoll` wait: the timer runs when the P next
-# schedules (`checkTimers`, called from `findRunnable` in `runtime/proc.go`), as in section 7's `contract`.
+# schedules (`pp.timers.check` at the top of `findRunnable` in `runtime/proc.go`), as in section 7's `contract`.
 # With Go installed, the same sleeps live:
 
 # %% tags=["nbval-ignore-output"]
