@@ -26,9 +26,9 @@ before stealing a running P's runnext is not modelled; preemption lands the mome
 asks (no signal latency); a G preempted outside a compute phase stops at its next one; there
 is no GC, no network poller traffic and no LockOSThread; every go statement costs a reused
 G's creation (gfget), never a fresh one's (malg: a new g and stack); and each M with a P has
-a CPU of its own, so GOMAXPROCS above the machine's CPUs shares nothing. The event heap and its run loop
-(at, run, the check that some G can still finish) are loop.Loop's, which the 1:1 and N:1
-rivals (rivals.py) run on too; only the policy here is Go's.
+a CPU of its own, so GOMAXPROCS above the machine's CPUs shares nothing. The event heap and
+its run loop (at, run, the check that some G can still finish) are loop.Loop's, which the
+1:1 and N:1 rivals (rivals.py) run on too; only the policy here is Go's.
 
 Rejected alternatives, which the runtime's own history also shows: one global queue under
 one lock (Go 1.0: every schedule contends for it); run queues on Ms rather than Ps (a thread
