@@ -20,6 +20,7 @@ and one module per topic that puts the real system beside its model:
     sched_trace   topic sched: a spec run under runtime/trace, read back as the model's Timeline
     sysmon_probe  topic sched: sysmon's own log of its looks (-overlay of proc.go)
     costs_probe   topic sched: what a goroutine and a thread switch and creation cost (Costs)
+    netpoll_probe topic sched: how late a lone time.Sleep ends (netpoll's whole-ms waits)
     stack_moves   topic copying: a local's address moving with the real stack
     stacks        topic copying: any program traced by the runtime's own stack log (-overlay)
     releases      topics copying and compiler: every release 1.19-1.27 measured and checked
@@ -35,6 +36,7 @@ Regenerate the recordings with `python -m gostack_kit.realgo.record` and
 from . import (
     compiler,
     costs_probe,
+    netpoll_probe,
     sched,
     splitstack,
     splitstack_hot,
@@ -69,8 +71,8 @@ from .toolchain import (
 )
 
 __all__ = [
-    "compiler", "costs_probe", "sched", "splitstack", "splitstack_hot", "splitstack_record", "stack_moves",
-    "sysmon_probe", "threads",
+    "compiler", "costs_probe", "netpoll_probe", "sched", "splitstack", "splitstack_hot", "splitstack_record",
+    "stack_moves", "sysmon_probe", "threads",
     "INSTALL_HINT", "BuildResult", "CompilerFact", "Decision", "FuncFrame", "GoNotFoundError",
     "GrowthProbe", "MemoryProbe", "Recording", "ShrinkProbe", "Toolchain", "adaptive_probes",
     "build_and_run", "compiler_facts", "expected_prologue", "find_go", "growth_probes",

@@ -9,7 +9,7 @@ Each recording in realgo/data/ has a module that measures it on the live toolcha
     sched_threads.json threads: parked vs syscall-blocked Gs  realgo.sched.record
     sysmon_probe.json  sysmon's looks, the state at zero      realgo.sysmon_probe.record
     sched_costs.json   switch and creation costs (Costs)      realgo.costs_probe.record
-    netpoll_sleeps.json a lone time.Sleep's lateness          realgo.netpoll_probe.record
+    netpoll_sleeps.json lone time.Sleeps' lateness (netpoll) realgo.netpoll_probe.record
     releases/*.json    one per toolchain found (1.19-1.27)    realgo.releases.measure
 """
 

@@ -87,13 +87,14 @@ FAIR_TICK = 61  # findRunnable: schedtick%61 == 0 looks at the global queue firs
 # the shipped traces' positions (55-60; 1 where main lost its P at once) fit ticks 3 to 8.
 MAIN_SCHEDTICK_AT_ZERO = {1: 3, 2: 5}
 # MEASURED (data/sched_trace.json; tests/test_sched_crossval.py checks it): sysmon's note of
-# each P's syscalltick at time zero is stale. Before zero the harness's main opened the trace
-# file and trace.Start's writer wrote to it, each a syscall that bumps a P's syscalltick on its
-# way out, too short for a look to see. A fresh P's note (P's zero value) would let sysmon's
-# first look take a P in a syscall; a stale one makes that look only write the tick down, so
-# the P goes on the second look. Each of the 68 recorded first hand-offs of a P came 110.9 us
-# or more after its syscall began: more than one look apart (SYSMON_TICK_NS), so never the
-# first look after the syscall began, as a fresh note would allow.
+# each P's syscalltick at time zero is stale. Before zero the harness's program (in
+# realgo/sched_trace.py) creates its trace file and starts runtime/trace, whose writer goroutine
+# writes to it: syscalls that bump a P's syscalltick on their way out, too short for a look to
+# see. A fresh P's note (P's zero value) would let sysmon's first look take a P in a syscall; a
+# stale one makes that look only write the tick down, so the P goes on the second look. Each of
+# the 68 recorded first hand-offs of a P came 110.9 us or more after its syscall began: more
+# than one look apart (SYSMON_TICK_NS), so never the first look after the syscall began, as a
+# fresh note would allow.
 SYSCALLS_UNSEEN_AT_ZERO = 1  # each P's syscalltick at zero; sysmon's note of it stays 0
 PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO, PH_BLOCK, PH_YIELD = map(int, Phase)  # plain ints: fast
 SYSMON_TICK_NS = sysmon_sleep_ns(SYSMON_MIN_US)  # sysmon's shortest look-to-look time on Linux

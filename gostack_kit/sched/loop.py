@@ -16,8 +16,9 @@ only they are left with a G unfinished the run raises RuntimeError instead of wa
 daemon for ever; a model ends a run early by setting live to 0 (a failed 1:1 spawn).
 
 Rejected alternative: a time-stepped loop that advances every core by a fixed tick. Costs
-range from an 87 ns goroutine switch to a 60 s deep sleep of sysmon (sysmon.DEEP_SLEEP_NS),
-so a tick fine enough for the first would take 3 * 10**8 steps to cross the second; an event
+range from a goroutine switch of under 100 ns (record.Costs) to a 60 s deep sleep of sysmon
+(sysmon.DEEP_SLEEP_NS), so a tick fine enough for the first would take over 6 * 10**8 steps to
+cross the second; an event
 heap costs O(log n) per change whatever the gaps.
 """
 
