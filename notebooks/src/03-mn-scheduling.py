@@ -419,8 +419,7 @@ blocked = simulate(workload(1000, 1, blocking_fraction=1, syscall_us=1000), goma
 print(plots.sched.summary_table({"parked": parked, "in syscalls": blocked}))
 
 # %% [markdown]
-# Parking: 3 threads for 1,000 goroutines (one per P, and one that waited in `netpoll` for the next timer while
-# the other two ran Ps). Syscalls: 17 threads and 919 hand-offs. Every goroutine
+# Parking: 3 threads for 1,000 goroutines. Syscalls: 17 threads and 919 hand-offs. Every goroutine
 # inside a syscall keeps its M in the kernel, so a new M is needed whenever a P is handed off and no M is free:
 # the thread count follows how many syscalls overlap, not how many goroutines exist.
 # A goroutine that merely waits costs no thread at all.
