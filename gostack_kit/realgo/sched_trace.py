@@ -8,9 +8,14 @@ on, `go tool trace -d=parsed` prints every event, and `parse` folds those lines 
                                                                                   │
     Timeline(order, finish_ns, preemptions, handoffs, threads, slices) <──parse───┘
 
-Time zero is main's trace.Log(category "gostack", message "zero"), written after a 20 ms
-sleep that lets trace.Start's own goroutines run and park first. Workload goroutines are the
-goroutines main creates after that mark, numbered 1..n in creation (= list) order.
+Before the trace starts, main runs and frees `warm_count(n)` short goroutines, so the
+workload's go statements reuse free Gs (gfget), as the model's measured creation cost assumes,
+not fresh ones (malg in runtime/proc.go, which allocates a g and its stack). Time zero is main's
+trace.Log(category "gostack", message "zero"), written after a 20 ms sleep that lets
+trace.Start's own goroutines run and park first. Workload goroutines are the goroutines main
+creates after that mark, numbered 1..n in creation (= list) order. A run phase counts the wall
+time in which its G kept its thread (see `run` in the program), so a phase of ns holds its P
+for ns plus under a chunk.
 
 Invariants: every workload goroutine appears in `order` once and has a finish time; a slice
 starts at Runnable/Waiting/Syscall->Running and ends at the next transition out of Running;
@@ -27,6 +32,7 @@ import subprocess
 from pathlib import Path
 
 from ..core.validate import integer
+from ..sched.gmp import FAIR_TICK
 from ..sched.record import SLICE_ENDS, Slice, Timeline
 from ..sched.workload import Workload
 
@@ -36,6 +42,7 @@ ZERO_MESSAGE = "zero"  # the trace.Log message that marks time zero
 SETTLE_MS = 20  # trace.Start's goroutines park within a few hundred µs (seen in -d=parsed); 20 ms is ample
 MAX_GOROUTINES = 10_000  # the parsed text is ~1 KB per goroutine; beyond this it gets unwieldy
 MAX_NS = 10 * 10**9  # 10 s per phase: a probe, not a benchmark
+CHUNK = 100  # xorshift rounds between clock reads: short, so a run overshoots its ns by under a chunk
 _OPS = {"run": 0, "syscall": 1, "sleep": 2, "yield": 3}  # the Go program's switch cases
 PHASES = tuple(_OPS)  # the contract's phase kinds
 
@@ -48,54 +55,56 @@ import (
 	"runtime"
 	"runtime/trace"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
-	"unsafe"
 )
 
 var sink uint64
 
-// thread CPU time via a raw clock_gettime(CLOCK_THREAD_CPUTIME_ID): no entersyscall, no trace event
-func cpu() int64 {
-	var ts syscall.Timespec
-	syscall.RawSyscall(syscall.SYS_CLOCK_GETTIME, 3, uintptr(unsafe.Pointer(&ts)), 0)
-	return ts.Nano()
-}
+// onThread counts, per thread (by tid, mod 256), how often a workload G or main did something
+// on it: each bumps its thread's slot when it starts, between phases and after each chunk of a
+// run phase, so a G whose slot moved by its own bumps alone had the thread to itself.
+var onThread [256]atomic.Uint64
 
-// run computes until ns of running time pass, on both clocks: wall and thread CPU are summed
-// per ~1.4 us chunk, each chunk capped at 50 us (one that straddles a deschedule counts little),
-// and run returns when both sums reach ns. Summing each clock on its own telescopes; taking
-// the smaller clock chunk by chunk would not (the two reads jitter, so the per-chunk minimum
-// undercounts, and a phase ran longer than its ns).
+func bump() { onThread[syscall.Gettid()&255].Add(1) } // Gettid is a raw syscall: no entersyscall
+
+// run computes until ns of its own running time pass, read off the wall clock after every chunk
+// of %(chunk)d xorshift rounds. A chunk counts only if this G kept its thread since the last one
+// (same tid, and the slot still at this G's own last bump, which the CompareAndSwap checks and
+// moves at once): a chunk across a preemption holds another G's time, or on another thread none
+// of this G's, so it counts nothing, and the count starts again from a fresh clock read. A kernel
+// interrupt or a steal of the thread counts: the G keeps its P through it, as in the model, where
+// a run phase holds the P for exactly ns.
 func run(ns int64) {
 	x := sink | 1
-	var sw, sc int64
-	lw, lc := time.Now(), cpu()
-	for sw < ns || sc < ns {
-		for i := 0; i < 500; i++ {
+	var ran int64
+	tid := syscall.Gettid()
+	mark := onThread[tid&255].Add(1)
+	last := time.Now()
+	for ran < ns {
+		for i := 0; i < %(chunk)d; i++ {
 			x ^= x << 13
 			x ^= x >> 7
 			x ^= x << 17
 		}
-		w, c := time.Now(), cpu()
-		dw, dc := int64(w.Sub(lw)), c-lc
-		if dw > 50000 {
-			dw = 50000
+		now := time.Now()
+		t := syscall.Gettid()
+		slot := &onThread[t&255]
+		if t == tid && slot.CompareAndSwap(mark, mark+1) {
+			ran += int64(now.Sub(last))
+			mark, last = mark+1, now
+		} else { // start again from here: now may be from before the preemption
+			tid, mark = t, slot.Add(1)
+			last = time.Now()
 		}
-		if dc > 50000 {
-			dc = 50000
-		}
-		if dc > 0 {
-			sc += dc
-		}
-		sw += dw
-		lw, lc = w, c
 	}
 	sink = x
 }
 
 func work(ph [][2]int64) {
 	for _, p := range ph {
+		bump()
 		switch p[0] {
 		case 0:
 			run(p[1])
@@ -114,6 +123,16 @@ var specs = [][][2]int64{
 %(specs)s}
 
 func main() {
+	// pre-warm: WARM Gs run and exit before the trace starts, so each go statement after zero
+	// reuses a G from the free lists (gfget) instead of allocating one (malg), as the model
+	// charges it. At GOMAXPROCS=1 so that all of them run, and leave their Gs, on P0.
+	runtime.GOMAXPROCS(1)
+	var warm sync.WaitGroup
+	warm.Add(%(warm)d)
+	for i := 0; i < %(warm)d; i++ {
+		go warm.Done()
+	}
+	warm.Wait()
 	runtime.GOMAXPROCS(%(procs)d)
 	var wg sync.WaitGroup
 	wg.Add(len(specs))
@@ -123,6 +142,7 @@ func main() {
 	for i := range specs {
 		ph := specs[i]
 		fns[i] = func() {
+			bump()
 			defer wg.Done()
 			work(ph)
 		}
@@ -137,6 +157,7 @@ func main() {
 	time.Sleep(%(settle)d * time.Millisecond)
 	trace.Log(context.Background(), "gostack", "%(zero)s")
 	for i := range fns {
+		bump()
 		if i > 0 && %(gap)d > 0 {
 			run(%(gap)d)
 		}
@@ -174,7 +195,16 @@ def go_program(spec) -> str:
         ops = ", ".join(f"{{{_OPS[p[0]]}, {p[1] if len(p) > 1 else 0}}}" for p in g["phases"])
         rows.append(f"\t{{{ops}}},\n")
     return _GO % {"specs": "".join(rows), "procs": spec["gomaxprocs"], "settle": SETTLE_MS,
-                  "zero": ZERO_MESSAGE, "gap": spec.get("spawn_gap_ns", 0)}
+                  "zero": ZERO_MESSAGE, "gap": spec.get("spawn_gap_ns", 0), "chunk": CHUNK,
+                  "warm": warm_count(len(spec["goroutines"]))}
+
+
+def warm_count(n: int) -> int:
+    """Gs the program runs and frees before zero for n workload Gs: n rounded up to FAIR_TICKs.
+
+    Each warm-up G but the last (runnext's, which inherits main's slice) and main's return from
+    warm.Wait cost P0 one schedtick: whole 61s keep P0's schedtick % 61 at zero unchanged."""
+    return -(-n // FAIR_TICK) * FAIR_TICK
 
 
 _LINE = re.compile(r"^M=(-?\d+) P=(-?\d+) G=(-?\d+) (\w+) Time=(\d+) (.*)$")
