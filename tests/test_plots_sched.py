@@ -20,7 +20,7 @@ from gostack_kit.sched.record import Costs, Span  # noqa: E402
 from gostack_kit.sched.workload import Workload, workload  # noqa: E402
 
 Z = Costs.zero()
-HANDOFF = Workload.from_phases([[("go", 1), ("syscall", 250), ("compute", 10)], [("compute", 50)]])
+HANDOFF = Workload.from_phases([[("go", 1), ("syscall", 250), ("compute", 10)], [("compute", 100)]])
 TINY = Workload.from_phases([[("go", 1), ("go", 2), ("compute", 10)], [("compute", 20)],
                              [("compute", 5), ("syscall", 50), ("compute", 5)]])
 
@@ -54,9 +54,9 @@ def rects(ax, p_row):
 def test_event_log_of_a_syscall_hand_off_reads_like_the_runtime():
     log = ps.event_log(simulate(HANDOFF, gomaxprocs=1, costs=Z)).splitlines()
     assert len(log) == 2 + 10  # header, rule, one line per event
-    assert log[5].split()[:4] == ["200.558", "P0", "G0", "RETAKE"]  # sysmon's second look
-    assert "sysmon retakes its P after 200.558 us (handoffp)" in log[5]
-    assert log[6].split()[:4] == ["200.558", "P0", "-", "NEWM"] and "M1 (2 threads in all)" in log[6]
+    assert log[5].split()[:4] == ["175.482", "P0", "G0", "RETAKE"]  # sysmon's second look
+    assert "sysmon retakes its P after 175.482 us (handoffp)" in log[5]
+    assert log[6].split()[:4] == ["175.482", "P0", "-", "NEWM"] and "M1 (2 threads in all)" in log[6]
     assert "runs from runnext" in log[7] and log[7].split()[1:3] == ["P0", "G1"]
 
 

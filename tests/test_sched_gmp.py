@@ -17,7 +17,7 @@ from gostack_kit.sched.gmp import (
     steal_count,
 )
 from gostack_kit.sched.record import Costs, Ev, SchedEvent, Span
-from gostack_kit.sched.sysmon import SLEEP_NS, SYSMON_MIN_US
+from gostack_kit.sched.sysmon import SLEEP_NS, SYSMON_IDLE_AT_START, SYSMON_IDLE_LOOKS, SYSMON_MIN_US
 from gostack_kit.sched.workload import Phase, Spawn, Workload, workload
 
 Z = Costs.zero()
@@ -38,18 +38,18 @@ def test_whole_log_two_ps_three_goroutines():
     # G0 starts G1 and G2; G1 lands on the ring (kicked out of runnext by G2), so the woken
     # P1 steals it; G2 runs from runnext on P0, inheriting G0's slice, then makes a syscall
     # that sysmon leaves alone (nothing else to do and P1 is idle). Main's P0 starts at the
-    # schedtick the probe leaves at GOMAXPROCS=2 (gmp.MAIN_SCHEDTICK_AT_ZERO: 4, then main's 5th).
+    # schedtick the probe leaves at GOMAXPROCS=2 (gmp.MAIN_SCHEDTICK_AT_ZERO: 2, then main's 3rd).
     r = run([[("go", 1), ("go", 2), ("compute", 10)],
              [("compute", 20)],
              [("compute", 5), ("syscall", 50), ("compute", 5)]], procs=2)
     assert r.events == (
-        SchedEvent(0, 0, 0, Ev.LOCAL, 5),
+        SchedEvent(0, 0, 0, Ev.LOCAL, 3),
         SchedEvent(0, 0, 1, Ev.GO, 0),
         SchedEvent(0, 1, -1, Ev.NEWM, 2),
         SchedEvent(0, 0, 2, Ev.GO, 0),
         SchedEvent(0, 1, 1, Ev.STEAL, 1),
         SchedEvent(10 * US, 0, 0, Ev.EXIT, 0),
-        SchedEvent(10 * US, 0, 2, Ev.RUNNEXT, 5),
+        SchedEvent(10 * US, 0, 2, Ev.RUNNEXT, 3),
         SchedEvent(15 * US, 0, 2, Ev.SYSCALL, 50 * US),
         SchedEvent(20 * US, 1, 1, Ev.EXIT, 0),
         SchedEvent(65 * US, 0, 2, Ev.EXITSYSCALL, 1),
@@ -88,20 +88,22 @@ def test_switch_and_creation_costs_are_charged():
 
 
 def test_runnext_runs_first_and_inherits_the_time_slice():
-    # One P: G0 computes 10.3 ms, then G1 (in runnext) 1 ms. sysmon starts with idle 4 and
-    # looks every L = 100.279 us (usleep(20), measured); after its 51st idle look the sleeps
-    # double (SLEEP_NS, measured), and the last looks before 11 ms fall at 7.753 and 10.413 ms.
-    # The first look (at L) saw schedtick 3 (gmp.MAIN_SCHEDTICK_AT_ZERO at GOMAXPROCS=1). At
-    # 10.3 ms G0 is done, and G1 runs from runnext on G0's slice (schedtick still 3), so the look
-    # at 10.413 ms, 10.3 ms after the first, preempts it after only 113 us of its 1 ms; back from the global
-    # queue it starts a fresh slice, schedtick 4.
-    r = run([[("go", 1), ("compute", 10_300)], [("compute", 1000)]])
+    # One P: G0 computes 14.9 ms, then G1 (in runnext) 1 ms. sysmon starts with idle 3 and
+    # looks every L = 87.741 us (usleep(20), measured); after its 48th look (idle past 50) the
+    # sleeps double (SLEEP_NS, measured), so the looks around 10 ms fall at 9.773 and 14.966 ms.
+    # The first look (at L) saw schedtick 3 (gmp.MAIN_SCHEDTICK_AT_ZERO at GOMAXPROCS=1), and the
+    # look at 9.773 ms is under 10 ms after it. At 14.9 ms G0 is done, and G1 runs from runnext
+    # on G0's slice (schedtick still 3), so the look at 14.966 ms, over 10 ms after the first,
+    # preempts it after only 66 us of its 1 ms; back from the global queue it starts a fresh
+    # slice, schedtick 4.
+    r = run([[("go", 1), ("compute", 14_900)], [("compute", 1000)]])
     looks = [lk.t_ns for lk in r.sysmon]
-    assert looks[:47] == [L * k for k in range(1, 48)]
-    doubling = [SLEEP_NS[20 * 2 ** k] for k in range(1, 8)]  # 40 us .. 2560 us
-    assert looks[47:] == [47 * L + sum(doubling[:k + 1]) for k in range(7)]
-    assert looks[-1] == 10_413_366
-    end = 10_300 * US
+    fast = SYSMON_IDLE_LOOKS - SYSMON_IDLE_AT_START + 1  # looks until idle passes 50
+    assert fast == 48 and looks[:fast] == [L * k for k in range(1, fast + 1)]
+    doubling = [SLEEP_NS[20 * 2 ** k] for k in range(1, 9)] + [SLEEP_NS[5120]]  # 40 us .. 5120 us
+    assert looks[fast:] == [fast * L + sum(doubling[:k + 1]) for k in range(8)]
+    assert looks[-2:] == [9_772_933, 14_966_213]
+    end = 14_900 * US
     assert r.events == (
         SchedEvent(0, 0, 0, Ev.LOCAL, 3),
         SchedEvent(0, 0, 1, Ev.GO, 0),
@@ -113,8 +115,8 @@ def test_runnext_runs_first_and_inherits_the_time_slice():
         SchedEvent(end + 1000 * US, 0, 1, Ev.EXIT, 0),
     )
     assert (r.counts.preemptions, r.counts.main_preemptions, r.preemptions) == (1, 0, 1)
-    assert [lk.preempted for lk in r.sysmon] == [0] * 53 + [1]
-    assert [lk.idle for lk in r.sysmon] == list(range(5, 59))  # preempting is not "work"
+    assert [lk.preempted for lk in r.sysmon] == [0] * 55 + [1]
+    assert [lk.idle for lk in r.sysmon] == list(range(4, 60))  # preempting is not "work"
 
 
 def test_new_go_takes_runnext_and_kicks_the_old_one_to_the_tail():
@@ -198,12 +200,12 @@ def test_global_batch_size():
 
 def test_syscall_hands_off_the_p_to_a_new_m():
     # sysmon's note of the P's syscalltick is stale at zero (SYSCALLS_UNSEEN_AT_ZERO), so its
-    # first look (at L = 100.279 us) only writes the tick down and the second (2L) takes the P
+    # first look (at L = 87.741 us) only writes the tick down and the second (2L) takes the P
     # (retake: the same syscall seen twice, no P idle or spinning). handoffp finds G1 in runnext
     # and starts a new M for it. At 250 us G0 returns to find its P busy and no idle one:
     # exitsyscallNoP queues it globally and parks the M. Main's schedtick is 3
     # (MAIN_SCHEDTICK_AT_ZERO); G1 inherits it, G0's return is a fresh slice, 4.
-    rows = [[("go", 1), ("syscall", 250), ("compute", 10)], [("compute", 50)]]
+    rows = [[("go", 1), ("syscall", 250), ("compute", 10)], [("compute", 100)]]
     r = run(rows)
     assert r.events == (
         SchedEvent(0, 0, 0, Ev.LOCAL, 3),
@@ -213,12 +215,13 @@ def test_syscall_hands_off_the_p_to_a_new_m():
         SchedEvent(2 * L, 0, -1, Ev.NEWM, 2),
         SchedEvent(2 * L, 0, 1, Ev.RUNNEXT, 3),
         SchedEvent(250 * US, -1, 0, Ev.EXITSYSCALL, 0),
-        SchedEvent(2 * L + 50 * US, 0, 1, Ev.EXIT, 0),
-        SchedEvent(2 * L + 50 * US, 0, 0, Ev.GLOBAL, 4),
-        SchedEvent(2 * L + 60 * US, 0, 0, Ev.EXIT, 0),
+        SchedEvent(2 * L + 100 * US, 0, 1, Ev.EXIT, 0),
+        SchedEvent(2 * L + 100 * US, 0, 0, Ev.GLOBAL, 4),
+        SchedEvent(2 * L + 110 * US, 0, 0, Ev.EXIT, 0),
     )
     assert (r.threads_created, r.threads, r.counts.handoffs) == (2, 1, 1)  # m0 ran only main
-    assert [(lk.t_ns, lk.handoffs, lk.idle) for lk in r.sysmon] == [(L, 0, 5), (2 * L, 1, 0)]
+    i0 = SYSMON_IDLE_AT_START + 1
+    assert [(lk.t_ns, lk.handoffs, lk.idle) for lk in r.sysmon] == [(L, 0, i0), (2 * L, 1, 0), (3 * L, 0, 1)]
     for ns in (15, 150):  # back before the second look: the P never left its M
         short = run([[("go", 1), ("syscall", ns), ("compute", 10)], [("compute", 50)]])
         assert (short.threads_created, short.counts.handoffs) == (1, 0)

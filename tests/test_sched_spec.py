@@ -95,20 +95,20 @@ def test_an_unknown_model_name_is_a_value_error():
 
 
 def test_model_timeline_slices_and_sysmon_of_a_lone_syscall():
-    # GOMAXPROCS=1, default costs: G1 starts at 465 ns (main's switch, the spawn, G1's switch:
-    # 81 + 303 + 81), enters the syscall at 100.465 us, just after sysmon's first look
-    # (100.279 us); the second look, at 200.558 us, only notes the syscall (sysmon's note of the
-    # P's syscalltick is stale at zero: gmp.SYSCALLS_UNSEEN_AT_ZERO), the third, at 300.837 us,
+    # GOMAXPROCS=1, default costs: G1 starts at 650 ns (main's switch, the spawn, G1's switch:
+    # 81 + 488 + 81), enters the syscall at 100.650 us, just after sysmon's first look
+    # (87.741 us); the second look, at 175.482 us, only notes the syscall (sysmon's note of the
+    # P's syscalltick is stale at zero: gmp.SYSCALLS_UNSEEN_AT_ZERO), the third, at 263.223 us,
     # takes the P, and a spinning M finds nothing, so every P idles and sysmon sleeps deeply until
-    # exitsyscall wakes it. The syscall returns 71.929 us late (Costs.timer_late_ns) and G1 takes
-    # the idle P back on its own thread (one thread ran it). The next look would come after the end.
+    # exitsyscall wakes it. The syscall returns 69.475 us late (Costs.timer_late_ns) and G1 takes
+    # the idle P back on its own thread (one thread ran it); sysmon looks once more before the end.
     spec = {"gomaxprocs": 1, "goroutines": [
         {"phases": [["run", 100_000], ["syscall", 5_000_000], ["run", 100_000]]}]}
     run = simulate(Workload.from_spec(spec))
     tl = run.timeline()
-    assert tl.slices == (Slice(1, 0, 0, 465, 100_465, "syscall"),
-                         Slice(1, 0, 0, 5_172_394, 5_272_394, "exit"))
+    assert tl.slices == (Slice(1, 0, 0, 650, 100_650, "syscall"),
+                         Slice(1, 0, 0, 5_170_125, 5_270_125, "exit"))
     assert (tl.handoffs, tl.threads, run.threads_created, run.peak_threads) == (1, 1, 2, 2)
     assert [tuple(lk) for lk in run.sysmon] == [
-        (100_279, 100_279, 5, 0, 0), (200_558, 100_279, 6, 0, 0), (300_837, 100_279, 0, 1, 0),
-        (5_172_394, 4_871_557, 1, 0, 0)]
+        (87_741, 87_741, 4, 0, 0), (175_482, 87_741, 5, 0, 0), (263_223, 87_741, 0, 1, 0),
+        (5_170_125, 4_906_902, 1, 0, 0), (5_257_866, 87_741, 2, 0, 0)]

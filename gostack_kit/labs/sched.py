@@ -314,13 +314,16 @@ def first_handoffs(tl: Timeline) -> tuple:
 
 
 def first_handoff_stats(prefer: str = "recorded") -> tuple:
-    """((count, soonest ns) in the real runs, the same in the model) of first_handoffs, whole suite."""
+    """(real, model) first_handoffs over the whole suite, each (count, soonest, median, how many
+    came within one of sysmon's look intervals) in ns."""
     from ..realgo import sched_runs, sched_suite
+    from ..sched.gmp import SYSMON_TICK_NS
     real, model = [], []
     for spec in sched_suite.WORKLOADS.values():
         real += [g for tl in sched_runs.sched_runs(spec, prefer=prefer) for g in first_handoffs(tl)]
         model += first_handoffs(model_timeline(spec))
-    return (len(real), min(real)), (len(model), min(model))
+    return tuple((len(g), min(g), int(np.median(g)), sum(x <= SYSMON_TICK_NS for x in g))
+                 for g in (real, model))
 
 
 def gap_stats(timelines) -> tuple | None:

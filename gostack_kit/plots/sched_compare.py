@@ -243,10 +243,11 @@ def handoff_line(cmp) -> str:
 def first_handoff_line(stats) -> str:
     """labs.sched.first_handoff_stats' result in words, beside sysmon's look interval."""
     from ..sched.gmp import SYSMON_TICK_NS
-    (n_real, real), (n_model, model) = stats
-    return (f"a P taken from its first syscall: {n_real} times in the real runs, the soonest "
-            f"{real / 1000:.1f} us after the syscall began; {n_model} in the model, the soonest "
-            f"{model / 1000:.1f} us; sysmon's look interval {SYSMON_TICK_NS / 1000:.1f} us")
+    who = ("in the real runs", "in the model")
+    words = [f"{n} {w}: soonest {lo / 1000:.1f} us after the syscall began, median {mid / 1000:.1f} us, "
+             f"{k} within one look interval" for w, (n, lo, mid, k) in zip(who, stats, strict=True)]
+    return (f"a P taken from its first syscall: {words[0]}; {words[1]}; sysmon's look interval "
+            f"{SYSMON_TICK_NS / 1000:.1f} us")
 
 
 #: The costs drawn by costs_figure, cheapest first: (Costs field, label).

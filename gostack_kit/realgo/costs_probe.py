@@ -9,8 +9,8 @@ each number a run prints is the median of 9 samples (kernel_slice: of 3 spins' m
                        first sample allocates each g and stack (malg), the other 8 reuse the
                        dead ones (gfput, gfget in runtime/proc.go), so the median is a reused
                        G's, 20,000 of them in and out of the caches. (A traced workload's first
-                       G starts later than that predicts: hog-60's 34-107 us after zero, in
-                       tests/test_sched_crossval.py.)
+                       G starts later than that predicts, from the trace's own events:
+                       hog-60's 4.2-11.9 us after zero, in tests/test_sched_crossval.py.)
     thread_switch      two threads pinned to one CPU ping-pong a byte over pipes, by raw
                        read/write syscalls: a blocking wake-up and a kernel context switch
     thread_wake        the same ping-pong with the threads on two CPUs: each hop wakes a

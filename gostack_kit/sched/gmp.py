@@ -25,8 +25,10 @@ happen at one instant, so passes 2 and 3 repeat pass 1 and are skipped, and the 
 before stealing a running P's runnext is not modelled; preemption lands the moment sysmon
 asks (no signal latency); a G preempted outside a compute phase stops at its next one; there
 is no GC, no network poller traffic and no LockOSThread; every go statement costs a reused
-G's creation (gfget), never a fresh one's (malg: a new g and stack); and each M with a P has
-a CPU of its own, so GOMAXPROCS above the machine's CPUs shares nothing. The event heap and
+G's creation (gfget), never a fresh one's (malg: a new g and stack), which is why the real
+harness (realgo/sched_trace.py) frees warm-up Gs before zero; nothing is charged for runtime/trace,
+whose events the real runs pay for; and each M with a P has a CPU of its own, so GOMAXPROCS
+above the machine's CPUs shares nothing. The event heap and
 its run loop (at, run, the check that some G can still finish) are loop.Loop's, which the
 1:1 and N:1 rivals (rivals.py) run on too; only the policy here is Go's.
 
@@ -77,24 +79,22 @@ __all__ = ["Model", "Sched", "simulate", "stack_memory", "global_batch", "steal_
 
 FAIR_TICK = 61  # findRunnable: schedtick%61 == 0 looks at the global queue first (fairness)
 # MEASURED (go1.27.3, sched_trace's program with a build overlay that copies every P's fields at
-# the "zero" mark): the schedtick of main's P at time zero, i.e. after runtime.main's and
-# trace.Start's goroutines and the 20 ms settle sleep. A first session's probe on the loaded
-# 2-core VM: GOMAXPROCS=1, 3 in 25 of 40 runs (4 in 14, 6 in 1); GOMAXPROCS=2, 5 in 20 of 30
-# (2, 6 or 7 in the rest); GOMAXPROCS=4, median 1 (0-4). The shipped recording of
-# realgo.sysmon_probe (idle VM; tests/test_realgo_sysmon_probe.py): GOMAXPROCS=1, 3 in 13 and 4 in
-# 14 of 30 (5 or 7 in 3); GOMAXPROCS=2, 0-5 (5 in 1 of 10). Other GOMAXPROCS start at 1, the fresh
-# value. In the first probe's traced order-300 runs G1's first-run position was 63 - this tick;
-# the shipped traces' positions (55-60; 1 where main lost its P at once) fit ticks 3 to 8.
-MAIN_SCHEDTICK_AT_ZERO = {1: 3, 2: 5}
+# the "zero" mark; data/sysmon_probe.json, tests/test_realgo_sysmon_probe.py): the schedtick of
+# main's P at time zero, i.e. after runtime.main's and trace.Start's goroutines, the 20 ms settle
+# sleep, and the program's warm-up Gs. Those come in whole 61s (sched_trace.warm_count), a tick of
+# P0's each, so this is the real tick less them: findRunnable reads only schedtick % 61, and
+# sysmon only compares ticks. GOMAXPROCS=1: 3 in 28 of 30 runs (hog-60, order-300; 2 and 4 in
+# the rest); GOMAXPROCS=2: 3 in 8 of 10 (sleep-50). Other GOMAXPROCS start at 1, the fresh value.
+MAIN_SCHEDTICK_AT_ZERO = {1: 3, 2: 3}
 # MEASURED (data/sched_trace.json; tests/test_sched_crossval.py checks it): sysmon's note of
 # each P's syscalltick at time zero is stale. Before zero the harness's program (in
 # realgo/sched_trace.py) creates its trace file and starts runtime/trace, whose writer goroutine
 # writes to it: syscalls that bump a P's syscalltick on their way out, too short for a look to
 # see. A fresh P's note (P's zero value) would let sysmon's first look take a P in a syscall; a
-# stale one makes that look only write the tick down, so the P goes on the second look. Each of
-# the 68 recorded first hand-offs of a P came 110.9 us or more after its syscall began: more
-# than one look apart (SYSMON_TICK_NS), so never the first look after the syscall began, as a
-# fresh note would allow.
+# stale one makes that look only write the tick down, so the P goes on the second look. With a
+# fresh note nearly every first hand-off would come within one look interval (SYSMON_TICK_NS) of
+# its syscall; of the 64 recorded ones 4 did (a usleep(20) lasts as little as 36.5 us), and
+# their median is 229 us, over two intervals.
 SYSCALLS_UNSEEN_AT_ZERO = 1  # each P's syscalltick at zero; sysmon's note of it stays 0
 PH_COMPUTE, PH_SYSCALL, PH_PARK, PH_GO, PH_BLOCK, PH_YIELD = map(int, Phase)  # plain ints: fast
 SYSMON_TICK_NS = sysmon_sleep_ns(SYSMON_MIN_US)  # sysmon's shortest look-to-look time on Linux

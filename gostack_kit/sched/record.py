@@ -130,13 +130,13 @@ class Costs:
     """
 
     goroutine_switch_ns: int = 81  # Gosched between two Gs on one P: gosched_m, schedule, gogo
-    goroutine_create_ns: int = 303  # go f() and its G's whole life with 20,000 live, less a switch
-    thread_switch_ns: int = 2028  # a blocked thread woken on the same CPU: pipe ping-pong, raw syscalls
-    thread_create_ns: int = 22818  # newm's clone, the thread's first run and its exit (a locked G exits)
-    kernel_slice_ns: int = 3065091  # two spinning threads on one CPU: how long each runs (Linux 6.18)
-    thread_wake_ns: int = 20864  # startm's wake of an idle M: a blocked thread woken on another CPU
-    timer_late_ns: int = 71929  # how late a 1 ms nanosleep returns: the kernel's timer slack + a wake
-    netpoll_late_ns: int = 78679  # how late a 1 ms epoll_wait in netpoll ends, up to the sleeper running
+    goroutine_create_ns: int = 488  # go f() and its G's whole life with 20,000 live, less a switch
+    thread_switch_ns: int = 2039  # a blocked thread woken on the same CPU: pipe ping-pong, raw syscalls
+    thread_create_ns: int = 22513  # newm's clone, the thread's first run and its exit (a locked G exits)
+    kernel_slice_ns: int = 2414191  # two spinning threads on one CPU: how long each runs (Linux 6.18)
+    thread_wake_ns: int = 20820  # startm's wake of an idle M: a blocked thread woken on another CPU
+    timer_late_ns: int = 69475  # how late a 1 ms nanosleep returns: the kernel's timer slack + a wake
+    netpoll_late_ns: int = 79530  # how late a 1 ms epoll_wait in netpoll ends, up to the sleeper running
 
     def __post_init__(self):
         for name in ("goroutine_switch_ns", "goroutine_create_ns", "thread_switch_ns",

@@ -25,8 +25,9 @@ a look changes only sysmontick notes, the preempted G and the taken Ps.
 Two values are measured rather than read from the source: how long each sleep really lasts
 (SLEEP_NS) and where sysmon's idle count stands when the workload starts
 (SYSMON_IDLE_AT_START), both from sysmon's own log (realgo.sysmon_probe, a build overlay).
-So the fast looks come every 100 us, the back-off begins about 4.7 ms in, and the first
-preemption of a G that started at time zero comes near 10.4 ms. Rejected alternative: a
+So the fast looks come every 88 us, the back-off begins about 4.3 ms in, and the first
+preemption of a G that started at time zero comes at 15.0 ms: the look at 9.8 ms is under
+10 ms after the first look's note. Rejected alternative: a
 preemption timer per G firing at 10 ms. It is simpler, and it is what the runtime does not
 do; notebook 03 shows the difference against real traces.
 """
@@ -49,13 +50,13 @@ SYSCALL_RETAKE_NS = 10_000_000  # retake: a syscall older than 10 ms loses its P
 # usleep(delay) really lasted, from one look to the end of the next sleep, median per delay.
 # usleep is nanosleep(2), which the kernel may end up to the thread's timer slack late (50 us
 # for every thread: init/init_task.c, init_task.timer_slack_ns), and the thread then has to be
-# woken and scheduled: 80 us beyond the delay for short sleeps, growing to 164 us at 10 ms.
-SLEEP_NS = {20: 100_279, 40: 119_709, 80: 163_674, 160: 241_611, 320: 405_390, 640: 731_070,
-            1280: 1_378_856, 2560: 2_659_943, 5120: 5_249_935, 10_000: 10_163_579}
-# MEASURED the same way: sysmon's idle count at its first look after time zero (median 4,
-# 3-8 in the 20 runs): trace.Start's stop-the-world reset it ~20 ms earlier, and the deep
+# woken and scheduled: 68 us beyond the delay for short sleeps, 79 us at 10 ms.
+SLEEP_NS = {20: 87_741, 40: 107_641, 80: 147_835, 160: 228_171, 320: 388_399, 640: 708_652,
+            1280: 1_349_067, 2560: 2_631_600, 5120: 5_193_280, 10_000: 10_078_828}
+# MEASURED the same way: sysmon's idle count at its first look after time zero (median 3,
+# 2-6 in the 20 runs): trace.Start's stop-the-world reset it ~20 ms earlier, and the deep
 # sleep that followed ended on a timer, which does not reset it.
-SYSMON_IDLE_AT_START = 4
+SYSMON_IDLE_AT_START = 3
 DEEP_SLEEP_NS = 60_000_000_000  # sysmon: forcegcperiod/2 (2 minutes / 2) when no timer is due
 
 
