@@ -204,25 +204,23 @@ hog = lab.real_vs_model("hog-60", prefer="recorded")
 print(plots.sched_compare.slices_table(hog))
 
 # %% [markdown]
-# In 9 of the 10 recorded runs the first preemption came after 10.1 to 15.9 ms: never before the 10 ms of
-# `forcePreemptNS`, often well after it, because the look that preempts comes only when sysmon's current sleep
-# ends. In run 2 it came after 1.5 ms: that look found a `schedtick` written down 10 ms or more before, when
-# the workload had not started yet. The trace records the preemption, not sysmon's notes, so it cannot show
-# when. The later slices have a median of 20.3 ms. After a preemption the G comes back from the global queue without
-# inheriting, so `schedtick` moves on: the next look only notes the new tick and its time, and the look after it,
-# one 10 ms sleep later, finds the same tick 10 ms old and preempts. Two full sleeps make about 20 ms.
+# In 9 of the 10 recorded runs the first preemption came after 14.7 to 15.1 ms, and in the other after 11.4 ms:
+# never before the 10 ms of `forcePreemptNS`, and mostly well after it, because the look that preempts comes only
+# when sysmon's current sleep ends. The later preempted slices have a median of 20.2 ms. After a preemption the G
+# comes back from the global queue without inheriting, so `schedtick` moves on: the next look only notes the new
+# tick and its time, and the look after it, one 10 ms sleep later, finds the same tick 10 ms old and preempts.
+# Two full sleeps make about 20 ms.
 #
-# The run phases count running time (`run` in the Go program of `realgo.sched_trace`), while the trace's clock
-# is wall time, so 60 ms of work took 60.2 to 66.2 ms: whenever the thread was off the CPU, the slice went on
-# in wall time and the work stood still. The typical run (the median of the ten by its end), with
-# the model's run below it:
+# A run phase counts the time its goroutine kept its thread (`run` in the Go program of `realgo.sched_trace`), as
+# the model counts the time a G holds its P, so in every run the 60 ms of work ended at 60.0 ms. The typical run
+# (the median of the ten by its end), with the model's run below it:
 
 # %%
 plots.sched_compare.real_vs_model(hog)
 
 # %% [markdown]
-# The model's row runs sysmon's own loop (`sched/sysmon.py`): slices of 10.4, 15.4 and 20.3 ms, and the rest,
-# close to real run 7's 10.6, 15.4 and 20.3 ms.
+# The model's row runs sysmon's own loop (`sched/sysmon.py`): slices of 15.0, 20.2 and 20.2 ms, and the rest,
+# the same to a tenth of a millisecond as real runs 2 and 3.
 # Each of its looks is a record in `SchedRun.sysmon`: when it came, the sleep before it, sysmon's `idle` count after
 # it, and what `retake` did. The model's looks in `hog-60`, grouped by the sleep before them:
 
@@ -231,19 +229,20 @@ looks = lab.sysmon_looks(hog.spec)
 print(plots.sched_compare.sysmon_table(lab.sysmon_stretches(looks)))
 
 # %% [markdown]
-# Looks 1 to 47 come 100.279 µs apart: that is how long `usleep(20)` lasted in real Go, the median of sysmon's own
+# Looks 1 to 48 come 87.741 µs apart: that is how long `usleep(20)` lasted in real Go, the median of sysmon's own
 # log of its looks (`realgo.sysmon_probe`, which rebuilds the runtime with two log calls in `sysmon`; the sleeps
-# are `SLEEP_NS` in `sched/sysmon.py`). The 20 µs become 100 because the kernel may end a `nanosleep` up to the
+# are `SLEEP_NS` in `sched/sysmon.py`). The 20 µs become 87.7 because the kernel may end a `nanosleep` up to the
 # thread's timer slack late (50 µs: `init_task.timer_slack_ns` in Linux's `init/init_task.c`) and the thread must
-# then be woken. No look takes a P from a syscall, so `idle` grows by one at each. It starts at 4, the median that
-# log shows when a workload begins (`SYSMON_IDLE_AT_START`), so after look 47 it has passed 50, and from look 48
-# on each sleep doubles: 119.709 µs, 163.674 µs and so on, until looks 56 to 59 each wait the full 10 ms, which
-# last 10163.6 µs.
+# then be woken. No look takes a P from a syscall, so `idle` grows by one at each. It starts at 3, the median that
+# log shows when a workload begins (`SYSMON_IDLE_AT_START`), so after look 48 it has passed 50, and from look 49
+# on each sleep doubles: 107.641 µs, 147.835 µs and so on, until looks 57 to 60 each wait the full 10 ms, which
+# last 10078.8 µs.
 #
-# Look 1, at 0.1 ms, wrote down `G1`'s `schedtick`. Look 54, at 10.4 ms, is the first one 10 ms or more after
-# it, so it preempts: the first slice is as long as the back-off took to get past 10 ms. `G1` then comes back from
-# the global queue on a new tick, which the next look (at 15.7 ms) only writes down; the look after that, 10 ms
-# later, preempts (at 25.8 ms), and so on (46.2 ms). The same looks on a log scale:
+# Look 1, at 0.088 ms, wrote down `G1`'s `schedtick`. Look 55, at 9.8 ms, came less than 10 ms after it, so it
+# let `G1` run on; look 56, at 15.0 ms, is the first one 10 ms or more after it, so it preempts: the first slice
+# is as long as the back-off took to get past 10 ms. `G1` then comes back from the global queue on a new tick,
+# which the next look (at 25.0 ms) only writes down; the look after that, 10 ms later, preempts (at 35.1 ms), and
+# so on (55.3 ms). The same looks on a log scale:
 
 # %%
 plots.sched_compare.sysmon_sleeps(looks, title="sysmon's sleep before each look (model, hog-60)")
@@ -260,7 +259,7 @@ print(source, plots.sched_compare.real_sleeps_table(probed), sep="\n")
 # %% [markdown]
 # Every one of those looks followed the rule above exactly, 20 µs until `idle` passed 50, then doubling up to the
 # 10 ms cap (`tests/test_realgo_sysmon_probe.py` checks each). What varies is how long a sleep lasts: a `usleep(20)`
-# took from 61.1 to 1929.9 µs. The model's sleeps are the medians of this table. Its line, with every real look
+# took from 36.5 to 117.7 µs. The model's sleeps are the medians of this table. Its line, with every real look
 # drawn behind it as a dot:
 
 # %%
@@ -282,27 +281,26 @@ nb03 = lab.real_vs_model("nb03", prefer="recorded")
 print(plots.sched_compare.slices_table(nb03))
 
 # %% [markdown]
-# In 6 of the 10 runs sysmon preempted `main` at 10.0 to 10.5 ms, and `G1` ran first. It came from `runnext`, so
-# it ran in what was left of `main`'s slice: the same `schedtick`, written down 10 ms or more before. The next
-# look could have cut it, but in all six its 2 ms were done first, and it finished at 12.1 to 12.5 ms.
-# In the other 4 runs no look preempted `main` before its 12 ms were done. `main` then started `G2`, which took
-# `runnext` from `G1`, so `G2` ran first, and `G1` ran at 12.1 to 12.9 ms and finished at 14.1 to 14.9 ms.
-# Which way a run goes depends on when sysmon's looks fall, that is, on its sleeps, and the trace does not
-# record sysmon's sleeps.
+# In 9 of the 10 runs no look preempted `main` before its 12 ms were done. `main` then started `G2`, which took
+# `runnext` from `G1`, so `G2` ran first, and `G1` ran at 12.0 ms and finished at 14.0 ms. In the other run (run 7)
+# sysmon preempted `main` at 10.3 ms, and `G1` ran first. It came from `runnext`, so it ran in what was left of
+# `main`'s slice: the same `schedtick`, written down 10 ms or more before. The next look could have cut it, but its
+# 2 ms were done first, and it finished at 12.3 ms. Which way a run goes depends on when sysmon's looks fall, that
+# is, on its sleeps, and the trace does not record sysmon's sleeps.
 #
-# The model went the first way, as the table's last line shows: `G1` first ran at 10.4 ms and finished at 12.4 ms.
-# Its sysmon looks the same way as in `hog-60` (nothing here makes a syscall):
+# The model went the first way, as the table's last line shows: `G2` ran first, and `G1` ran at 12.0 ms and
+# finished at 14.0 ms. Its sysmon looks the same way as in `hog-60` (nothing here makes a syscall):
 
 # %%
 calm = lab.sysmon_looks(nb03.spec)
 print(plots.sched_compare.sysmon_table(lab.sysmon_stretches(calm)))
 
 # %% [markdown]
-# Look 54, at 10.4 ms, found `main` still on the tick that look 1 wrote down, 10.3 ms after it, and preempted it.
-# `G1` ran from `runnext` in what was left of that slice; the next look came 5249.94 µs later, at 15.7 ms, and by
-# then `G1` was long done. A real sysmon's sleeps vary from one look to the next (`realgo.sysmon_probe` records
-# them), so whether some look lands 10 ms after the note and before `main` is done varies too: in 4 of the 10
-# recorded runs none did. The typical run and the model:
+# Look 55, at 9.8 ms, found `main` still on the tick that look 1 wrote down, but only 9.7 ms after it, so it let
+# `main` run on. The next look would have come 5193.28 µs later, at 15.0 ms, after the program's end at 14.0 ms.
+# A real sysmon's sleeps vary from one look to the next (`realgo.sysmon_probe` records them), so whether some look
+# lands 10 ms after the note and before `main` is done varies too: in 1 of the 10 recorded runs one did. The
+# typical run and the model:
 
 # %%
 plots.sched_compare.real_vs_model(nb03)
@@ -335,31 +333,32 @@ plots.sched_compare.real_vs_model(live)
 # alone; if they match, `retake` takes the P and `handoffp` gives it to another M. It leaves the P alone also
 # when there is nothing for it to do: its run queue is empty, another P or M is idle or looking for work, and
 # the look that wrote the tick down was less than 10 ms ago. sysmon's shortest sleep is `usleep(20)`, which
-# lasted 100.279 µs in real Go (`sched.sysmon.SLEEP_NS`, measured).
+# lasted 87.741 µs in real Go (`sched.sysmon.SLEEP_NS`, measured).
 #
-# One P. `G0` starts `G1` (50 µs of compute), then makes a 250 µs syscall.
+# One P. `G0` starts `G1` (100 µs of compute), then makes a 250 µs syscall.
 #
 # **Predict:** does `G1` wait for the syscall? How many threads does the program end up with?
 
 # %%
-syscall = Workload.from_phases([[("go", 1), ("syscall", 250), ("compute", 10)], [("compute", 50)]])
+syscall = Workload.from_phases([[("go", 1), ("syscall", 250), ("compute", 10)], [("compute", 100)]])
 handed = simulate(syscall, gomaxprocs=1, costs=Costs.zero())
 print(plots.sched.event_log(handed))
 
 # %% [markdown]
-# At 100.279 µs, its first look, sysmon found P0 in the syscall with a tick that differed from its note, and only
+# At 87.741 µs, its first look, sysmon found P0 in the syscall with a tick that differed from its note, and only
 # wrote the tick down. The model starts every P the way the recorded real runs had them at time zero: with
 # syscalls behind it that sysmon never saw (before time zero the probe program of `realgo/sched_trace.py` opens
-# its trace file and starts the tracer, which writes to it), so the note is stale (checked against the traces below, after `contract`). At 200.558 µs, the second
-# look, the tick matched and sysmon took P0; a new M (thread 2) picked it up and ran `G1` while `G0`'s thread
-# stayed in the kernel. When the syscall returned at 250 µs, P0 was busy and no P was idle, so `exitsyscall`
-# queued `G0` on the global queue and parked its thread; `G0` ran again when `G1` finished.
+# its trace file and starts the tracer, which writes to it), so the note is stale (checked against the traces
+# below, after `contract`). At 175.482 µs, the second look, the tick matched and sysmon took P0; a new M (thread 2)
+# picked it up and ran `G1` while `G0`'s thread stayed in the kernel. When the syscall returned at 250 µs, P0 was
+# busy and no P was idle, so `exitsyscall` queued `G0` on the global queue and parked its thread; `G0` ran again
+# when `G1` finished.
 
 # %%
 plots.sched.timeline(handed)
 
 # %% [markdown]
-# Two variations. A syscall that ends before sysmon's second look (200.558 µs) keeps its P. A call the runtime knows
+# Two variations. A syscall that ends before sysmon's second look (175.482 µs) keeps its P. A call the runtime knows
 # will block for long goes through `entersyscallblock`, which gives the P away at once, without waiting for sysmon:
 
 # %%
@@ -373,7 +372,7 @@ print(plots.sched.summary_table({"15 us syscall": simulate(short, gomaxprocs=1, 
 # The known-blocking call: a hand-off at time 0 and a second thread, so the program ends at 0.11 ms.
 
 # %% [markdown]
-# Real Go hands a P off the same way, but not as fast. In `contract` (one P), `G1` computes 2 ms and then makes
+# Real Go hands a P off the same way. In `contract` (one P), `G1` computes 2 ms and then makes
 # a 1 ms syscall; `G2` computes 0.3 ms and sleeps 2 ms, so it is ready to run again about when `G1` enters the
 # kernel. `G2` can run only on P0, and only once sysmon has taken P0 from `G1`'s syscall.
 #
@@ -384,19 +383,22 @@ con = lab.real_vs_model("contract", prefer="recorded")
 print(plots.sched_compare.handoff_line(con))
 
 # %% [markdown]
-# In all 10 recorded runs another thread ran `G2` on P0 0.18 to 0.32 ms after `G1` entered the kernel; the model
-# is faster, 0.13 ms. Its sysmon still looks every 100 µs at that point. The first look after `G1` entered the
-# kernel came 5.6 µs in and only wrote P0's tick down (the note was stale, as above); the next, 105.8 µs in, took
-# the P, and the new thread it started for P0 took 22.8 µs (`thread_create_ns`, section 9). Real Go needs the
-# second look too. Over every recorded run of every workload, how soon a P was taken from its first syscall:
+# In all 10 recorded runs another thread ran `G2` on P0 0.11 to 0.21 ms after `G1` entered the kernel, and the
+# model's 0.18 ms falls inside that range. Its sysmon still looks every 87.7 µs at that point. The first look after
+# `G1` entered the kernel came 67.8 µs in and only wrote P0's tick down (the note was stale, as above); the next,
+# 155.5 µs in, took the P, and the new thread it started for P0 took 22.5 µs (`thread_create_ns`, section 9).
+# Real Go needs the second look too. Over every recorded run of every workload, how soon a P was taken from its
+# first syscall:
 
 # %%
 print(plots.sched_compare.first_handoff_line(lab.first_handoff_stats("recorded")))
 
 # %% [markdown]
-# None within one look interval. With a fresh note the first look after the syscall began would take the P, and
-# that look comes anywhere in a look interval, so many of these hand-offs would come well under 100 µs. The
-# typical `contract` run and the model:
+# With a fresh note the first look after the syscall began would take the P, and that look comes anywhere in a
+# look interval, so nearly all of these hand-offs would come within one interval. In the real runs 4 of 64 did, and
+# the median, 229.3 µs, is more than two intervals: a later look took the P. Those 4 need not be fresh notes:
+# a look interval varies, and a `usleep(20)` lasted as little as 36.5 µs (section 6), so two looks can
+# both fall within one median interval. The typical `contract` run and the model:
 
 # %%
 plots.sched_compare.real_vs_model(con)
@@ -419,7 +421,7 @@ blocked = simulate(workload(1000, 1, blocking_fraction=1, syscall_us=1000), goma
 print(plots.sched.summary_table({"parked": parked, "in syscalls": blocked}))
 
 # %% [markdown]
-# Parking: 3 threads for 1,000 goroutines. Syscalls: 17 threads and 919 hand-offs. Every goroutine
+# Parking: 3 threads for 1,000 goroutines. Syscalls: 18 threads and 938 hand-offs. Every goroutine
 # inside a syscall keeps its M in the kernel, so a new M is needed whenever a P is handed off and no M is free:
 # the thread count follows how many syscalls overlap, not how many goroutines exist.
 # A goroutine that merely waits costs no thread at all.
@@ -463,10 +465,10 @@ source, rows = lab.sleep_lateness("recorded")
 print(source, plots.sched.sleep_table(rows), sep="\n")
 
 # %% [markdown]
-# A 100 µs sleep ended 961.8 to 986.8 µs late: its one wait lasted a whole millisecond. A 1.5 ms sleep waited
-# twice, 1 ms and then 1 ms more, and ended 626.5 to 685.0 µs late. A 2 ms sleep waits twice too: the delay left
+# A 100 µs sleep ended 954.9 to 985.2 µs late: its one wait lasted a whole millisecond. A 1.5 ms sleep waited
+# twice, 1 ms and then 1 ms more, and ended 604.2 to 667.4 µs late. A 2 ms sleep waits twice too: the delay left
 # when the M reaches `epoll_wait` is a little under 2 ms and rounds down to 1, so it is late by two waits, a
-# median of 149.4 µs against 76.6 µs for the single wait of a 1 ms sleep. The model's lateness falls inside every
+# median of 145.4 µs against 76.2 µs for the single wait of a 1 ms sleep. The model's lateness falls inside every
 # real range. When other goroutines keep the P busy there is no `netpoll` wait: the timer runs when the P next
 # schedules (`pp.timers.check` at the top of `findRunnable` in `runtime/proc.go`), as in section 7's `contract`.
 # With Go installed, the same sleeps live:
@@ -500,7 +502,7 @@ print(plots.sched.costs_table())
 plots.sched_compare.costs_figure(*realgo.costs_probe.measured_runs("recorded"))
 
 # %% [markdown]
-# A thread switch costs 25 times a goroutine switch, and a new thread 75 times a new goroutine. On this VM, waking an
+# A thread switch costs 25 times a goroutine switch, and a new thread 46 times a new goroutine. On this VM, waking an
 # idle thread on the other CPU costs almost as much as creating one, ten times a switch on the same CPU. A kernel
 # timer (a `nanosleep`, or the `epoll_wait` an idle Go thread blocks in) ends tens of microseconds after the time
 # it was asked for: the kernel may fire it up to the thread's timer slack late (50 µs: `init_task.timer_slack_ns`
@@ -509,7 +511,8 @@ plots.sched_compare.costs_figure(*realgo.costs_probe.measured_runs("recorded"))
 
 # %% tags=["nbval-ignore-output"]
 plots.sched_compare.costs_figure(*realgo.costs_probe.measured_runs())
-#
+
+# %% [markdown]
 # The program: 300 goroutines, `main` included (`main` starts the other 299 with `go` statements), each with two
 # compute bursts (mean 50 µs); between them a
 # blocking syscall with probability 0.3, a park with probability 0.3, or no wait (seed 7).
@@ -522,9 +525,9 @@ runs = lab.compare(work, gomaxprocs=2)
 print(plots.sched.summary_table(runs))
 
 # %% [markdown]
-# 1:1 ends first, at 19.018 ms against M:N's 22.477 ms, but it spends 20.6% of both cores on thread
-# switches and creation, and reserves 2.0 GiB of stacks; M:N's median goroutine is done sooner (13.315 ms
-# against 14.603 ms), with 4 threads. N:1 has one core and stalls on every syscall, so it takes more than twice as long.
+# 1:1 ends first, at 18.966 ms against M:N's 21.812 ms, but it spends 20.4% of both cores on thread
+# switches and creation, and reserves 2.0 GiB of stacks; M:N's median goroutine is done sooner (12.665 ms
+# against 14.551 ms), with 4 threads. N:1 has one core and stalls on every syscall, so it takes more than twice as long.
 # The per-P (per-core) timelines, on one time axis:
 
 # %%
@@ -538,8 +541,8 @@ plots.sched.timelines(runs)
 plots.sched.queue_lengths(runs)
 
 # %% [markdown]
-# N:1 and M:N have about 300 runnable goroutines almost at once (creating one costs 0.3 µs), while 1:1
-# climbs for 6.8 ms as core 0 creates a thread for each of `main`'s 299 `go` statements, at 22.8 µs each.
+# N:1 and M:N have about 300 runnable goroutines almost at once (creating one costs 0.5 µs), while 1:1
+# climbs for 6.7 ms as core 0 creates a thread for each of `main`'s 299 `go` statements, at 22.5 µs each.
 # N:1 then drains at the speed of one core.
 # M:N's dotted line is the global queue: first the 129 goroutines that `runqputslow` moved there when `main`'s 299
 # `go` statements overflowed P0's ring of 256, later the goroutines coming back from syscalls and parks.
@@ -563,9 +566,9 @@ plots.sched.threads_memory(runs)
 print(plots.sched.summary_table(lab.compare(work, gomaxprocs=2, costs=Costs.zero())))
 
 # %% [markdown]
-# With free switches and creation 1:1 pulls further ahead, 15.074 ms against 19.281 ms, and its median goroutine
-# (10.967 ms) almost catches M:N's (10.655 ms). A kernel thread gives up its core the moment it blocks, while a
-# Go syscall keeps its P until one of sysmon's looks takes it (25 hand-offs in this run).
+# With free switches and creation 1:1 pulls further ahead, 15.074 ms against 18.959 ms, though its median
+# goroutine (10.967 ms) still finishes after M:N's (10.356 ms). A kernel thread gives up its core the moment it
+# blocks, while a Go syscall keeps its P until one of sysmon's looks takes it (29 hand-offs in this run).
 # Time alone does not make the case for M:N: its advantage is cheap creation and switching (measured above)
 # and, above all, memory, which no cost setting changes: 300 thread stacks still reserve over 2 GiB.
 
@@ -636,18 +639,18 @@ widgets.sched.Scheduler()
 # * Go runs many G on a few M; a P is the permit to run Go code, and there are `GOMAXPROCS` of them.
 # * A P looks for work in a fixed order: `runnext` (which keeps the time slice), its own ring of 256, the global
 #   queue every 61st tick or when the ring is empty, then other Ps' rings, half at a time.
-# * Sysmon looks at the Ps after `usleep(20)` (100.279 µs in real Go) at first; after 50 looks in a row that take no P
-#   from a syscall, each sleep doubles, up to 10 ms, and preempting does not bring it back down. It preempts a
-#   goroutine on the first look at least 10 ms after the look that first saw the P's `schedtick`, so a slice
-#   lasts 10 ms or more (10.4 ms, 15.4 ms, then 20.3 ms, in the model; a median of 20.3 ms after the first in the
-#   recordings), and a goroutine taken from `runnext` runs in the slice of the one before it, which can leave it
-#   little (a first slice of 1.5 ms in one recorded run).
+# * Sysmon looks at the Ps after `usleep(20)` (87.741 µs in real Go) at first; after 50 looks in a row that take
+#   no P from a syscall, each sleep doubles, up to 10 ms, and preempting does not bring it back down. It preempts
+#   a goroutine on the first look at least 10 ms after the look that first saw the P's `schedtick`, so a slice
+#   lasts 10 ms or more (15.0 ms, then 20.2 ms, in the model; a median of 20.2 ms after the first in the
+#   recordings), and a goroutine taken from `runnext` runs in the slice of the one before it.
 #   One busy goroutine cannot starve the rest.
 # * A goroutine blocked in a syscall keeps its thread, but sysmon's `retake` takes its P away, on the second
-#   look that finds it there (the first only writes the P's `syscalltick` down), and another thread runs it; a goroutine parked on a channel or the network
-#   keeps neither. Threads grow with simultaneous syscalls, not with goroutines.
-# * Measured, a goroutine switch costs 81 ns and a thread switch 2.0 µs; a goroutine's creation 0.3 µs, a
-#   thread's 22.8 µs; waking an idle thread on another CPU 20.9 µs.
+#   look that finds it there (the first only writes the P's `syscalltick` down), and another thread runs it; a
+#   goroutine parked on a channel or the network keeps neither. Threads grow with simultaneous syscalls, not
+#   with goroutines.
+# * Measured, a goroutine switch costs 81 ns and a thread switch 2.0 µs; a goroutine's creation 0.5 µs, a
+#   thread's 22.5 µs; waking an idle thread on another CPU 20.8 µs.
 # * On the same program, 1:1 ended sooner than M:N, but M:N's median goroutine finished first, with 4
 #   threads instead of 300; N:1 was held back by one core and by every syscall. With free thread switches 1:1
 #   was faster still: what it cannot match is memory.

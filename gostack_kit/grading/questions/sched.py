@@ -7,9 +7,10 @@ ring's FIFO order. q2 adds a steal case on the student's own victim queue. q3 dr
 (global queue, GOMAXPROCS) pairs: a short queue, a mid-sized one, a long one. q5 draws the
 fairness trap's length and phase times: fewer than 61 links and G1 runs when the ring runs
 dry, more and only the schedtick % 61 check lets it in. q6 draws when main enters a
-syscall, how long it lasts, and a hog's length: the hand-off comes on sysmon's first look
-after the syscall starts, and it resets sysmon's back-off, which decides when the hog, running
-in main's inherited slice, is first preempted.
+syscall, how long it lasts, and a hog's length: the hand-off comes on sysmon's second look
+after the syscall starts (the first only writes P0's syscalltick down: sysmon's note of it is
+stale at zero, gmp.SYSCALLS_UNSEEN_AT_ZERO), and it resets sysmon's back-off, which decides
+when the hog, running in main's inherited slice, is first preempted.
 """
 
 from __future__ import annotations
@@ -244,9 +245,9 @@ QUESTIONS = (
                     "Workload.from_phases and simulate them on one P with Costs.zero().",
                     "The hand-off is the RETAKE event in the run's event log; G1's first preemption "
                     "is its first PREEMPT event. Times in the log are ns: divide by 1000.",
-                    "Why then: P0 has no syscall on record, so sysmon's first look after main "
-                    "enters the syscall takes it; that hand-off resets the back-off, and G1, taken "
-                    "from runnext, runs in main's slice."),
+                    "Why then: sysmon's first look after main enters the syscall finds a syscalltick "
+                    "it has not seen and only writes it down; the next look takes the P. That hand-off "
+                    "resets the back-off, and G1, taken from runnext, runs in main's slice."),
              defaults=dict(HOG), params=_q6_params),
 )
 
