@@ -130,3 +130,23 @@ def test_recording_comes_from_the_live_toolchain():
             pytest.fail(message)
         pytest.skip(message)
 
+
+# Metrics on which every recorded run and the model agree (tests/test_sched_crossval.py): each
+# fresh live run must give the model's value too, so the cross-validation runs against real Go.
+# Not hog-60's preemptions: 3 in every recorded run, but 4 in 1 or 2 of about 100 live runs made
+# while this test was written, so exact only in the recording.
+LIVE_EXACT = {"contract": ("order", "handoffs", "threads"),
+              "syscall-lone": ("order", "handoffs", "threads"),
+              "hog-60": ("order", "handoffs", "threads")}
+
+
+@needs_go
+def test_live_runs_give_the_models_values_where_every_recorded_run_agreed():
+    from gostack_kit.sched import Workload, simulate
+    for name, metrics in LIVE_EXACT.items():
+        spec = WORKLOADS[name]
+        model = simulate(Workload.from_spec(spec))
+        for m in metrics:  # the premise: exact in the recording
+            assert {getattr(t, m) for t in recorded_runs(spec)} == {getattr(model, m)}, (name, m)
+        for tl in sched_runs(spec, runs=3, prefer="live"):
+            assert {m: getattr(tl, m) for m in metrics} == {m: getattr(model, m) for m in metrics}, name
