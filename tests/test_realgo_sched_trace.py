@@ -133,7 +133,7 @@ def test_recording_comes_from_the_live_toolchain():
 
 # Metrics on which every recorded run and the model agree (tests/test_sched_crossval.py): each
 # fresh live run must give the model's value too, so the cross-validation runs against real Go.
-# Not hog-60's preemptions: 3 in every recorded run, but 4 in 1 or 2 of about 100 live runs made
+# Not hog-60's preemptions: 3 in every recorded run, but 4 in 2 of about 150 live runs made
 # while this test was written, so exact only in the recording.
 LIVE_EXACT = {"contract": ("order", "handoffs", "threads"),
               "syscall-lone": ("order", "handoffs", "threads"),
