@@ -8,7 +8,7 @@ import pytest
 from gostack_kit.realgo import INSTALL_HINT, have_go
 from gostack_kit.realgo.sched_runs import DATA_PATH, load, recorded_runs, sched_runs
 from gostack_kit.realgo.sched_suite import WORKLOADS, workload
-from gostack_kit.realgo.sched_trace import check_spec, go_program, parse
+from gostack_kit.realgo.sched_trace import CHUNK, check_spec, go_program, parse, warm_count
 from gostack_kit.sched.record import SLICE_ENDS, Slice, Timeline
 
 FIXTURE = Path(__file__).with_name("data") / "sched_trace_contract.txt"
@@ -58,6 +58,15 @@ def test_go_program_encodes_every_phase_and_the_gap():
     assert "runtime.GOMAXPROCS(2)" in src and "run(1000000)" in src
     assert "\t{{0, 3000000}, {1, 1000000}, {0, 1000000}},\n" in src  # run, syscall, run
     assert "{3, 0}" in src  # the yield
+
+
+def test_the_program_warms_up_whole_61s_of_gs_and_reads_the_clock_every_chunk():
+    for n in (1, 8, 60, 61, 62, 300, 10_000):
+        k = warm_count(n)
+        assert k >= n and k % 61 == 0 and k - n < 61  # enough free Gs; P0's tick % 61 unchanged
+    src = go_program(workload("order-8"))
+    assert src.count("warm.Add(61)") == 1 and src.count("i < 61; i++") == 1
+    assert src.count(f"i < {CHUNK}; i++") == 1 and "CompareAndSwap(mark, mark+1)" in src
 
 
 def test_recording_covers_every_workload_and_replays_without_go():

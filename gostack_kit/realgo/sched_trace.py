@@ -123,9 +123,10 @@ var specs = [][][2]int64{
 %(specs)s}
 
 func main() {
-	// pre-warm: WARM Gs run and exit before the trace starts, so each go statement after zero
-	// reuses a G from the free lists (gfget) instead of allocating one (malg), as the model
-	// charges it. At GOMAXPROCS=1 so that all of them run, and leave their Gs, on P0.
+	// pre-warm: %(warm)d Gs (warm_count in sched_trace.py) run and exit before the trace starts,
+	// so each go statement after zero reuses a G from the free lists (gfget) instead of
+	// allocating one (malg), as the model charges it. At GOMAXPROCS=1 so that all of them run,
+	// and leave their Gs, on P0.
 	runtime.GOMAXPROCS(1)
 	var warm sync.WaitGroup
 	warm.Add(%(warm)d)
