@@ -73,3 +73,22 @@ def test_the_recorded_contract_hands_p0_over_while_g1_sits_in_its_syscall():
     real, model = lab.real_vs_model("contract", "recorded").gaps()
     assert real[3] == 10 and 0 < real[0] <= real[1] <= real[2]  # once in each of the 10 runs
     assert model is not None and model[3] == 1
+
+
+def test_finish_ranges_read_every_recorded_run_and_the_models_last_finish():
+    from gostack_kit.plots.sched import finish_table
+    rows = lab.finish_ranges(("syscall-p2", "syscall-p4"))
+    for (name, procs, lo, med, hi, model), want in zip(rows, ("syscall-p2", "syscall-p4"), strict=True):
+        real = sorted(max(t.finish_ns) for t in recorded_runs(workload(want)))
+        assert (name, procs) == (want, workload(want)["gomaxprocs"])
+        assert (lo, hi) == (real[0], real[-1]) and lo <= med <= hi and len(real) == 10
+        assert model == max(simulate(Workload.from_spec(workload(want))).finish_ns)
+    # 4 Ps on the recording's 2 cores: the real median is later than at 2 Ps, the model's sooner
+    (_, _, _, med2, _, model2), (_, _, _, med4, _, model4) = rows
+    assert med4 > med2 and model4 < model2
+    table = finish_table(rows).splitlines()
+    assert table[0].split() == ["workload", "GOMAXPROCS", "real:", "min", "median", "max", "model"]
+    assert table[3].split() == ["syscall-p4", "4", f"{rows[1][2] / 1e6:.2f}", f"{med4 / 1e6:.2f}",
+                                f"{rows[1][4] / 1e6:.2f}", f"{model4 / 1e6:.2f}"]
+    with pytest.raises(ValueError, match="name must be one of"):
+        lab.finish_ranges(("syscall-p3",))

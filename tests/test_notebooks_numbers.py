@@ -220,6 +220,7 @@ ALLOWED = {
         "64": "GOMAXPROCS values the dashboard suggestion asks the reader to try",
         "0.9": "the dashboard's highest syscall share (labs.sched.MAX_SHARE), a setting to try",
         "0.6": "a syscall share the dashboard suggestion asks the reader to try",
+        "0.2": "syscall-p2/p4's compute bursts (realgo.sched_suite), the workload's input",
     },
     "04": {
         "7.9": "a frame of 6 to 7.9 KB: the input range of the sentence",

@@ -38,7 +38,7 @@ __all__ = ["MODELS", "MAX_SHARE", "batch_sweep", "share_workload", "compare", "r
            "fairness_chain", "goroutine_memory", "MEMORY_COUNTS", "RealVsModel", "model_slices",
            "model_timeline", "real_vs_model", "SliceStats", "slices_of", "slice_stats", "SysmonStretch",
            "sysmon_looks", "sysmon_stretches", "syscall_gaps", "gap_stats", "first_handoffs",
-           "first_handoff_stats", "sleep_lateness"]
+           "first_handoff_stats", "sleep_lateness", "finish_ranges"]
 
 MODELS = (Model.ONE_TO_ONE, Model.N_TO_ONE, Model.MN)  # teaching order: the rivals, then Go
 MAX_SHARE = 0.9  # at 0.9 a G blocks 9x as long as it computes; 1.0 would mean no compute
@@ -342,3 +342,15 @@ def sleep_lateness(prefer: str = "auto") -> tuple[str, tuple]:
     rows = tuple((d, min(v), int(np.median(v)), max(v), netpoll_probe.model_lateness(d, wait))
                  for d, v in sorted(late.items()))
     return source, rows
+
+
+def finish_ranges(names, prefer: str = "recorded") -> tuple:
+    """(name, GOMAXPROCS, real last finish min, median, max, the model's) in ns, per suite workload."""
+    from ..realgo import sched_runs, sched_suite
+    rows = []
+    for name in names:
+        spec = sched_suite.workload(name)
+        real = sorted(max(t.finish_ns) for t in sched_runs.sched_runs(spec, prefer=prefer))
+        rows.append((name, spec["gomaxprocs"], real[0], int(np.median(real)), real[-1],
+                     max(model_timeline(spec).finish_ns)))
+    return tuple(rows)

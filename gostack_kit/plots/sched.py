@@ -32,6 +32,7 @@ from .sched_tables import (  # noqa: F401  (re-exported: notebooks call plots.sc
     constants_table,
     costs_table,
     event_log,
+    finish_table,
     memory_table,
     probe_table,
     sleep_table,
@@ -43,7 +44,8 @@ from .style import COLORS, GREYS, STYLE, figure, kib
 __all__ = ["event_log", "summary_table", "costs_table", "memory_table", "timeline", "timelines",
            "queue_lengths", "completions", "threads_memory", "memory_scaling", "dashboard",
            "dashboard_figure", "dashboard_plot", "constants_table", "probe_table",
-           "thread_count_table", "sleep_table", "memory_bar", "threads_caption", "coalesce", "SPAN_STYLE",
+           "thread_count_table", "sleep_table", "finish_table",
+           "memory_bar", "threads_caption", "coalesce", "SPAN_STYLE",
            "MODEL_COLORS"]
 
 #: How intervals are drawn: label -> (span kinds, colour, hatch).

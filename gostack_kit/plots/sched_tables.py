@@ -23,7 +23,7 @@ from ..sched.rivals import spawn_failure
 from .style import kib, text_table
 
 __all__ = ["batch_table", "event_log", "summary_table", "costs_table", "constants_table", "memory_table",
-           "probe_table", "thread_count_table", "sleep_table", "COST_BASIS"]
+           "probe_table", "thread_count_table", "sleep_table", "finish_table", "COST_BASIS"]
 
 #: Where each cost figure comes from (mirrors the comments on `Costs`): realgo.costs_probe's
 #: recording, data/sched_costs.json (Go 1.27.3, the kit's 2-core VM, medians of 7 runs).
@@ -168,6 +168,16 @@ def sleep_table(rows) -> str:
     for d, lo, med, hi, model in rows:
         lines.append(f"{f'{d / 1e6:g} ms':>11}{lo / 1e3:>16.1f}{med / 1e3:>9.1f}{hi / 1e3:>9.1f}"
                      f"{model / 1e3:>12.1f}")
+    return "\n".join(lines)
+
+
+def finish_table(rows) -> str:
+    """labs.sched.finish_ranges rows: each workload's last finish, real (min, median, max) and model, ms."""
+    head = f"{'workload':<12}{'GOMAXPROCS':>11}{'real: min':>11}{'median':>9}{'max':>9}{'model':>9}"
+    lines = [head, "-" * len(head)]
+    for name, procs, lo, med, hi, model in rows:
+        ms = (f"{v / 1e6:>9.2f}" for v in (med, hi, model))
+        lines.append(f"{name:<12}{procs:>11}{lo / 1e6:>11.2f}" + "".join(ms))
     return "\n".join(lines)
 
 
